@@ -1,0 +1,138 @@
+namespace Sprout;
+
+public sealed partial class Tensor
+{
+    /// <summary>The op that produced this tensor while recording; null for leaves and untracked tensors.</summary>
+    internal TapeNode? Node { get; private set; }
+
+    /// <summary>The gradient buffer of a leaf (a parameter's data), attached by <see cref="AttachGrad"/>.</summary>
+    internal Tensor? GradBuffer { get; private set; }
+
+    internal GradReq GradRequest { get; set; } = GradReq.Write;
+
+    private bool _graphFreed;
+
+    /// <summary>True when a backward pass would compute a gradient for this tensor.</summary>
+    public bool RequiresGrad => Node is not null || (GradBuffer is not null && GradRequest != GradReq.Null);
+
+    /// <summary>Makes this tensor a leaf whose gradient <c>Backward</c> fills (MXNet's <c>attach_grad</c>).</summary>
+    public void AttachGrad(GradReq request = GradReq.Write)
+    {
+        ThrowIfMeta("AttachGrad");
+        GradRequest = request;
+        GradBuffer ??= new Tensor(Shape);
+    }
+
+    /// <summary>The gradient of a leaf after <c>Backward</c>.</summary>
+    public Tensor Grad() => GradBuffer ?? throw new InvalidOperationException(
+        $"This tensor of shape {Shape} has no gradient buffer. Call AttachGrad() on it before recording, or read Parameter.Grad() for a parameter.");
+
+    /// <summary>The same storage, cut off from the tape: no gradient flows through it.</summary>
+    public Tensor Detach() => View(Shape);
+
+    internal static bool Wants(Tensor a) => Autograd.IsRecording && a.RequiresGrad;
+    internal static bool Wants(Tensor a, Tensor b) => Autograd.IsRecording && (a.RequiresGrad || b.RequiresGrad);
+
+    internal Tensor Record(string op, Tensor a, Func<Tensor, Tensor> da)
+    {
+        Node = new TapeNode(op, [a], [da]);
+        return this;
+    }
+
+    internal Tensor Record(string op, Tensor a, Func<Tensor, Tensor> da, Tensor b, Func<Tensor, Tensor> db)
+    {
+        Node = new TapeNode(op, [a, b], [da, db]);
+        return this;
+    }
+
+    internal Tensor Record(string op, Tensor[] inputs, Func<Tensor, Tensor>[] rules)
+    {
+        Node = new TapeNode(op, inputs, rules);
+        return this;
+    }
+
+    /// <summary>
+    /// Back-propagates from this tensor through the recorded graph into every leaf's gradient buffer, then frees the
+    /// graph. A non-scalar needs <paramref name="headGradient"/> (the gradient of some scalar with respect to it).
+    /// </summary>
+    public void Backward(Tensor? headGradient = null)
+    {
+        ThrowIfCannotBackward(headGradient);
+        var head = headGradient ?? Ones(Shape);
+        var order = TopologicalOrder();
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [this] = head };
+        using (Autograd.Pause())
+        {
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                if (!grads.TryGetValue(t, out var g) || t.Node is null) continue;
+                var node = t.Node;
+                for (int k = 0; k < node.Inputs.Length; k++)
+                {
+                    var input = node.Inputs[k];
+                    if (!input.RequiresGrad) continue;
+                    var contribution = node.Rules[k](g);
+                    grads[input] = grads.TryGetValue(input, out var sum) ? sum + contribution : contribution;
+                }
+            }
+        }
+        WriteLeafGradients(order, grads);
+        FreeGraph(order);
+    }
+
+    private void ThrowIfCannotBackward(Tensor? headGradient)
+    {
+        if (_graphFreed)
+            throw new InvalidOperationException(
+                "Backward() was already called on this graph and its tape has been freed. Recompute the loss inside Autograd.Record() before calling Backward() again.");
+        if (Node is null && GradBuffer is null)
+            throw new InvalidOperationException(
+                $"This tensor of shape {Shape} was not computed while recording, so there is nothing to differentiate. Compute it inside `using (Autograd.Record()) {{ ... }}` from parameters (or tensors with AttachGrad()).");
+        if (headGradient is null && Length != 1)
+            throw new InvalidOperationException(
+                $"Backward() without a head gradient needs a scalar, but this tensor has shape {Shape}. Reduce it first (loss.Sum() or loss.Mean()), or pass Backward(headGradient) of shape {Shape}.");
+        if (headGradient is not null && headGradient.Shape != Shape)
+            throw new ArgumentException($"Backward: the head gradient has shape {headGradient.Shape}; expected the output's shape {Shape}.", nameof(headGradient));
+    }
+
+    /// <summary>Every tensor reachable from this one, inputs before the ops that use them.</summary>
+    private List<Tensor> TopologicalOrder()
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, bool Expanded)>();
+        stack.Push((this, false));
+        while (stack.Count > 0)
+        {
+            var (t, expanded) = stack.Pop();
+            if (expanded) { order.Add(t); continue; }
+            if (!visited.Add(t)) continue;
+            stack.Push((t, true));
+            if (t.Node is null) continue;
+            foreach (var input in t.Node.Inputs)
+                if (input.RequiresGrad && !visited.Contains(input)) stack.Push((input, false));
+        }
+        return order;
+    }
+
+    private static void WriteLeafGradients(List<Tensor> order, Dictionary<Tensor, Tensor> grads)
+    {
+        foreach (var t in order)
+        {
+            if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGetValue(t, out var g)) continue;
+            if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
+            else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
+        }
+    }
+
+    private static void FreeGraph(List<Tensor> order)
+    {
+        foreach (var t in order)
+        {
+            if (t.Node is null) continue;
+            t.Node = null;
+            t._graphFreed = true;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Numerics.Tensors;
+using Sprout.Kernels;
+
+namespace Sprout;
+
+// Element-wise arithmetic with NumPy broadcasting. Each op's backward rule sits beside its forward: the output
+// gradient, reduced back over the broadcast dimensions (SumTo) to each input's shape. Rules live in their own
+// static methods so that the closures are allocated only when something is recorded.
+public sealed partial class Tensor
+{
+    public static Tensor operator +(Tensor a, Tensor b)
+    {
+        var y = Binary<AddOp>(a, b, "Add");
+        if (Wants(a, b)) AddBackward(y, a, b);
+        return y;
+    }
+
+    private static void AddBackward(Tensor y, Tensor a, Tensor b) => y.Record("Add", a, g => g.SumTo(a.Shape), b, g => g.SumTo(b.Shape));
+
+    public static Tensor operator -(Tensor a, Tensor b)
+    {
+        var y = Binary<SubtractOp>(a, b, "Subtract");
+        if (Wants(a, b)) SubtractBackward(y, a, b);
+        return y;
+    }
+
+    private static void SubtractBackward(Tensor y, Tensor a, Tensor b) => y.Record("Subtract", a, g => g.SumTo(a.Shape), b, g => (-g).SumTo(b.Shape));
+
+    public static Tensor operator *(Tensor a, Tensor b)
+    {
+        var y = Binary<MultiplyOp>(a, b, "Multiply");
+        if (Wants(a, b)) MultiplyBackward(y, a, b);
+        return y;
+    }
+
+    private static void MultiplyBackward(Tensor y, Tensor a, Tensor b) => y.Record("Multiply", a, g => (g * b).SumTo(a.Shape), b, g => (g * a).SumTo(b.Shape));
+
+    public static Tensor operator /(Tensor a, Tensor b)
+    {
+        var y = Binary<DivideOp>(a, b, "Divide");
+        if (Wants(a, b)) DivideBackward(y, a, b);
+        return y;
+    }
+
+    // d(a/b)/db = -a/b² = -y/b.
+    private static void DivideBackward(Tensor y, Tensor a, Tensor b) => y.Record("Divide", a, g => (g / b).SumTo(a.Shape), b, g => (-(g * y) / b).SumTo(b.Shape));
+
+    public static Tensor operator -(Tensor a) => a * -1f;
+
+    public static Tensor operator +(Tensor a, float s) => ScalarOp(a, s, static (x, v, d) => TensorPrimitives.Add(x, v, d), 1f);
+    public static Tensor operator +(float s, Tensor a) => a + s;
+    public static Tensor operator -(Tensor a, float s) => a + -s;
+    public static Tensor operator -(float s, Tensor a) => -a + s;
+    public static Tensor operator *(Tensor a, float s) => ScalarOp(a, s, static (x, v, d) => TensorPrimitives.Multiply(x, v, d), s);
+    public static Tensor operator *(float s, Tensor a) => a * s;
+    public static Tensor operator /(Tensor a, float s) => a * (1f / s);
+    public static Tensor operator /(float s, Tensor a) => Scalar(s) / a;
+
+    /// <summary>y = f(a, s) for a scalar s whose derivative dy/da is the constant <paramref name="slope"/>.</summary>
+    private static Tensor ScalarOp(Tensor a, float s, SpanScalarAction op, float slope)
+    {
+        var y = Empty(a.Shape, a.IsMeta);
+        if (!a.IsMeta) op(a.Span, s, y.AsSpan());
+        if (Wants(a)) RecordScaled(y, a, slope);
+        return y;
+    }
+
+    private static void RecordScaled(Tensor y, Tensor a, float slope) => y.Record("Scale", a, g => slope == 1f ? g : g * slope);
+
+    internal delegate void SpanScalarAction(ReadOnlySpan<float> x, float s, Span<float> destination);
+
+    /// <summary>The broadcasting forward shared by the four binary ops (and the masks used by backward rules).</summary>
+    internal static Tensor Binary<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOp
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var shape = ShapeInference.Broadcast(a.Shape, b.Shape, op);
+        var y = Empty(shape, a.IsMeta || b.IsMeta);
+        if (!y.IsMeta) Broadcast.Run<TOp>(a.Span, a.Shape, b.Span, b.Shape, y.AsSpan(), shape);
+        return y;
+    }
+}

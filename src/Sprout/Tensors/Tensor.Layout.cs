@@ -1,0 +1,174 @@
+namespace Sprout;
+
+// Ops that move or regroup elements without arithmetic: reshape (a view), transpose, concat, slice.
+public sealed partial class Tensor
+{
+    /// <summary>A view with a new shape of the same element count (one dimension may be -1, inferred); shares storage.</summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        var s = ShapeInference.Resolve(shape, Length, $"Reshape of {Shape}");
+        var y = View(s);
+        if (Wants(this)) ReshapeBackward(y, this);
+        return y;
+    }
+
+    public Tensor Reshape(Shape shape) => Reshape(shape.ToArray());
+
+    private static void ReshapeBackward(Tensor y, Tensor a) => y.Record("Reshape", a, g => g.Reshape(a.Shape));
+
+    /// <summary>The transpose of a matrix (rank 2), or of the last two axes of a higher-rank tensor.</summary>
+    public Tensor Transpose()
+    {
+        if (Rank < 2)
+            throw new InvalidOperationException($"Transpose() needs rank 2 or more; this tensor has shape {Shape}. Use Transpose(axes) for a permutation.");
+        var axes = Enumerable.Range(0, Rank).ToArray();
+        (axes[^1], axes[^2]) = (axes[^2], axes[^1]);
+        return Transpose(axes);
+    }
+
+    /// <summary>Permutes the axes: output axis i is input axis <c>axes[i]</c>.</summary>
+    public Tensor Transpose(params int[] axes)
+    {
+        var perm = ValidatePermutation(axes);
+        var dims = perm.Select(p => Shape[p]).ToArray();
+        var y = Empty(new Shape(dims), IsMeta);
+        if (!IsMeta) Permute(Span, Shape, perm, y.AsSpan());
+        if (Wants(this)) TransposeBackward(y, this, perm);
+        return y;
+    }
+
+    private static void TransposeBackward(Tensor y, Tensor a, int[] perm)
+    {
+        var inverse = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
+        y.Record("Transpose", a, g => g.Transpose(inverse));
+    }
+
+    private int[] ValidatePermutation(int[] axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        if (axes.Length != Rank)
+            throw new ArgumentException($"Transpose: {axes.Length} axes ({string.Join(", ", axes)}) given for shape {Shape} of rank {Rank}; expected a permutation of 0..{Rank - 1}.");
+        var perm = axes.Select(Shape.NormalizeAxis).ToArray();
+        if (perm.Distinct().Count() != Rank)
+            throw new ArgumentException($"Transpose: axes ({string.Join(", ", axes)}) repeat an axis; expected a permutation of 0..{Rank - 1} for shape {Shape}.");
+        return perm;
+    }
+
+    private static void Permute(ReadOnlySpan<float> src, Shape shape, int[] perm, Span<float> dst)
+    {
+        int rank = shape.Rank;
+        if (rank == 2 && perm[0] == 1)
+        {
+            int rows = shape[0], cols = shape[1];
+            const int Tile = 32;   // blocked so both sides stay in cache
+            for (int i0 = 0; i0 < rows; i0 += Tile)
+                for (int j0 = 0; j0 < cols; j0 += Tile)
+                    for (int i = i0; i < Math.Min(i0 + Tile, rows); i++)
+                        for (int j = j0; j < Math.Min(j0 + Tile, cols); j++)
+                            dst[j * rows + i] = src[i * cols + j];
+            return;
+        }
+        var srcStrides = new int[rank];
+        for (int d = rank - 1, s = 1; d >= 0; d--) { srcStrides[d] = s; s *= shape[d]; }
+        Span<int> index = stackalloc int[rank];
+        int offset = 0;
+        for (int o = 0; o < dst.Length; o++)
+        {
+            dst[o] = src[offset];
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                int axis = perm[d];
+                index[d]++;
+                offset += srcStrides[axis];
+                if (index[d] < shape[axis]) break;
+                offset -= srcStrides[axis] * shape[axis];
+                index[d] = 0;
+            }
+        }
+    }
+
+    /// <summary>Joins tensors along <paramref name="axis"/>; all other dimensions must match.</summary>
+    public static Tensor Concat(int axis, params Tensor[] tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Length == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
+        var first = tensors[0].Shape;
+        int a = first.NormalizeAxis(axis), total = 0;
+        foreach (var t in tensors)
+        {
+            if (t.Rank != first.Rank || !Enumerable.Range(0, first.Rank).All(d => d == a || t.Shape[d] == first[d]))
+                throw new ArgumentException($"Concat along axis {axis}: shape {t.Shape} does not match {first} outside that axis.", nameof(tensors));
+            total += t.Shape[a];
+        }
+        var y = Empty(first.With(a, total), tensors.Any(t => t.IsMeta));
+        int outer = first.Product(0, a), inner = first.Product(a + 1, first.Rank), offset = 0;
+        var sizes = tensors.Select(t => t.Shape[a]).ToArray();
+        if (!y.IsMeta)
+        {
+            var dst = y.AsSpan();
+            foreach (var t in tensors)
+            {
+                int run = t.Shape[a] * inner;
+                for (int o = 0; o < outer; o++) t.Span.Slice(o * run, run).CopyTo(dst.Slice(o * total * inner + offset * inner, run));
+                offset += t.Shape[a];
+            }
+        }
+        if (Autograd.IsRecording && tensors.Any(t => t.RequiresGrad)) ConcatBackward(y, tensors, a, sizes);
+        return y;
+    }
+
+    private static void ConcatBackward(Tensor y, Tensor[] inputs, int axis, int[] sizes)
+    {
+        var rules = new Func<Tensor, Tensor>[inputs.Length];
+        for (int i = 0, start = 0; i < inputs.Length; start += sizes[i], i++)
+        {
+            int s = start, n = sizes[i];
+            rules[i] = g => g.Narrow(axis, s, n);
+        }
+        y.Record("Concat", inputs, rules);
+    }
+
+    /// <summary>Rows [start, start + count) along the first axis, as a view sharing storage.</summary>
+    public Tensor Slice(int start, int count)
+    {
+        if (Rank == 0) throw new InvalidOperationException("Slice needs at least one dimension; this tensor is a scalar.");
+        if (start < 0 || count <= 0 || start + count > Shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Slice({start}, {count}) is out of range for {Shape[0]} rows (shape {Shape}).");
+        var y = RowView(start, count);
+        if (Wants(this)) SliceBackward(y, this, start, count);
+        return y;
+    }
+
+    private static void SliceBackward(Tensor y, Tensor a, int start, int count) => y.Record("Slice", a, g =>
+    {
+        var full = new Tensor(a.Shape);
+        g.Span.CopyTo(full.RowView(start, count).AsSpan());
+        return full;
+    });
+
+    /// <summary>Elements [start, start + count) along <paramref name="axis"/>, copied.</summary>
+    public Tensor Narrow(int axis, int start, int count)
+    {
+        int a = Shape.NormalizeAxis(axis);
+        if (start < 0 || count <= 0 || start + count > Shape[a])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Narrow(axis {axis}, {start}, {count}) is out of range for size {Shape[a]} (shape {Shape}).");
+        if (a == 0) return Slice(start, count);
+        var y = Empty(Shape.With(a, count), IsMeta);
+        int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
+        if (!IsMeta)
+            for (int o = 0; o < outer; o++)
+                Span.Slice((o * Shape[a] + start) * inner, count * inner).CopyTo(y.AsSpan().Slice(o * count * inner, count * inner));
+        if (Wants(this)) NarrowBackward(y, this, a, start, count);
+        return y;
+    }
+
+    private static void NarrowBackward(Tensor y, Tensor a, int axis, int start, int count) => y.Record("Narrow", a, g =>
+    {
+        var parts = new List<Tensor>();
+        if (start > 0) parts.Add(Zeros(a.Shape.With(axis, start)));
+        parts.Add(g);
+        if (start + count < a.Shape[axis]) parts.Add(Zeros(a.Shape.With(axis, a.Shape[axis] - start - count)));
+        return Concat(axis, [.. parts]);
+    });
+}

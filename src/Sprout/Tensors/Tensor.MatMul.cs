@@ -1,0 +1,76 @@
+using Sprout.Kernels;
+
+namespace Sprout;
+
+// Matrix products on the GEMM kernel. Transposed operands are passed to the kernel as flags, so neither the
+// forward (x·Wᵀ) nor the backward products (dY·W, dYᵀ·X) ever materialize a transpose.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product: (m, k)·(k, n) → (m, n); batched (b, m, k)·(b, k, n) → (b, m, n); and (b, m, k)·(k, n) → (b, m, n).
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank == 3 && other.Rank == 2)
+            return Reshape(Shape[0] * Shape[1], Shape[2]).MatMul(other).Reshape(Shape[0], Shape[1], other.Shape[1]);
+        return Product(this, other, transA: false, transB: false);
+    }
+
+    /// <summary>this·otherᵀ, with <paramref name="other"/> read transposed in place: (m, k)·(n, k)ᵀ → (m, n).</summary>
+    public Tensor MatMulTransposed(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank > 2 && other.Rank == 2)
+        {
+            var flat = Reshape(-1, Shape[^1]).MatMulTransposed(other);
+            var dims = Shape.ToArray();
+            dims[^1] = other.Shape[0];
+            return flat.Reshape(dims);
+        }
+        return Product(this, other, transA: false, transB: true);
+    }
+
+    /// <summary>y = x·Wᵀ + b: the fully connected layer's op; (N, in)·(units, in)ᵀ + (units) → (N, units).</summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        var y = x.MatMulTransposed(weight);
+        return bias is null ? y : y + bias;
+    }
+
+    /// <summary>op(a)·op(b) for rank 2 or batched rank 3, op = identity or transpose of the last two axes.</summary>
+    internal static Tensor Product(Tensor a, Tensor b, bool transA, bool transB)
+    {
+        var (batch, m, k, n) = ProductDims(a, b, transA, transB);
+        var shape = a.Rank == 2 ? new Shape(m, n) : new Shape(batch, m, n);
+        var y = Empty(shape, a.IsMeta || b.IsMeta);
+        if (!y.IsMeta)
+        {
+            int lda = a.Shape[^1], ldb = b.Shape[^1];
+            for (int i = 0; i < batch; i++)
+                Gemm.Multiply(transA, transB, m, n, k, 1f,
+                    a._storage!, a._offset + i * m * k, lda, b._storage!, b._offset + i * k * n, ldb, 0f, y._storage!, i * m * n, n);
+        }
+        if (Wants(a, b)) ProductBackward(y, a, b, transA, transB);
+        return y;
+    }
+
+    // With y = op(A)·op(B) and upstream g: for op = identity, dA = g·op(B)ᵀ and dB = op(A)ᵀ·g; for op = transpose,
+    // the same products transposed. Each case is again one GEMM with flags.
+    private static void ProductBackward(Tensor y, Tensor a, Tensor b, bool transA, bool transB) => y.Record("MatMul",
+        a, g => transA ? Product(b, g, transB, true) : Product(g, b, false, !transB),
+        b, g => transB ? Product(g, a, true, transA) : Product(a, g, !transA, false));
+
+    private static (int Batch, int M, int K, int N) ProductDims(Tensor a, Tensor b, bool transA, bool transB)
+    {
+        bool ok = (a.Rank == 2 && b.Rank == 2) || (a.Rank == 3 && b.Rank == 3 && a.Shape[0] == b.Shape[0]);
+        string Describe() => $"{(transA ? "transpose of " : "")}{a.Shape} and {(transB ? "transpose of " : "")}{b.Shape}";
+        if (!ok)
+            throw new ArgumentException($"MatMul: cannot multiply {Describe()}; expected (m, k)·(k, n) or batched (b, m, k)·(b, k, n) with equal batch sizes.");
+        int m = transA ? a.Shape[^1] : a.Shape[^2], k = transA ? a.Shape[^2] : a.Shape[^1];
+        int kb = transB ? b.Shape[^1] : b.Shape[^2], n = transB ? b.Shape[^2] : b.Shape[^1];
+        if (k != kb)
+            throw new ArgumentException($"MatMul: cannot multiply {Describe()}: inner sizes {k} and {kb} differ.");
+        return (a.Rank == 3 ? a.Shape[0] : 1, m, k, n);
+    }
+}

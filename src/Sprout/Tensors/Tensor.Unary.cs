@@ -1,0 +1,127 @@
+using System.Numerics.Tensors;
+
+namespace Sprout;
+
+// Element-wise functions of one tensor, each with its derivative beside it.
+public sealed partial class Tensor
+{
+    public Tensor Exp()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Exp(x, d));
+        if (Wants(this)) ExpBackward(y, this);
+        return y;
+    }
+
+    private static void ExpBackward(Tensor y, Tensor a) => y.Record("Exp", a, g => g * y);
+
+    public Tensor Log()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Log(x, d));
+        if (Wants(this)) LogBackward(y, this);
+        return y;
+    }
+
+    private static void LogBackward(Tensor y, Tensor a) => y.Record("Log", a, g => g / a);
+
+    public Tensor Sqrt()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Sqrt(x, d));
+        if (Wants(this)) SqrtBackward(y, this);
+        return y;
+    }
+
+    private static void SqrtBackward(Tensor y, Tensor a) => y.Record("Sqrt", a, g => g * 0.5f / y);
+
+    public Tensor Abs()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Abs(x, d));
+        if (Wants(this)) AbsBackward(y, this);
+        return y;
+    }
+
+    private static void AbsBackward(Tensor y, Tensor a) => y.Record("Abs", a, g => g * Map(a, static v => MathF.Sign(v)));
+
+    /// <summary>Element-wise power with a scalar exponent.</summary>
+    public Tensor Pow(float exponent)
+    {
+        var y = Empty(Shape, IsMeta);
+        if (!IsMeta) TensorPrimitives.Pow(Span, exponent, y.AsSpan());
+        if (Wants(this)) PowBackward(y, this, exponent);
+        return y;
+    }
+
+    private static void PowBackward(Tensor y, Tensor a, float p) => y.Record("Pow", a, g => g * p * a.Pow(p - 1f));
+
+    /// <summary>max(x, 0).</summary>
+    public Tensor Relu()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Max(x, 0f, d));
+        if (Wants(this)) ReluBackward(y, this);
+        return y;
+    }
+
+    private static void ReluBackward(Tensor y, Tensor a) => y.Record("Relu", a, g => MaskedBy(g, a, 0f, float.PositiveInfinity));
+
+    /// <summary>1 / (1 + e^-x).</summary>
+    public Tensor Sigmoid()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Sigmoid(x, d));
+        if (Wants(this)) SigmoidBackward(y, this);
+        return y;
+    }
+
+    private static void SigmoidBackward(Tensor y, Tensor a) => y.Record("Sigmoid", a, g => g * y * (1f - y));
+
+    public Tensor Tanh()
+    {
+        var y = Unary(this, static (x, d) => TensorPrimitives.Tanh(x, d));
+        if (Wants(this)) TanhBackward(y, this);
+        return y;
+    }
+
+    private static void TanhBackward(Tensor y, Tensor a) => y.Record("Tanh", a, g => g * (1f - y * y));
+
+    /// <summary>Limits every element to [min, max]; the gradient passes only where the input was inside.</summary>
+    public Tensor Clamp(float min, float max)
+    {
+        if (!(min <= max))
+            throw new ArgumentException($"Clamp needs min <= max; got min={min}, max={max}.");
+        var y = Empty(Shape, IsMeta);
+        if (!IsMeta)
+        {
+            TensorPrimitives.Max(Span, min, y.AsSpan());
+            TensorPrimitives.Min(y.Span, max, y.AsSpan());
+        }
+        if (Wants(this)) ClampBackward(y, this, min, max);
+        return y;
+    }
+
+    private static void ClampBackward(Tensor y, Tensor a, float min, float max) => y.Record("Clamp", a, g => MaskedBy(g, a, min, max));
+
+    /// <summary>g where min &lt; a &lt; max (strictly, for ReLU at 0), else 0.</summary>
+    private static Tensor MaskedBy(Tensor g, Tensor a, float min, float max)
+    {
+        var r = new Tensor(g.Shape);
+        var gs = g.Span; var xs = a.Span; var rs = r.AsSpan();
+        for (int i = 0; i < rs.Length; i++) rs[i] = xs[i] > min && xs[i] < max ? gs[i] : 0f;
+        return r;
+    }
+
+    internal delegate void UnaryKernel(ReadOnlySpan<float> x, Span<float> destination);
+
+    private static Tensor Unary(Tensor a, UnaryKernel op)
+    {
+        var y = Empty(a.Shape, a.IsMeta);
+        if (!a.IsMeta) op(a.Span, y.AsSpan());
+        return y;
+    }
+
+    /// <summary>A scalar function applied element by element (for backward rules without a primitive).</summary>
+    private static Tensor Map(Tensor a, Func<float, float> f)
+    {
+        var y = new Tensor(a.Shape);
+        var xs = a.Span; var ys = y.AsSpan();
+        for (int i = 0; i < ys.Length; i++) ys[i] = f(xs[i]);
+        return y;
+    }
+}

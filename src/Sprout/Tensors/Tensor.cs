@@ -1,0 +1,122 @@
+namespace Sprout;
+
+/// <summary>
+/// An n-dimensional array of float32, contiguous and row-major. A tensor may be a view sharing another's storage
+/// (<see cref="Reshape(int[])"/>, <see cref="Slice"/>). A <em>meta</em> tensor has a shape and no storage: every
+/// op on it only computes and validates its output shape, which is how <c>Block.Build</c> runs a network
+/// without arithmetic.
+/// </summary>
+public sealed partial class Tensor
+{
+    private readonly float[]? _storage;
+    private readonly int _offset;
+
+    /// <summary>The number of elements.</summary>
+    public int Length { get; }
+
+    public Shape Shape { get; }
+
+    public int Rank => Shape.Rank;
+
+    /// <summary>True for a shape-only tensor with no storage.</summary>
+    public bool IsMeta => _storage is null;
+
+    internal Tensor(float[] storage, int offset, Shape shape)
+    {
+        _storage = storage;
+        _offset = offset;
+        Shape = shape;
+        Length = shape.ElementCount;
+    }
+
+    /// <summary>The meta constructor: a shape and no storage.</summary>
+    private Tensor(Shape shape, int length)
+    {
+        Shape = shape;
+        Length = length;
+    }
+
+    /// <summary>Allocates a zero-filled tensor.</summary>
+    internal Tensor(Shape shape) : this(new float[shape.ElementCount], 0, shape) { }
+
+    /// <summary>A tensor with a shape and no storage; ops on it compute shapes only.</summary>
+    public static Tensor Meta(Shape shape) => new(shape, shape.ElementCount);
+
+    /// <summary>A new tensor of the given shape: meta when <paramref name="meta"/>, else zero-filled.</summary>
+    internal static Tensor Empty(Shape shape, bool meta) => meta ? Meta(shape) : new Tensor(shape);
+
+    /// <summary>The elements, for the owner of the data to read or write in place.</summary>
+    public Span<float> AsSpan()
+    {
+        ThrowIfMeta("AsSpan");
+        return _storage.AsSpan(_offset, Length);
+    }
+
+    internal ReadOnlySpan<float> Span => AsSpan();
+
+    /// <summary>A copy of the elements in row-major order.</summary>
+    public float[] ToArray() => AsSpan().ToArray();
+
+    /// <summary>The single element of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Length != 1)
+            throw new InvalidOperationException($"Item() needs a tensor with one element; this one has shape {Shape} ({Length} elements).");
+        return AsSpan()[0];
+    }
+
+    /// <summary>Reads or writes one element; one index per dimension (negative indices count from the end).</summary>
+    [System.Runtime.CompilerServices.IndexerName("Element")]
+    public float this[params int[] index]
+    {
+        get => AsSpan()[FlatIndex(index)];
+        set => AsSpan()[FlatIndex(index)] = value;
+    }
+
+    private int FlatIndex(int[] index)
+    {
+        if (index.Length != Rank)
+            throw new ArgumentException($"Tensor of shape {Shape} needs {Rank} indices; got {index.Length}.", nameof(index));
+        int flat = 0;
+        for (int d = 0; d < Rank; d++)
+        {
+            int i = index[d] < 0 ? index[d] + Shape[d] : index[d];
+            if (i < 0 || i >= Shape[d])
+                throw new IndexOutOfRangeException($"Index {index[d]} is out of range for dimension {d} of size {Shape[d]} (shape {Shape}).");
+            flat = flat * Shape[d] + i;
+        }
+        return flat;
+    }
+
+    /// <summary>A copy with its own storage (a meta tensor copies to a meta tensor).</summary>
+    public Tensor Clone()
+    {
+        if (IsMeta) return Meta(Shape);
+        var t = new Tensor(Shape);
+        Span.CopyTo(t.AsSpan());
+        return t;
+    }
+
+    /// <summary>A view of the same storage with another shape of the same element count.</summary>
+    internal Tensor View(Shape shape) => IsMeta ? Meta(shape) : new Tensor(_storage!, _offset, shape);
+
+    /// <summary>A view of rows [start, start + count) along the first axis.</summary>
+    internal Tensor RowView(int start, int count)
+    {
+        var shape = Shape.With(0, count);
+        if (IsMeta) return Meta(shape);
+        int rowLength = Shape.Product(1, Rank);
+        return new Tensor(_storage!, _offset + start * rowLength, shape);
+    }
+
+    internal bool SharesStorageWith(Tensor other) => _storage is not null && ReferenceEquals(_storage, other._storage);
+
+    private void ThrowIfMeta(string operation)
+    {
+        if (IsMeta)
+            throw new InvalidOperationException(
+                $"{operation} needs data, but this tensor of shape {Shape} is a meta tensor (shape only, made by Build/Summary). Run a real forward pass to get values.");
+    }
+
+    public override string ToString() => TensorFormatter.Format(this);
+}
