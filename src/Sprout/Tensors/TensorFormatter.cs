@@ -40,5 +40,6 @@ internal static class TensorFormatter
         sb.Append(']');
     }
 
-    private static string Number(float v) => v.ToString("0.0000####", CultureInfo.InvariantCulture);
+    private static string Number(float v) =>
+        v != 0 && (MathF.Abs(v) < 1e-4f || MathF.Abs(v) >= 1e8f) ? v.ToString("0.####e+0", CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
 }

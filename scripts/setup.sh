@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what Sprout's tests and samples need on a fresh Debian machine with the .NET 10 SDK:
+# the Fashion-MNIST data set (Debian's dataset-fashion-mnist, IDX files in /usr/share/datasets/fashion-mnist).
+# Safe to run again; skips what is already there.
+set -euo pipefail
+
+if ! command -v dotnet >/dev/null; then
+  echo "setup: the .NET 10 SDK (dotnet) is required and was not found on PATH." >&2
+  exit 1
+fi
+
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null \
+      || echo "setup: could not install dataset-fashion-mnist; samples fall back to the embedded subset." >&2
+  else
+    echo "setup: Fashion-MNIST not found; run 'sudo apt-get install dataset-fashion-mnist' for the full data set." >&2
+  fi
+fi

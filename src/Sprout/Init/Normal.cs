@@ -1,0 +1,17 @@
+namespace Sprout.Init;
+
+/// <summary>Weights drawn from N(0, sigma²); the book's MLP uses sigma = 0.01.</summary>
+public sealed class Normal : Initializer
+{
+    public Normal(float sigma = 0.01f)
+    {
+        if (!(sigma > 0)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Expected a positive standard deviation.");
+        Sigma = sigma;
+    }
+
+    public float Sigma { get; }
+
+    protected override void InitWeight(string name, Tensor data) => Random.FillNormal(data.AsSpan(), 0f, Sigma);
+
+    public override string ToString() => $"Normal({Sigma})";
+}

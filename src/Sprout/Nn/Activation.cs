@@ -1,0 +1,26 @@
+namespace Sprout.Nn;
+
+/// <summary>An activation a layer applies to its output.</summary>
+public enum Activation
+{
+    None,
+    Relu,
+    Sigmoid,
+    Tanh,
+}
+
+public static class ActivationExtensions
+{
+    public static Tensor Apply(this Activation activation, Tensor x) => activation switch
+    {
+        Activation.None => x,
+        Activation.Relu => x.Relu(),
+        Activation.Sigmoid => x.Sigmoid(),
+        Activation.Tanh => x.Tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
+    };
+
+    /// <summary>Gluon's wording: <c>linear</c> for none, else <c>Activation(relu)</c>.</summary>
+    public static string Describe(this Activation activation) =>
+        activation == Activation.None ? "linear" : $"Activation({activation.ToString().ToLowerInvariant()})";
+}

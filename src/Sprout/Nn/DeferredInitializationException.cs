@@ -1,0 +1,12 @@
+namespace Sprout.Nn;
+
+/// <summary>
+/// Thrown when a parameter's data is needed while its initialization is still deferred: a dimension is unknown
+/// until the first forward pass. The message names the parameter and its shape with the unknown -1s.
+/// </summary>
+public sealed class DeferredInitializationException(string parameterPath, Shape shape, string message)
+    : InvalidOperationException(message)
+{
+    public string ParameterPath { get; } = parameterPath;
+    public Shape Shape { get; } = shape;
+}

@@ -1,0 +1,44 @@
+using Sprout.Init;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// Fully connected layer: y = act(x·Wᵀ + b); (N, *, inUnits) → (N, *, units).
+/// Leave <c>inUnits</c> out and it is inferred from the last dimension of the first input.
+/// </summary>
+public sealed class Dense : Block
+{
+    public Dense(int units, Activation activation = Activation.None, int inUnits = Shape.Unknown, bool useBias = true,
+                 Initializer? weightInitializer = null, Initializer? biasInitializer = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        if (inUnits <= 0 && inUnits != Shape.Unknown)
+            throw new ArgumentOutOfRangeException(nameof(inUnits), inUnits, "Expected a positive input size, or leave it out (-1) to infer it from the first input.");
+        Units = units;
+        Activation = activation;
+        AddParameter("weight", new Shape(units, inUnits), weightInitializer);
+        if (useBias) AddParameter("bias", new Shape(units), biasInitializer);
+    }
+
+    public int Units { get; }
+
+    public Activation Activation { get; }
+
+    /// <summary>(units, inUnits): PyTorch's layout, ONNX Gemm with transB = 1.</summary>
+    public Parameter Weight => Param("weight");
+
+    /// <summary>(units), or null when created with <c>useBias: false</c>.</summary>
+    public Parameter? Bias => Params.TryGetValue("bias", out var b) ? b : null;
+
+    protected override void InferShapes(Tensor x) =>
+        InferShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
+
+    protected override Tensor ForwardCore(Tensor x) =>
+        Activation.Apply(Tensor.Linear(x, Weight.Data(), Bias?.Data()));
+
+    protected override string Describe()
+    {
+        int inUnits = Weight.Shape[1];
+        return $"Dense({(inUnits == Shape.Unknown ? "None" : inUnits.ToString(System.Globalization.CultureInfo.InvariantCulture))} -> {Units}, {Activation.Describe()})";
+    }
+}

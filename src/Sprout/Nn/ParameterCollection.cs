@@ -1,0 +1,57 @@
+using System.Collections;
+using System.Text;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// An ordered map from structural names (<c>0.weight</c>, <c>1.bias</c>) to parameters, each parameter once even
+/// when a block appears in several places. Prints like Gluon's <c>collect_params()</c>.
+/// </summary>
+public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
+{
+    private readonly OrderedDictionary<string, Parameter> _items = new(StringComparer.Ordinal);
+
+    public ParameterCollection(string owner = "") => Owner = owner;
+
+    /// <summary>The name of the block the parameters were collected from, printed as the header.</summary>
+    public string Owner { get; }
+
+    internal void Add(string path, Parameter p) => _items.Add(path, p);
+
+    public Parameter this[string key] => _items.TryGetValue(key, out var p) ? p : throw new KeyNotFoundException(
+        $"No parameter named '{key}'. The names here are: {(Count == 0 ? "(none)" : string.Join(", ", _items.Keys))}.");
+
+    public int Count => _items.Count;
+    public IEnumerable<string> Keys => _items.Keys;
+    public IEnumerable<Parameter> Values => _items.Values;
+    public bool ContainsKey(string key) => _items.ContainsKey(key);
+    public bool TryGetValue(string key, out Parameter value) => _items.TryGetValue(key, out value!);
+    public IEnumerator<KeyValuePair<string, Parameter>> GetEnumerator() => _items.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The parameters whose names start with <paramref name="prefix"/>, with the prefix removed (e.g. "1." → the second layer's).</summary>
+    public ParameterCollection WithPrefix(string prefix)
+    {
+        var sub = new ParameterCollection(Owner);
+        foreach (var (key, p) in _items)
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) sub.Add(key[prefix.Length..], p);
+        return sub;
+    }
+
+    /// <summary>Sets the gradient requirement of every parameter (e.g. <c>GradReq.Null</c> to freeze them).</summary>
+    public void SetGradReq(GradReq request)
+    {
+        foreach (var p in Values) p.GradReq = request;
+    }
+
+    /// <summary>The total number of elements; unknown while a shape has -1s.</summary>
+    public long? ElementCount => Values.All(p => p.Shape.IsKnown) ? Values.Sum(p => (long)p.Shape.ElementCount) : null;
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(Owner).Append(Owner.Length > 0 ? " (" : "(").Append('\n');
+        foreach (var (key, p) in _items) sb.Append("  Parameter ").Append(key).Append(" (shape=").Append(p.Shape).Append(", dtype=float32)\n");
+        return sb.Append(')').ToString();
+    }
+}

@@ -1,0 +1,7 @@
+namespace Sprout.Nn;
+
+/// <summary>1 / (1 + e^-x) as a layer.</summary>
+public sealed class Sigmoid : Block
+{
+    protected override Tensor ForwardCore(Tensor x) => x.Sigmoid();
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sprout.Nn;
+
+/// <summary>Collects one row per layer during a summary's dry run and renders them as a table.</summary>
+internal sealed class SummaryTable
+{
+    [ThreadStatic] private static SummaryTable? t_current;
+
+    private readonly List<(string Path, string Layer, Shape Output, string Params, long Count)> _rows = [];
+    private readonly HashSet<Parameter> _counted = new(ReferenceEqualityComparer.Instance);
+
+    public static SummaryTable? Current => t_current;
+
+    public static SummaryTable Begin() => t_current = new SummaryTable();
+
+    public static void End() => t_current = null;
+
+    /// <summary>Adds a row for a leaf block (or any block holding parameters of its own).</summary>
+    public void Add(Block block, string path, Shape output)
+    {
+        var own = block.Params;
+        if (block.Children.Any() && own.Count == 0) return;
+        long count = 0;
+        foreach (var p in own.Values)
+            if (_counted.Add(p) && p.Shape.IsKnown) count += p.Shape.ElementCount;
+        string shapes = string.Join(", ", own.Select(kv => $"{kv.Key} {kv.Value.Shape}"));
+        _rows.Add((path.Length == 0 ? "(root)" : path, block.GetType().Name, output, shapes, count));
+    }
+
+    public string Render(Shape input)
+    {
+        var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
+        var cells = _rows.Select(r => (r.Path, r.Layer, r.Output.ToString(), r.Params, Format(r.Count))).Prepend(header).ToList();
+        int w1 = cells.Max(c => c.Item1.Length), w2 = cells.Max(c => c.Item2.Length), w3 = cells.Max(c => c.Item3.Length),
+            w4 = cells.Max(c => c.Item4.Length), w5 = cells.Max(c => c.Item5.Length);
+        string Line((string, string, string, string, string) c) =>
+            $"{c.Item1.PadRight(w1)}  {c.Item2.PadRight(w2)}  {c.Item3.PadRight(w3)}  {c.Item4.PadRight(w4)}  {c.Item5.PadLeft(w5)}";
+        int width = w1 + w2 + w3 + w4 + w5 + 8;
+        var sb = new StringBuilder();
+        sb.Append("Input shape: ").Append(input).Append('\n');
+        sb.Append(Line(header)).Append('\n').Append(new string('-', width)).Append('\n');
+        foreach (var c in cells.Skip(1)) sb.Append(Line(c)).Append('\n');
+        sb.Append(new string('-', width)).Append('\n');
+        sb.Append("Total parameters: ").Append(Format(_rows.Sum(r => r.Count)));
+        return sb.ToString();
+    }
+
+    private static string Format(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,7 @@
+namespace Sprout.Nn;
+
+/// <summary>tanh(x) as a layer.</summary>
+public sealed class Tanh : Block
+{
+    protected override Tensor ForwardCore(Tensor x) => x.Tanh();
+}

@@ -1,0 +1,13 @@
+namespace Sprout.Tests;
+
+internal static class TestHelpers
+{
+    public static void Close(float[] expected, Tensor actual, float tolerance = 1e-5f)
+    {
+        var a = actual.ToArray();
+        Assert.Equal(expected.Length, a.Length);
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - a[i]) <= tolerance * (1 + MathF.Abs(expected[i])),
+                $"element {i}: expected {expected[i]}, got {a[i]}");
+    }
+}
