@@ -1,0 +1,96 @@
+using Sprout.Nn;
+
+namespace Sprout.Tests.Nn;
+
+public class SharingAndSummaryTests
+{
+    [Fact]
+    public void One_trunk_shared_by_two_networks_with_different_input_widths()
+    {
+        var trunk = new Sequential { new Dense(16, Activation.Relu), new Dense(3) };
+        var narrow = new Sequential { new Dense(8, Activation.Relu), trunk };
+        var wide = new Sequential { new Dense(8, Activation.Relu), trunk };
+        narrow.Initialize();
+        wide.Initialize();
+        narrow.Forward(Tensor.RandomUniform(2, 5));
+        Assert.Equal(["0.weight"], wide.PendingParameters());
+        wide.Forward(Tensor.RandomUniform(2, 40));
+        Assert.Equal(new Shape(8, 5), narrow[0].Params["weight"].Shape);
+        Assert.Equal(new Shape(8, 40), wide[0].Params["weight"].Shape);
+        Assert.Same(narrow.CollectParams()["1.0.weight"], wide.CollectParams()["1.0.weight"]);
+        var all = new HashSet<Parameter>(narrow.CollectParams().Values.Concat(wide.CollectParams().Values), ReferenceEqualityComparer.Instance);
+        Assert.Equal(8, all.Count);   // two adapters (2 each) + one trunk (4)
+    }
+
+    [Fact]
+    public void ShareParameters_ties_by_name_and_the_tied_network_sees_the_same_values()
+    {
+        var a = new Sequential { new Dense(4), new Dense(2) };
+        a.Initialize();
+        var x = Tensor.RandomUniform(3, 6);
+        var ya = a.Forward(x).ToArray();
+        var b = new Sequential { new Dense(4), new Dense(2) };
+        Assert.Equal(4, b.ShareParameters(a.CollectParams()));
+        Assert.Empty(b.PendingParameters());
+        Assert.Equal(ya, b.Forward(x).ToArray());
+        Assert.Same(a.CollectParams()["0.weight"], ((Dense)b[0]).Weight);
+    }
+
+    [Fact]
+    public void ShareParameters_with_contradicting_shapes_throws_and_ties_nothing()
+    {
+        var a = new Sequential { new Dense(4, inUnits: 6), new Dense(2, inUnits: 4) };
+        var b = new Sequential { new Dense(4, inUnits: 6), new Dense(2, inUnits: 5) };
+        var e = Assert.Throws<ShapeMismatchException>(() => b.ShareParameters(a.CollectParams()));
+        Assert.Contains("1.weight", e.Message);
+        Assert.NotSame(a.CollectParams()["0.weight"], b.CollectParams()["0.weight"]);
+        Assert.Throws<ArgumentException>(() => b.ShareParameters(new Sequential { new Dense(1) }.CollectParams().WithPrefix("0.")));
+    }
+
+    [Fact]
+    public void Build_materializes_every_deferred_parameter_from_a_shape_alone()
+    {
+        var net = new Sequential { new Dense(256, Activation.Relu), new Dense(10) };
+        net.Initialize();
+        Assert.Equal(new Shape(2, 10), net.Build(new Shape(2, 20)));
+        Assert.Empty(net.PendingParameters());
+        Assert.Equal(new Shape(10, 256), net[1].Params["weight"].Data().Shape);
+        Assert.Throws<ArgumentException>(() => net.Build(new Shape(2, -1)));
+    }
+
+    [Fact]
+    public void Summary_of_the_mlp_lists_shapes_and_counts_and_leaves_the_network_untouched()
+    {
+        var net = new Sequential { new Dense(256, Activation.Relu), new Dense(10) };
+        string s = net.Summary(new Shape(2, 20));
+        Assert.Contains("(2, 256)", s);
+        Assert.Contains("weight (256, 20), bias (256,)", s);
+        Assert.Contains("5,376", s);
+        Assert.Contains("2,570", s);
+        Assert.Contains("Total parameters: 7,946", s);
+        Assert.Equal(new Shape(256, -1), net[0].Params["weight"].Shape);
+        Assert.Equal(ParameterState.Declared, net[0].Params["weight"].State);
+    }
+
+    [Fact]
+    public void Summary_of_a_deeper_stack_with_nesting_and_flatten()
+    {
+        var net = new Sequential
+        {
+            new Flatten(),
+            new Sequential { new Dense(128, Activation.Tanh), new Dense(64, Activation.Sigmoid) },
+            new Relu(),
+            new Dense(10),
+        };
+        net.Initialize();
+        string s = net.Summary(new Shape(5, 1, 28, 28));
+        Assert.Contains("1.0", s);
+        Assert.Contains("weight (128, 784)", s);
+        Assert.Contains("(5, 784)", s);
+        Assert.Contains("(5, 64)", s);
+        int total = 128 * 784 + 128 + 64 * 128 + 64 + 10 * 64 + 10;
+        Assert.Contains($"Total parameters: {total:N0}".Replace(',', ','), s);
+        Assert.Equal(new Shape(5, 10), net.Build(new Shape(5, 1, 28, 28)));
+        Assert.Equal(total, net.CollectParams().ElementCount);
+    }
+}
