@@ -1,0 +1,91 @@
+using System.Collections;
+using Sprout.Training;
+
+namespace Sprout.Data;
+
+/// <summary>
+/// Mini-batches over samples held in memory. Each enumeration is one epoch; with <c>shuffle</c> every epoch gets its
+/// own permutation from the stream (seed, epoch number), so runs are reproducible. The next batch is gathered on
+/// another thread while the current one is used (prefetch), into two buffers that are reused, so an epoch does not
+/// allocate per batch: a batch's tensors are valid until the next one is requested.
+/// </summary>
+public sealed class DataLoader : IReadOnlyCollection<Batch>
+{
+    private readonly Tensor _data, _labels;
+    private readonly int _sampleSize, _labelSize;
+    private readonly Batch[] _full = new Batch[2];
+    private Batch? _partial;
+    private int _epoch;
+
+    public DataLoader(Tensor data, Tensor labels, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (data.Rank == 0 || labels.Rank == 0 || data.Shape[0] != labels.Shape[0])
+            throw new ArgumentException($"DataLoader: data of shape {data.Shape} and labels of shape {labels.Shape} must have the same first (sample) dimension.");
+        if (dropLast && batchSize > data.Shape[0])
+            throw new ArgumentException($"DataLoader: batch size {batchSize} with dropLast leaves no batch from {data.Shape[0]} samples.", nameof(batchSize));
+        (_data, _labels, BatchSize, Shuffle, Seed, DropLast, Prefetch) = (data, labels, batchSize, shuffle, seed, dropLast, prefetch);
+        _sampleSize = data.Shape.Product(1, data.Rank);
+        _labelSize = labels.Shape.Product(1, labels.Rank);
+    }
+
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public ulong Seed { get; }
+    public bool DropLast { get; }
+    public bool Prefetch { get; }
+
+    public int SampleCount => _data.Shape[0];
+
+    public int BatchCount => DropLast ? SampleCount / BatchSize : (SampleCount + BatchSize - 1) / BatchSize;
+
+    int IReadOnlyCollection<Batch>.Count => BatchCount;
+
+    public IEnumerator<Batch> GetEnumerator()
+    {
+        var order = Order(Interlocked.Increment(ref _epoch));
+        Task<Batch>? next = null;
+        for (int b = 0; b < BatchCount; b++)
+        {
+            var current = next is null ? Gather(order, b) : next.GetAwaiter().GetResult();
+            int following = b + 1;
+            next = following < BatchCount
+                ? (Prefetch ? Task.Run(() => Gather(order, following)) : Task.FromResult(Gather(order, following)))
+                : null;
+            yield return current;
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private int[] Order(int epoch)
+    {
+        var order = Enumerable.Range(0, SampleCount).ToArray();
+        if (Shuffle) Rng.Stream(Seed, $"DataLoader epoch {epoch}").Shuffle(order.AsSpan());
+        return order;
+    }
+
+    /// <summary>Copies the samples of batch <paramref name="b"/> into its buffer (alternating between two).</summary>
+    private Batch Gather(int[] order, int b)
+    {
+        int start = b * BatchSize, size = Math.Min(BatchSize, SampleCount - start);
+        var batch = size == BatchSize ? _full[b % 2] : _partial.GetValueOrDefault();
+        if (batch.Data is null)
+        {
+            batch = new Batch(new Tensor(_data.Shape.With(0, size)), new Tensor(_labels.Shape.With(0, size)));
+            if (size == BatchSize) _full[b % 2] = batch;
+            else _partial = batch;
+        }
+        var src = _data.Span; var lsrc = _labels.Span;
+        var dst = batch.Data.AsSpan(); var ldst = batch.Labels.AsSpan();
+        for (int i = 0; i < size; i++)
+        {
+            int s = order[start + i];
+            src.Slice(s * _sampleSize, _sampleSize).CopyTo(dst.Slice(i * _sampleSize, _sampleSize));
+            lsrc.Slice(s * _labelSize, _labelSize).CopyTo(ldst.Slice(i * _labelSize, _labelSize));
+        }
+        return batch;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Sprout.Training;
+
+/// <summary>One mini-batch: samples (B, …) and labels (B, …). Its tensors are reused by the loader: read them before asking for the next batch.</summary>
+public readonly record struct Batch(Tensor Data, Tensor Labels)
+{
+    public int Size => Data.Shape[0];
+}

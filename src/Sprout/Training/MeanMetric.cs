@@ -1,0 +1,24 @@
+namespace Sprout.Training;
+
+/// <summary>A running mean, e.g. of per-sample losses over an epoch.</summary>
+public sealed class MeanMetric
+{
+    private double _sum;
+    private long _count;
+
+    public double Value => _count == 0 ? double.NaN : _sum / _count;
+
+    public long Count => _count;
+
+    /// <summary>Adds every element of <paramref name="values"/>.</summary>
+    public void Update(Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (float v in values.Span) _sum += v;
+        _count += values.Length;
+    }
+
+    public void Update(double sum, long count) => (_sum, _count) = (_sum + sum, _count + count);
+
+    public void Reset() => (_sum, _count) = (0, 0);
+}

@@ -1,0 +1,43 @@
+using Sprout.Nn;
+
+namespace Sprout.Training;
+
+/// <summary>
+/// Updates parameters from their gradients. Per-parameter state (momentum, moments) is created on the first update,
+/// so an optimizer may be made before deferred parameters are filled.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Parameter, float[][]> _state = new(ReferenceEqualityComparer.Instance);
+
+    protected Optimizer(float learningRate, float weightDecay)
+    {
+        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Expected a positive learning rate.");
+        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Expected a weight decay >= 0.");
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The step size; may be changed between steps (a schedule).</summary>
+    public float LearningRate { get; set; }
+
+    public float WeightDecay { get; }
+
+    /// <summary>How many steps have been taken.</summary>
+    public int StepCount { get; private set; }
+
+    internal void BeginStep() => StepCount++;
+
+    /// <summary>Applies one update to <paramref name="weight"/> from <paramref name="grad"/> (already rescaled).</summary>
+    internal void Update(Parameter p, Span<float> weight, Span<float> grad)
+    {
+        if (!_state.TryGetValue(p, out var state)) _state[p] = state = CreateState(weight.Length);
+        Update(weight, grad, state);
+    }
+
+    /// <summary>Buffers an update rule keeps per parameter (each the parameter's length).</summary>
+    protected abstract float[][] CreateState(int length);
+
+    /// <summary>The update rule. <paramref name="grad"/> may be overwritten (it is a scratch copy).</summary>
+    protected abstract void Update(Span<float> weight, Span<float> grad, float[][] state);
+}

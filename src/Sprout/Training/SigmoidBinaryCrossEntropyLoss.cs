@@ -1,0 +1,22 @@
+namespace Sprout.Training;
+
+/// <summary>
+/// Binary cross-entropy with labels in [0, 1], averaged over all but the batch axis. From logits (the default) it is
+/// computed stably as max(x, 0) − x·z + log(1 + e^−|x|); with <c>fromSigmoid</c> the predictions are probabilities.
+/// </summary>
+public sealed class SigmoidBinaryCrossEntropyLoss(bool fromSigmoid = false) : Loss
+{
+    public bool FromSigmoid { get; } = fromSigmoid;
+
+    protected override Tensor Compute(Tensor prediction, Tensor label)
+    {
+        var z = SameShape(prediction, label);
+        if (FromSigmoid)
+        {
+            const float Eps = 1e-12f;
+            return MeanPerSample(-(z * (prediction + Eps).Log() + (1f - z) * (1f - prediction + Eps).Log()));
+        }
+        var x = prediction;
+        return MeanPerSample(x.Relu() - x * z + ((-x.Abs()).Exp() + 1f).Log());
+    }
+}

@@ -1,0 +1,63 @@
+using System.Numerics.Tensors;
+using Sprout.Nn;
+
+namespace Sprout.Training;
+
+/// <summary>
+/// Applies an optimizer to a set of parameters, as Gluon's Trainer does. It holds the <see cref="Parameter"/> objects,
+/// which stay the same when deferred parameters are filled, so it may be built right after the network is written.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly (string Name, Parameter Parameter)[] _parameters;
+    private float[] _scratch = [];
+
+    public Trainer(ParameterCollection parameters, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (parameters.Count == 0) throw new ArgumentException("Trainer needs at least one parameter; the collection is empty.", nameof(parameters));
+        _parameters = [.. parameters.Select(kv => (kv.Key, kv.Value))];
+        Optimizer = optimizer;
+    }
+
+    public Optimizer Optimizer { get; }
+
+    public float LearningRate
+    {
+        get => Optimizer.LearningRate;
+        set => Optimizer.LearningRate = value;
+    }
+
+    /// <summary>
+    /// One update with the gradients of the last backward pass, rescaled by 1/<paramref name="batchSize"/> (use it with
+    /// a summed loss). Throws, naming it, if a parameter was never filled: no forward pass reached it.
+    /// </summary>
+    public void Step(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        foreach (var (name, p) in _parameters)
+            if (!p.IsInitialized && p.GradReq != GradReq.Null)
+                throw new InvalidOperationException(
+                    $"Trainer.Step: parameter '{name}' (shape={p.Shape}) was never filled, so it has no data or gradient: no forward pass has reached it ({p.State}). " +
+                    "Run a forward pass through every branch before training, or set its GradReq to Null to leave it out.");
+        Optimizer.BeginStep();
+        float rescale = 1f / batchSize;
+        foreach (var (_, p) in _parameters)
+        {
+            if (p.GradReq == GradReq.Null) continue;
+            var weight = p.Data().AsSpan();
+            if (_scratch.Length < weight.Length) _scratch = new float[weight.Length];
+            var grad = _scratch.AsSpan(0, weight.Length);
+            TensorPrimitives.Multiply(p.Grad().Span, rescale, grad);
+            Optimizer.Update(p, weight, grad);
+        }
+    }
+
+    /// <summary>Sets every gradient to zero (needed between steps for parameters with GradReq.Add).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in _parameters)
+            if (p.IsInitialized) p.Grad().AsSpan().Clear();
+    }
+}
