@@ -1,0 +1,70 @@
+using Sprout.Data;
+
+namespace Sprout.Tests.Data;
+
+public class DataLoaderTests
+{
+    private static (Tensor X, Tensor Y) Numbered(int n) => (Tensor.Arange(n * 2).Reshape(n, 2), Tensor.Arange(n));
+
+    [Fact]
+    public void Batches_cover_every_sample_once_in_order_without_shuffle()
+    {
+        var (x, y) = Numbered(10);
+        var loader = new DataLoader(x, y, batchSize: 4);
+        Assert.Equal(3, loader.BatchCount);
+        var seen = new List<float>();
+        var sizes = new List<int>();
+        foreach (var b in loader)
+        {
+            sizes.Add(b.Size);
+            seen.AddRange(b.Labels.ToArray());
+            for (int i = 0; i < b.Size; i++) Assert.Equal(b.Labels[i] * 2, b.Data[i, 0]);
+        }
+        Assert.Equal([4, 4, 2], sizes);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), seen);
+    }
+
+    [Fact]
+    public void Shuffle_is_a_reproducible_permutation_that_changes_each_epoch()
+    {
+        var (x, y) = Numbered(50);
+        List<float> Epoch(DataLoader l) => [.. l.SelectMany(b => b.Labels.ToArray())];
+        var a = new DataLoader(x, y, 8, shuffle: true, seed: 3);
+        var b = new DataLoader(x, y, 8, shuffle: true, seed: 3);
+        var a1 = Epoch(a);
+        Assert.Equal(a1, Epoch(b));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (float)i), a1.Order());
+        Assert.NotEqual(Enumerable.Range(0, 50).Select(i => (float)i), a1);
+        Assert.NotEqual(a1, Epoch(a));
+    }
+
+    [Fact]
+    public void DropLast_drops_the_partial_batch()
+    {
+        var (x, y) = Numbered(10);
+        var loader = new DataLoader(x, y, 4, dropLast: true);
+        Assert.Equal(2, loader.BatchCount);
+        Assert.All(loader, b => Assert.Equal(4, b.Size));
+    }
+
+    [Fact]
+    public void Buffers_are_reused_across_epochs_rather_than_allocated_per_batch()
+    {
+        var (x, y) = Numbered(12);
+        var loader = new DataLoader(x, y, 4, prefetch: false);
+        var first = loader.Select(b => b.Data).ToList();
+        var second = loader.Select(b => b.Data).ToList();
+        Assert.Same(first[0], second[0]);
+        Assert.Same(first[0], first[2]);
+        Assert.NotSame(first[0], first[1]);
+    }
+
+    [Fact]
+    public void Mismatched_sample_counts_are_rejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DataLoader(Tensor.Zeros(5, 2), Tensor.Zeros(4), 2));
+        Assert.Contains("(5, 2)", e.Message);
+        Assert.Contains("(4,)", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(Tensor.Zeros(5, 2), Tensor.Zeros(5), 0));
+    }
+}

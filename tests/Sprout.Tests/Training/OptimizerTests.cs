@@ -1,0 +1,143 @@
+using Sprout.Nn;
+using Sprout.Training;
+
+namespace Sprout.Tests.Training;
+
+public class OptimizerTests
+{
+    /// <summary>A one-parameter "network" whose gradient we set by hand: loss = Σ w·g.</summary>
+    private static (Parameter W, Action<float[]> Backward) Single(float[] initial)
+    {
+        var net = new Dense(initial.Length, inUnits: 1, useBias: false);
+        net.Initialize();
+        var w = net.Weight;
+        w.SetData(Tensor.FromArray(initial, initial.Length, 1));
+        return (w, g =>
+        {
+            Tensor loss;
+            using (Sprout.Autograd.Record()) loss = (w.Data() * Tensor.FromArray(g, g.Length, 1)).Sum();
+            loss.Backward();
+        });
+    }
+
+    private static Trainer TrainerFor(Parameter w, Optimizer o)
+    {
+        var c = new ParameterCollection("test");
+        c.Add("w", w);
+        return new Trainer(c, o);
+    }
+
+    [Fact]
+    public void Sgd_steps_against_the_gradient_rescaled_by_the_batch_size()
+    {
+        var (w, backward) = Single([1f, 2f]);
+        var trainer = TrainerFor(w, new Sgd(0.5f));
+        backward([4f, -8f]);
+        trainer.Step(batchSize: 4);
+        Assert.Equal([1f - 0.5f, 2f + 1f], w.Data().ToArray());
+    }
+
+    [Fact]
+    public void Sgd_with_momentum_nesterov_and_weight_decay_follows_pytorch()
+    {
+        var (w, backward) = Single([1f]);
+        var trainer = TrainerFor(w, new Sgd(0.1f, momentum: 0.9f, nesterov: true, weightDecay: 0.5f));
+        double wv = 1, v = 0;
+        for (int step = 0; step < 3; step++)
+        {
+            backward([2f]);
+            trainer.Step(1);
+            double g = 2 + 0.5 * wv;
+            v = 0.9 * v + g;
+            wv -= 0.1 * (g + 0.9 * v);
+            Assert.Equal(wv, w.Data().ToArray()[0], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Adam_and_AdamW_follow_their_update_rules()
+    {
+        foreach (bool decoupled in new[] { false, true })
+        {
+            var (w, backward) = Single([0.5f]);
+            Optimizer opt = decoupled ? new AdamW(0.01f, weightDecay: 0.1f) : new Adam(0.01f, weightDecay: 0.1f);
+            var trainer = TrainerFor(w, opt);
+            double wv = 0.5, m = 0, v = 0;
+            for (int t = 1; t <= 4; t++)
+            {
+                backward([1.5f]);
+                trainer.Step(1);
+                double g = 1.5;
+                if (decoupled) wv *= 1 - 0.01 * 0.1;
+                else g += 0.1 * wv;
+                m = 0.9 * m + 0.1 * g;
+                v = 0.999 * v + 0.001 * g * g;
+                double mh = m / (1 - Math.Pow(0.9, t)), vh = v / (1 - Math.Pow(0.999, t));
+                wv -= 0.01 * mh / (Math.Sqrt(vh) + 1e-8);
+                Assert.Equal(wv, w.Data().ToArray()[0], 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_trainer_made_before_the_first_forward_trains_the_filled_parameters()
+    {
+        var net = new Sequential { new Dense(4, Activation.Relu), new Dense(2) };
+        net.Initialize();
+        var trainer = new Trainer(net.CollectParams(), new Adam(0.05f));
+        var x = Tensor.RandomUniform(8, 3);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, 8).Select(i => x[i, 0] > 0.5f ? 1f : 0f)], 8);
+        var loss = new SoftmaxCrossEntropyLoss();
+        float First() { using (Sprout.Autograd.Pause()) return loss.Forward(net.Forward(x), y).Mean().Item(); }
+        for (int i = 0; i < 200; i++)
+        {
+            Tensor total;
+            using (Sprout.Autograd.Record()) total = loss.Forward(net.Forward(x), y).Sum();
+            total.Backward();
+            if (i == 0) Assert.True(net.CollectParams().Values.All(p => p.IsInitialized));
+            trainer.Step(8);
+        }
+        Assert.True(First() < 0.3f, $"loss {First()} did not fall below 0.3");
+    }
+
+    [Fact]
+    public void Step_with_a_parameter_no_forward_reached_throws_naming_it()
+    {
+        var branch = new Dense(3);
+        var used = new Dense(2);
+        var holder = new Sequential { used, branch };
+        holder.Initialize();
+        var trainer = new Trainer(holder.CollectParams(), new Sgd(0.1f));
+        Tensor total;
+        using (Sprout.Autograd.Record()) total = used.Forward(Tensor.Ones(1, 4)).Sum();
+        total.Backward();
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(1));
+        Assert.Contains("'1.weight'", e.Message);
+        Assert.Contains("never filled", e.Message);
+        branch.Weight.GradReq = GradReq.Null;
+        branch.Bias!.GradReq = GradReq.Null;
+        trainer.Step(1);
+    }
+
+    [Fact]
+    public void ZeroGrad_clears_accumulated_gradients()
+    {
+        var (w, backward) = Single([1f]);
+        w.GradReq = GradReq.Add;
+        backward([3f]);
+        backward([3f]);
+        Assert.Equal(6f, w.Grad().ToArray()[0]);
+        TrainerFor(w, new Sgd(0.1f)).ZeroGrad();
+        Assert.Equal(0f, w.Grad().ToArray()[0]);
+    }
+
+    [Fact]
+    public void Bad_hyper_parameters_are_rejected_with_the_value()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(-1f));
+        Assert.Contains("-1", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: 1f));
+        Assert.Throws<ArgumentException>(() => new Sgd(0.1f, nesterov: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta1: 1f));
+    }
+}
