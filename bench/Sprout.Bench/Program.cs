@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using Sprout.Bench;
+
+// Quick runners print ratios measured in one run; anything else goes to BenchmarkDotNet's switcher.
+//   dotnet run -c Release --project bench/Sprout.Bench -- train     training throughput and step latency
+//   dotnet run -c Release --project bench/Sprout.Bench -- gemm      GEMM GFLOP/s against the measured FMA peak
+return args.FirstOrDefault() switch
+{
+    "train" => TrainingRunner.Run(args[1..]),
+    "gemm" => GemmRunner.Run(args[1..]),
+    _ => Switch(args),
+};
+
+static int Switch(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(TrainingRunner).Assembly).Run(args);
+    return 0;
+}
