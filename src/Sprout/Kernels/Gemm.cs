@@ -1,73 +1,161 @@
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Sprout.Kernels;
 
 /// <summary>
-/// Single-precision GEMM on row-major operands: C = alpha·op(A)·op(B) + beta·C, op = identity or transpose.
-/// op(A) is m×k and op(B) is k×n. Transposed operands are read in place, never copied whole.
-/// Rows of C are split over the cores when the product is large enough to pay for it.
+/// Single-precision GEMM on row-major operands: C = alpha·op(A)·op(B) + beta·C, op = identity or transpose, op(A) m×k,
+/// op(B) k×n, with leading dimensions. BLIS structure: the five loops below, packing (<see cref="GemmPacking"/>),
+/// and a register-blocked micro-kernel chosen once by CPU features. Large products are split over the cores along
+/// the longer of m and n, each thread running the serial algorithm on its slice with its own pack buffers.
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
-    private const long ParallelThreshold = 1L << 17;   // multiply–adds below which one thread is faster
+    /// <summary>The micro-kernel for this CPU: AVX-512, else 256-bit vectors, else the scalar reference.</summary>
+    public static IMicroKernel Kernel { get; } =
+        Vector512.IsHardwareAccelerated ? new MicroKernel512() :
+        Vector256.IsHardwareAccelerated ? new MicroKernel256() : new MicroKernelScalar();
+
+    [ThreadStatic] private static PackBuffers? t_buffers;
 
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+        => Multiply(Kernel, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+
+    public static void Multiply(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
-        var job = new Job(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-        long work = (long)m * n * k;
-        int chunks = work < ParallelThreshold ? 1 : Math.Min(Threads.Count, m);
-        if (chunks <= 1) { job.Rows(0, m); return; }
-        Parallel.For(0, chunks, Threads.Options, chunk => job.Rows(m * chunk / chunks, m * (chunk + 1) / chunks));
+        if (m == 0 || n == 0) return;
+        int threads = (long)m * n * k < GemmBlocking.ParallelThreshold ? 1 : Threads.Count;
+        bool splitN = n >= m;
+        int unit = splitN ? kernel.NR : kernel.MR, extent = splitN ? n : m;
+        int chunks = Math.Min(threads, (extent + unit - 1) / unit);
+        if (chunks <= 1)
+        {
+            Serial(kernel, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            return;
+        }
+        int units = (extent + unit - 1) / unit;
+        WorkerPool.For(chunks, t =>
+        {
+            int start = units * t / chunks * unit, end = Math.Min(extent, units * (t + 1) / chunks * unit);
+            if (end <= start) return;
+            if (splitN)
+                Serial(kernel, transA, transB, m, end - start, k, alpha, a, aOffset, lda,
+                    b, bOffset + (transB ? start * ldb : start), ldb, beta, c, cOffset + start, ldc);
+            else
+                Serial(kernel, transA, transB, end - start, n, k, alpha, a, aOffset + (transA ? start : start * lda), lda,
+                    b, bOffset, ldb, beta, c, cOffset + start * ldc, ldc);
+        });
     }
 
-    private sealed record Job(bool TransA, bool TransB, int M, int N, int K, float Alpha,
-        float[] A, int AOffset, int Lda, float[] B, int BOffset, int Ldb, float Beta, float[] C, int COffset, int Ldc)
+    private static void Serial(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
-        public void Rows(int start, int end)
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            float[]? column = TransA && TransB ? new float[K] : null;
-            for (int i = start; i < end; i++)
+            float* A = pa + aOffset, B = pb + bOffset, C = pc + cOffset;
+            if (k == 0) { ScaleC(C, ldc, m, n, beta); return; }
+            var buffers = t_buffers ??= new PackBuffers();
+            int mr = kernel.MR, nr = kernel.NR;
+            // Balanced blocks: k = 784 runs as 4 slices of 196, not 3 of 256 and a thin one of 16.
+            int kcBlock = Balanced(k, GemmBlocking.KC, 8), mcBlock = Balanced(m, GemmBlocking.MC, mr);
+            float* packedA = buffers.A(RoundUp(mcBlock, mr) * kcBlock);
+            float* packedB = buffers.B(RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock);
+            float* tile = buffers.Tile(mr * nr);
+
+            // Loop 5: split n into NC-wide column panels.
+            for (int jc = 0; jc < n; jc += GemmBlocking.NC)
             {
-                var row = C.AsSpan(COffset + i * Ldc, N);
-                if (TransB) DotRow(i, row, column);
-                else AxpyRow(i, row);
+                int nc = Math.Min(GemmBlocking.NC, n - jc);
+                // Loop 4: split k into KC-deep slices; B~ = op(B)[pc.., jc..] is KC×NC, packed once per slice.
+                for (int p0 = 0; p0 < k; p0 += kcBlock)
+                {
+                    int kc = Math.Min(kcBlock, k - p0);
+                    bool first = p0 == 0;
+                    GemmPacking.PackB(transB, B, ldb, p0, kc, jc, nc, nr, packedB);
+                    // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., pc..] is MC×KC, kept in L2.
+                    for (int ic = 0; ic < m; ic += mcBlock)
+                    {
+                        int mc = Math.Min(mcBlock, m - ic);
+                        GemmPacking.PackA(transA, A, lda, ic, mc, p0, kc, mr, packedA);
+                        // Loops 2 and 1: NR-wide micro-panels of B~ (reused from L1) against MR-tall micro-panels of A~.
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            float* bPanel = packedB + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int rows = Math.Min(mr, mc - ir);
+                                float* aPanel = packedA + (long)ir * kc;
+                                float* cTile = C + (long)(ic + ir) * ldc + jc + jr;
+                                if (rows == mr && cols == nr) kernel.Run(kc, aPanel, bPanel, cTile, ldc, alpha, beta, first);
+                                else EdgeTile(kernel, kc, aPanel, bPanel, cTile, ldc, rows, cols, alpha, beta, first, tile);
+                            }
+                        }
+                    }
+                }
             }
         }
+    }
 
-        /// <summary>C[i,:] = beta·C[i,:] + Σ_p alpha·A(i,p)·B[p,:]: rows of B streamed through one FMA each.</summary>
-        private void AxpyRow(int i, Span<float> row)
-        {
-            ScaleRow(row);
-            for (int p = 0; p < K; p++)
+    /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
+    private static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, float* c, int ldc, int rows, int cols,
+        float alpha, float beta, bool first, float* tile)
+    {
+        int nr = kernel.NR;
+        kernel.Run(kc, a, b, tile, nr, 1f, 0f, first: true);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
             {
-                float aip = TransA ? A[AOffset + p * Lda + i] : A[AOffset + i * Lda + p];
-                if (aip == 0f) continue;
-                TensorPrimitives.MultiplyAdd(B.AsSpan(BOffset + p * Ldb, N), Alpha * aip, row, row);
+                float old = first ? (beta == 0f ? 0f : beta * c[(long)i * ldc + j]) : c[(long)i * ldc + j];
+                c[(long)i * ldc + j] = old + alpha * tile[i * nr + j];
             }
+    }
+
+    private static void ScaleC(float* c, int ldc, int m, int n, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    /// <summary>The block size near <paramref name="target"/> that splits <paramref name="extent"/> into equal blocks (a multiple of <paramref name="align"/>).</summary>
+    private static int Balanced(int extent, int target, int align)
+    {
+        int blocks = (extent + target - 1) / target;
+        return Math.Min(RoundUp((extent + blocks - 1) / blocks, align), RoundUp(target, align));
+    }
+
+    /// <summary>64-byte-aligned pack buffers, one set per thread, grown on demand and reused.</summary>
+    private sealed class PackBuffers
+    {
+        private float* _a, _b, _tile;
+        private nuint _aLength, _bLength, _tileLength;
+
+        public float* A(int floats) => Ensure(ref _a, ref _aLength, floats);
+        public float* B(int floats) => Ensure(ref _b, ref _bLength, floats);
+        public float* Tile(int floats) => Ensure(ref _tile, ref _tileLength, floats);
+
+        private static float* Ensure(ref float* buffer, ref nuint length, int floats)
+        {
+            if ((nuint)floats <= length) return buffer;
+            if (buffer is not null) NativeMemory.AlignedFree(buffer);
+            buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+            length = (nuint)floats;
+            return buffer;
         }
 
-        /// <summary>C[i,j] = beta·C[i,j] + alpha·⟨A(i,:), B[j,:]⟩: op(B) = Bᵀ makes each entry a dot of two rows.</summary>
-        private void DotRow(int i, Span<float> row, float[]? column)
+        ~PackBuffers()
         {
-            ReadOnlySpan<float> ai;
-            if (column is null) ai = A.AsSpan(AOffset + i * Lda, K);
-            else
-            {
-                for (int p = 0; p < K; p++) column[p] = A[AOffset + p * Lda + i];
-                ai = column;
-            }
-            for (int j = 0; j < N; j++)
-            {
-                float dot = Alpha * TensorPrimitives.Dot(ai, B.AsSpan(BOffset + j * Ldb, K));
-                row[j] = Beta == 0f ? dot : Beta * row[j] + dot;
-            }
-        }
-
-        private void ScaleRow(Span<float> row)
-        {
-            if (Beta == 0f) row.Clear();
-            else if (Beta != 1f) TensorPrimitives.Multiply(row, Beta, row);
+            if (_a is not null) NativeMemory.AlignedFree(_a);
+            if (_b is not null) NativeMemory.AlignedFree(_b);
+            if (_tile is not null) NativeMemory.AlignedFree(_tile);
         }
     }
 }

@@ -1,0 +1,52 @@
+using System.Runtime.Intrinsics;
+
+namespace Sprout.Kernels;
+
+/// <summary>6×16 micro-kernel on Vector256 (AVX2 + FMA; emulated where 256-bit vectors are not native): 12 accumulators.</summary>
+internal sealed unsafe class MicroKernel256 : IMicroKernel
+{
+    public int MR => 6;
+    public int NR => 16;
+
+    public void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            Vector256<float> ai;
+            ai = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        var va = Vector256.Create(alpha);
+        var vb = Vector256.Create(beta);
+        Store(c, c00, c01, va, vb, first); c += ldc;
+        Store(c, c10, c11, va, vb, first); c += ldc;
+        Store(c, c20, c21, va, vb, first); c += ldc;
+        Store(c, c30, c31, va, vb, first); c += ldc;
+        Store(c, c40, c41, va, vb, first); c += ldc;
+        Store(c, c50, c51, va, vb, first);
+    }
+
+    private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> alpha, Vector256<float> beta, bool first)
+    {
+        Vector256<float> old0, old1;
+        if (first && beta == Vector256<float>.Zero) { old0 = default; old1 = default; }
+        else
+        {
+            old0 = Vector256.Load(c);
+            old1 = Vector256.Load(c + 8);
+            if (first) { old0 *= beta; old1 *= beta; }
+        }
+        Vector256.Store(Vector256.FusedMultiplyAdd(x0, alpha, old0), c);
+        Vector256.Store(Vector256.FusedMultiplyAdd(x1, alpha, old1), c + 8);
+    }
+}

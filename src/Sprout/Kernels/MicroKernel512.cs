@@ -1,0 +1,60 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Sprout.Kernels;
+
+/// <summary>8×32 micro-kernel on Vector512 (AVX-512): 16 accumulators, two B loads and eight broadcasts per step.</summary>
+internal sealed unsafe class MicroKernel512 : IMicroKernel
+{
+    public int MR => 8;
+    public int NR => 32;
+
+    public void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    {
+        // C is read only after KC steps; fetch its 8×32 tile now so that its cache misses overlap the arithmetic.
+        if (Sse.IsSupported)
+            for (int i = 0; i < 8; i++) { Sse.Prefetch0(c + i * ldc); Sse.Prefetch0(c + i * ldc + 16); }
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            Vector512<float> ai;
+            ai = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        Store(c, c00, c01, va, vb, first); c += ldc;
+        Store(c, c10, c11, va, vb, first); c += ldc;
+        Store(c, c20, c21, va, vb, first); c += ldc;
+        Store(c, c30, c31, va, vb, first); c += ldc;
+        Store(c, c40, c41, va, vb, first); c += ldc;
+        Store(c, c50, c51, va, vb, first); c += ldc;
+        Store(c, c60, c61, va, vb, first); c += ldc;
+        Store(c, c70, c71, va, vb, first);
+    }
+
+    private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> alpha, Vector512<float> beta, bool first)
+    {
+        Vector512<float> old0, old1;
+        if (first && beta == Vector512<float>.Zero) { old0 = default; old1 = default; }
+        else
+        {
+            old0 = Vector512.Load(c);
+            old1 = Vector512.Load(c + 16);
+            if (first) { old0 *= beta; old1 *= beta; }
+        }
+        Vector512.Store(Vector512.FusedMultiplyAdd(x0, alpha, old0), c);
+        Vector512.Store(Vector512.FusedMultiplyAdd(x1, alpha, old1), c + 16);
+    }
+}

@@ -1,0 +1,94 @@
+using Sprout.Kernels;
+
+namespace Sprout.Tests.Kernels;
+
+/// <summary>The packed GEMM against a naive double-precision reference, for every micro-kernel this CPU can run.</summary>
+public class GemmTests
+{
+    public static TheoryData<string> Kernels()
+    {
+        var data = new TheoryData<string> { "scalar" };
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) data.Add("256");
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) data.Add("512");
+        return data;
+    }
+
+    private static IMicroKernel Kernel(string name) => name switch
+    {
+        "512" => new MicroKernel512(),
+        "256" => new MicroKernel256(),
+        _ => new MicroKernelScalar(),
+    };
+
+    private static void CheckOne(IMicroKernel kernel, RandomStream rng, int m, int n, int k, bool ta, bool tb, float alpha, float beta, int pad)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = new float[(ta ? k : m) * lda + 3];
+        var b = new float[(tb ? n : k) * ldb + 5];
+        var c = new float[m * ldc + 2];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c, -1, 1);
+        var expected = (float[])c.Clone();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[3 + p * lda + i] : a[3 + i * lda + p]) * (tb ? b[5 + j * ldb + p] : b[5 + p * ldb + j]);
+                expected[2 + i * ldc + j] = (float)(alpha * s + (beta == 0 ? 0 : beta * (double)c[2 + i * ldc + j]));
+            }
+        Gemm.Multiply(kernel, ta, tb, m, n, k, alpha, a, 3, lda, b, 5, ldb, beta, c, 2, ldc);
+        for (int idx = 0; idx < c.Length; idx++)
+        {
+            double tol = 1e-5 * (k + 1) + 1e-5 * Math.Abs(expected[idx]);
+            Assert.True(Math.Abs(expected[idx] - c[idx]) <= tol,
+                $"m={m} n={n} k={k} transA={ta} transB={tb} alpha={alpha} beta={beta} pad={pad}: element {idx} is {c[idx]}, expected {expected[idx]}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Matches_the_reference_over_random_shapes_transposes_and_scalars(string kernel)
+    {
+        var k = Kernel(kernel);
+        var rng = Rng.Stream(7, "gemm " + kernel);
+        (float, float)[] scalars = [(1f, 0f), (0.5f, 1f), (-2f, 0.25f)];
+        for (int trial = 0; trial < 60; trial++)
+        {
+            int m = 1 + rng.NextInt32(trial < 40 ? 40 : 300), n = 1 + rng.NextInt32(trial < 40 ? 40 : 300), kk = 1 + rng.NextInt32(trial < 40 ? 40 : 300);
+            var (alpha, beta) = scalars[trial % 3];
+            CheckOne(k, rng, m, n, kk, trial % 2 == 1, trial / 2 % 2 == 1, alpha, beta, pad: trial % 5);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Handles_the_mlp_shapes_and_odd_edges(string kernel)
+    {
+        var k = Kernel(kernel);
+        var rng = Rng.Stream(8, "edges " + kernel);
+        foreach (var (m, n, kk) in new[] { (1, 256, 784), (256, 10, 784), (257, 129, 513), (9, 33, 1), (300, 1, 300), (1, 1, 1), (37, 45, 1100), (3, 3100, 5) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    CheckOne(k, rng, m, n, kk, ta, tb, 1f, 0f, pad: 1);
+    }
+
+    [Fact]
+    public void Worker_pool_runs_every_index_once_and_rethrows_errors()
+    {
+        var hits = new int[100];
+        WorkerPool.For(100, i => Interlocked.Increment(ref hits[i]));
+        Assert.All(hits, h => Assert.Equal(1, h));
+        var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.For(10, i => { if (i == 7) throw new InvalidOperationException("seven"); }));
+        Assert.Equal("seven", e.Message);
+        WorkerPool.For(4, i => WorkerPool.For(3, j => Interlocked.Increment(ref hits[i * 3 + j])));   // nested calls run inline
+        Assert.Equal(2, hits[0]);
+    }
+
+    [Fact]
+    public void Zero_depth_scales_C_by_beta()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 0, 1, [], 0, 2, 0.5f, c, 0, 2);
+        Assert.Equal([0.5f, 1, 1.5f, 2], c);
+    }
+}
