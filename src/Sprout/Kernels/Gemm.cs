@@ -64,6 +64,10 @@ internal static unsafe class Gemm
             float* packedB = buffers.B(RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock);
             float* tile = buffers.Tile(mr * nr);
 
+            // When op(B) is B itself and A is short, each B element is used by few rows: packing B would cost more than
+            // it saves, so full-width micro-panels are read in place (rows ldb apart) and only a ragged edge is packed.
+            bool readBInPlace = !transB && m <= GemmBlocking.InPlaceBMaxRows;
+
             // Loop 5: split n into NC-wide column panels.
             for (int jc = 0; jc < n; jc += GemmBlocking.NC)
             {
@@ -73,7 +77,12 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(kcBlock, k - p0);
                     bool first = p0 == 0;
-                    GemmPacking.PackB(transB, B, ldb, p0, kc, jc, nc, nr, packedB);
+                    if (readBInPlace)
+                    {
+                        int full = nc / nr * nr;
+                        if (full < nc) GemmPacking.PackB(false, B, ldb, p0, kc, jc + full, nc - full, nr, packedB + (long)full * kc);
+                    }
+                    else GemmPacking.PackB(transB, B, ldb, p0, kc, jc, nc, nr, packedB);
                     // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., pc..] is MC×KC, kept in L2.
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
@@ -83,14 +92,16 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            float* bPanel = packedB + (long)jr * kc;
+                            bool inPlace = readBInPlace && cols == nr;
+                            float* bPanel = inPlace ? B + (long)p0 * ldb + jc + jr : packedB + (long)jr * kc;
+                            int bStride = inPlace ? ldb : nr;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int rows = Math.Min(mr, mc - ir);
                                 float* aPanel = packedA + (long)ir * kc;
                                 float* cTile = C + (long)(ic + ir) * ldc + jc + jr;
-                                if (rows == mr && cols == nr) kernel.Run(kc, aPanel, bPanel, cTile, ldc, alpha, beta, first);
-                                else EdgeTile(kernel, kc, aPanel, bPanel, cTile, ldc, rows, cols, alpha, beta, first, tile);
+                                if (cols == nr) kernel.Run(kc, aPanel, bPanel, bStride, cTile, ldc, alpha, beta, first, rows);
+                                else EdgeTile(kernel, kc, aPanel, bPanel, bStride, cTile, ldc, rows, cols, alpha, beta, first, tile);
                             }
                         }
                     }
@@ -100,17 +111,22 @@ internal static unsafe class Gemm
     }
 
     /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
-    private static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, float* c, int ldc, int rows, int cols,
+    private static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,
         float alpha, float beta, bool first, float* tile)
     {
         int nr = kernel.NR;
-        kernel.Run(kc, a, b, tile, nr, 1f, 0f, first: true);
+        kernel.Run(kc, a, b, ldb, tile, nr, 1f, 0f, first: true, kernel.MR);
         for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
+        {
+            var t = new ReadOnlySpan<float>(tile + i * nr, cols);
+            var row = new Span<float>(c + (long)i * ldc, cols);
+            if (first && beta == 0f) System.Numerics.Tensors.TensorPrimitives.Multiply(t, alpha, row);
+            else
             {
-                float old = first ? (beta == 0f ? 0f : beta * c[(long)i * ldc + j]) : c[(long)i * ldc + j];
-                c[(long)i * ldc + j] = old + alpha * tile[i * nr + j];
+                if (first && beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(t, alpha, row, row);
             }
+        }
     }
 
     private static void ScaleC(float* c, int ldc, int m, int n, float beta)

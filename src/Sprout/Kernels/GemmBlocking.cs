@@ -14,6 +14,9 @@ internal static class GemmBlocking
     public const int MC = 96;
     public const int NC = 3072;
 
+    /// <summary>Up to this many rows of op(A), a plain (untransposed) B is read in place instead of packed.</summary>
+    public const int InPlaceBMaxRows = 16;
+
     /// <summary>Multiply–adds below which splitting over threads costs more than it gives.</summary>
     public const long ParallelThreshold = 160L * 160 * 160;
 }

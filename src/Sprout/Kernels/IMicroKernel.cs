@@ -1,12 +1,14 @@
 namespace Sprout.Kernels;
 
 /// <summary>
-/// The innermost GEMM step: an MR×NR tile of C from packed micro-panels of A (KC steps of MR values) and B (KC steps
-/// of NR values). C_tile = (first ? beta·C_tile : C_tile) + alpha·Σ_p a[p]⊗b[p]. Edge tiles go through a scratch tile.
+/// The innermost GEMM step: an MR×NR tile of C from a packed micro-panel of A (KC steps of MR values) and a micro-panel
+/// of B (KC rows of NR values, <c>ldb</c> apart: NR when packed, the row stride when B is read in place).
+/// C_tile = (first ? beta·C_tile : C_tile) + alpha·Σ_p a[p]⊗b[p], for the first <c>rows</c> rows of the tile (fewer than MR
+/// at the bottom edge). Tiles narrower than NR go through a scratch tile.
 /// </summary>
 internal unsafe interface IMicroKernel
 {
     int MR { get; }
     int NR { get; }
-    void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first);
+    void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows);
 }

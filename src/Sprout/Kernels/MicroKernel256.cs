@@ -8,7 +8,7 @@ internal sealed unsafe class MicroKernel256 : IMicroKernel
     public int MR => 6;
     public int NR => 16;
 
-    public void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -24,16 +24,16 @@ internal sealed unsafe class MicroKernel256 : IMicroKernel
             ai = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
             ai = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
         var va = Vector256.Create(alpha);
         var vb = Vector256.Create(beta);
-        Store(c, c00, c01, va, vb, first); c += ldc;
-        Store(c, c10, c11, va, vb, first); c += ldc;
-        Store(c, c20, c21, va, vb, first); c += ldc;
-        Store(c, c30, c31, va, vb, first); c += ldc;
-        Store(c, c40, c41, va, vb, first); c += ldc;
-        Store(c, c50, c51, va, vb, first);
+        Store(c, c00, c01, va, vb, first);
+        if (rows > 1) Store(c + 1 * ldc, c10, c11, va, vb, first);
+        if (rows > 2) Store(c + 2 * ldc, c20, c21, va, vb, first);
+        if (rows > 3) Store(c + 3 * ldc, c30, c31, va, vb, first);
+        if (rows > 4) Store(c + 4 * ldc, c40, c41, va, vb, first);
+        if (rows > 5) Store(c + 5 * ldc, c50, c51, va, vb, first);
     }
 
     private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> alpha, Vector256<float> beta, bool first)

@@ -9,11 +9,11 @@ internal sealed unsafe class MicroKernel512 : IMicroKernel
     public int MR => 8;
     public int NR => 32;
 
-    public void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)
     {
         // C is read only after KC steps; fetch its 8×32 tile now so that its cache misses overlap the arithmetic.
         if (Sse.IsSupported)
-            for (int i = 0; i < 8; i++) { Sse.Prefetch0(c + i * ldc); Sse.Prefetch0(c + i * ldc + 16); }
+            for (int i = 0; i < rows; i++) { Sse.Prefetch0(c + i * ldc); Sse.Prefetch0(c + i * ldc + 16); }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -30,18 +30,18 @@ internal sealed unsafe class MicroKernel512 : IMicroKernel
             ai = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
             ai = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
             a += 8;
-            b += 32;
+            b += ldb;
         }
         var va = Vector512.Create(alpha);
         var vb = Vector512.Create(beta);
-        Store(c, c00, c01, va, vb, first); c += ldc;
-        Store(c, c10, c11, va, vb, first); c += ldc;
-        Store(c, c20, c21, va, vb, first); c += ldc;
-        Store(c, c30, c31, va, vb, first); c += ldc;
-        Store(c, c40, c41, va, vb, first); c += ldc;
-        Store(c, c50, c51, va, vb, first); c += ldc;
-        Store(c, c60, c61, va, vb, first); c += ldc;
-        Store(c, c70, c71, va, vb, first);
+        Store(c, c00, c01, va, vb, first);
+        if (rows > 1) Store(c + 1 * ldc, c10, c11, va, vb, first);
+        if (rows > 2) Store(c + 2 * ldc, c20, c21, va, vb, first);
+        if (rows > 3) Store(c + 3 * ldc, c30, c31, va, vb, first);
+        if (rows > 4) Store(c + 4 * ldc, c40, c41, va, vb, first);
+        if (rows > 5) Store(c + 5 * ldc, c50, c51, va, vb, first);
+        if (rows > 6) Store(c + 6 * ldc, c60, c61, va, vb, first);
+        if (rows > 7) Store(c + 7 * ldc, c70, c71, va, vb, first);
     }
 
     private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> alpha, Vector512<float> beta, bool first)

@@ -19,7 +19,7 @@ internal static class WorkerPool
     /// <summary>Runs body(0 .. count-1), spread over the workers and the caller; rethrows the first exception.</summary>
     public static void For(int count, Action<int> body)
     {
-        if (count <= 1 || s_workers.Length == 0 || !s_gate.TryEnter())
+        if (count <= 1 || s_workers.Length == 0 || Threads.Count <= 1 || !s_gate.TryEnter())
         {
             for (int i = 0; i < count; i++) body(i);
             return;
@@ -65,10 +65,12 @@ internal static class WorkerPool
     private sealed class Worker
     {
         private readonly SemaphoreSlim _signal = new(0);
+        private readonly int _index;
         private int _sleeping;
 
         public Worker(int index)
         {
+            _index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Sprout worker {index}" };
             thread.Start();
         }
@@ -85,7 +87,7 @@ internal static class WorkerPool
             {
                 long generation = WaitForJob(seen);
                 seen = generation;
-                Volatile.Read(ref s_job)?.Work();
+                if (_index < Threads.Count - 1) Volatile.Read(ref s_job)?.Work();   // honour Threads.Count
             }
         }
 

@@ -95,6 +95,9 @@ public abstract partial class Block
     /// <summary>The path of the block running on this thread, relative to the block <c>Forward</c> was called on.</summary>
     internal static string CurrentPath => t_path is { Count: > 0 } p ? string.Join('.', p) : "";
 
+    /// <summary>The current path for messages: the path, or "(root)" for the block Forward was called on.</summary>
+    protected static string CurrentPathOrRoot => CurrentPath is { Length: > 0 } p ? p : "(root)";
+
     /// <summary>
     /// Refines <paramref name="p"/> to <paramref name="proposed"/> as implied by <paramref name="input"/>, or throws a
     /// <see cref="ShapeMismatchException"/> naming this layer's path, the parameter, <paramref name="what"/> the

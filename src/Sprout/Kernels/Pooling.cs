@@ -1,0 +1,69 @@
+namespace Sprout.Kernels;
+
+/// <summary>
+/// Max and average pooling over each (H, W) plane, one core for both (they differ only in how a window is reduced
+/// and how its gradient is spread). Max records the flat index of each window's maximum for backward; average divides
+/// by the number of window positions inside the padded input (PyTorch's count_include_pad).
+/// </summary>
+internal static class Pooling
+{
+    public static void Forward(bool max, ReadOnlySpan<float> x, int planes, int h, int w, ConvGeometry g, bool ceil, Span<float> y, Span<int> argmax)
+    {
+        int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = x.Slice(p * h * w, h * w);
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    var (y0, y1, x0, x1, divisor) = Window(oy, ox, h, w, g);
+                    int outIndex = (p * oh + oy) * ow + ox;
+                    if (max)
+                    {
+                        int best = -1;
+                        float bestValue = float.NegativeInfinity;
+                        for (int iy = y0; iy < y1; iy++)
+                            for (int ix = x0; ix < x1; ix++)
+                                if (plane[iy * w + ix] > bestValue || best < 0) { bestValue = plane[iy * w + ix]; best = iy * w + ix; }
+                        y[outIndex] = bestValue;
+                        argmax[outIndex] = best;
+                    }
+                    else
+                    {
+                        float sum = 0;
+                        for (int iy = y0; iy < y1; iy++)
+                            for (int ix = x0; ix < x1; ix++) sum += plane[iy * w + ix];
+                        y[outIndex] = sum / divisor;
+                    }
+                }
+        }
+    }
+
+    public static void Backward(bool max, ReadOnlySpan<float> dy, int planes, int h, int w, ConvGeometry g, bool ceil, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = dx.Slice(p * h * w, h * w);
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int outIndex = (p * oh + oy) * ow + ox;
+                    if (max) { plane[argmax[outIndex]] += dy[outIndex]; continue; }
+                    var (y0, y1, x0, x1, divisor) = Window(oy, ox, h, w, g);
+                    float share = dy[outIndex] / divisor;
+                    for (int iy = y0; iy < y1; iy++)
+                        for (int ix = x0; ix < x1; ix++) plane[iy * w + ix] += share;
+                }
+        }
+    }
+
+    /// <summary>The window's rows [y0, y1) and columns [x0, x1) inside the input, and its size inside the padded input.</summary>
+    private static (int Y0, int Y1, int X0, int X1, int Divisor) Window(int oy, int ox, int h, int w, ConvGeometry g)
+    {
+        int ys = oy * g.StrideH - g.PadH, xs = ox * g.StrideW - g.PadW;
+        int ye = Math.Min(ys + g.KernelH, h + g.PadH), xe = Math.Min(xs + g.KernelW, w + g.PadW);
+        int divisor = (ye - ys) * (xe - xs);
+        return (Math.Max(ys, 0), Math.Min(ye, h), Math.Max(xs, 0), Math.Min(xe, w), divisor);
+    }
+}

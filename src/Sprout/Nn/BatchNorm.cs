@@ -1,0 +1,83 @@
+using Sprout.Init;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// Batch normalization over axis 1 (channels) of (N, C) or (N, C, H, W): y = γ·(x − μ)/√(σ² + ε) + β. While training,
+/// μ and σ² are the batch's statistics and the running ones move toward them (running ← m·running + (1 − m)·batch, m =
+/// momentum, Gluon's convention; the running variance is unbiased, as PyTorch's); in prediction the running ones are
+/// used. The channel count is inferred from the first input unless <c>inChannels</c> is given.
+/// </summary>
+public sealed class BatchNorm : Block
+{
+    public BatchNorm(float momentum = 0.9f, float epsilon = 1e-5f, int inChannels = Shape.Unknown,
+                     Initializer? gammaInitializer = null, Initializer? betaInitializer = null)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Expected momentum in [0, 1).");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected epsilon > 0.");
+        if (inChannels <= 0 && inChannels != Shape.Unknown)
+            throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "Expected a positive channel count, or leave it out to infer it.");
+        (Momentum, Epsilon) = (momentum, epsilon);
+        var shape = new Shape(inChannels);
+        AddParameter("gamma", shape, gammaInitializer);
+        AddParameter("beta", shape, betaInitializer);
+        AddParameter("running_mean", shape).GradReq = GradReq.Null;
+        AddParameter("running_var", shape).GradReq = GradReq.Null;
+    }
+
+    public float Momentum { get; }
+    public float Epsilon { get; }
+
+    public Parameter Gamma => Param("gamma");
+    public Parameter Beta => Param("beta");
+    public Parameter RunningMean => Param("running_mean");
+    public Parameter RunningVar => Param("running_var");
+
+    protected override void InferShapes(Tensor x)
+    {
+        if (x.Rank is not (2 or 4))
+            throw new ArgumentException($"BatchNorm at '{CurrentPathOrRoot}' expects (N, C) or (N, C, H, W); got {x.Shape}.", nameof(x));
+        var channels = new Shape(x.Shape[1]);
+        foreach (var p in new[] { Gamma, Beta, RunningMean, RunningVar }) InferShape(p, channels, x, "channels (dimension 1 of its input)");
+    }
+
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        var statShape = x.Rank == 4 ? new Shape(1, x.Shape[1], 1, 1) : new Shape(1, x.Shape[1]);
+        var gamma = Gamma.Data().Reshape(statShape);
+        var beta = Beta.Data().Reshape(statShape);
+        if (!Autograd.IsTraining || x.IsMeta)
+        {
+            var mean = RunningMean.Data().Reshape(statShape);
+            var scale = (RunningVar.Data().Reshape(statShape) + Epsilon).Sqrt();
+            return (x - mean) / scale * gamma + beta;
+        }
+        var batchMean = MeanOverChannels(x);
+        var centered = x - batchMean;
+        var variance = MeanOverChannels(centered * centered);
+        UpdateRunningStatistics(batchMean, variance, x.Length / x.Shape[1]);
+        return centered / (variance + Epsilon).Sqrt() * gamma + beta;
+    }
+
+    /// <summary>The mean over every axis but 1, kept as size-1 axes: (N, C, H, W) → (1, C, 1, 1).</summary>
+    private static Tensor MeanOverChannels(Tensor t)
+    {
+        var r = t.Mean(0, keepDims: true);
+        for (int axis = 2; axis < t.Rank; axis++) r = r.Mean(axis, keepDims: true);
+        return r;
+    }
+
+    private void UpdateRunningStatistics(Tensor batchMean, Tensor variance, int count)
+    {
+        float unbiased = count > 1 ? count / (float)(count - 1) : 1f;
+        var mean = batchMean.Span; var var = variance.Span;
+        var rm = RunningMean.Data().AsSpan(); var rv = RunningVar.Data().AsSpan();
+        for (int c = 0; c < rm.Length; c++)
+        {
+            rm[c] = Momentum * rm[c] + (1 - Momentum) * mean[c];
+            rv[c] = Momentum * rv[c] + (1 - Momentum) * var[c] * unbiased;
+        }
+    }
+
+    protected override string Describe() => $"BatchNorm(momentum={Momentum}, eps={Epsilon}, in_channels={(Gamma.Shape[0] == Shape.Unknown ? "None" : Gamma.Shape[0])})";
+}

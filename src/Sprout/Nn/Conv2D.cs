@@ -1,0 +1,71 @@
+using System.Globalization;
+using Sprout.Init;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// 2-D convolution: y = act(W ⋆ x + b); (N, C, H, W) → (N, channels, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1.
+/// Leave <c>inChannels</c> out and it is inferred from C of the first input. Weight (channels, C/groups, kh, kw) as in PyTorch.
+/// </summary>
+public sealed class Conv2D : Block
+{
+    public Conv2D(int channels, Size2 kernelSize, Size2? strides = null, Size2? padding = null, Size2? dilation = null, int groups = 1,
+                  int inChannels = Shape.Unknown, Activation activation = Activation.None, bool useBias = true,
+                  Initializer? weightInitializer = null, Initializer? biasInitializer = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        if (kernelSize.H <= 0 || kernelSize.W <= 0)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Expected a positive kernel size.");
+        if (channels % groups != 0)
+            throw new ArgumentException($"Conv2D: {channels} output channels are not divisible by groups={groups}.", nameof(groups));
+        if (inChannels != Shape.Unknown && (inChannels <= 0 || inChannels % groups != 0))
+            throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"Expected a positive input channel count divisible by groups={groups}, or leave it out to infer it.");
+        (Channels, KernelSize, Strides, Padding, Dilation, Groups, Activation) =
+            (channels, kernelSize, strides ?? 1, padding ?? 0, dilation ?? 1, groups, activation);
+        int perGroup = inChannels == Shape.Unknown ? Shape.Unknown : inChannels / groups;
+        AddParameter("weight", new Shape(channels, perGroup, kernelSize.H, kernelSize.W), weightInitializer);
+        if (useBias) AddParameter("bias", new Shape(channels), biasInitializer);
+    }
+
+    public int Channels { get; }
+    public Size2 KernelSize { get; }
+    public Size2 Strides { get; }
+    public Size2 Padding { get; }
+    public Size2 Dilation { get; }
+    public int Groups { get; }
+    public Activation Activation { get; }
+
+    public Parameter Weight => Param("weight");
+    public Parameter? Bias => Params.TryGetValue("bias", out var b) ? b : null;
+
+    protected override void InferShapes(Tensor x)
+    {
+        if (x.Rank != 4)
+            throw new ArgumentException(
+                $"Conv2D at '{CurrentPathOrRoot}' expects an input of shape (N, C, H, W); got {x.Shape} (rank {x.Rank}). " +
+                "Reshape a batch of images to four axes, e.g. (N, 1, 28, 28) for grayscale.", nameof(x));
+        if (x.Shape[1] % Groups != 0)
+            throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}': {x.Shape[1]} input channels (input {x.Shape}) are not divisible by groups={Groups}.", nameof(x));
+        InferShape(Weight, new Shape(Channels, x.Shape[1] / Groups, KernelSize.H, KernelSize.W), x, "input channels per group (dimension 1 of its input / groups)");
+    }
+
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        try
+        {
+            return Activation.Apply(Tensor.Conv2D(x, Weight.Data(), Bias?.Data(), Strides, Padding, Dilation, Groups));
+        }
+        catch (ArgumentException e) when (e is not ShapeMismatchException)
+        {
+            throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {e.Message}", nameof(x), e);
+        }
+    }
+
+    protected override string Describe()
+    {
+        int inChannels = Weight.Shape[1] == Shape.Unknown ? Shape.Unknown : Weight.Shape[1] * Groups;
+        string c = inChannels == Shape.Unknown ? "None" : inChannels.ToString(CultureInfo.InvariantCulture);
+        return $"Conv2D({c} -> {Channels}, kernel_size={KernelSize}, stride={Strides}, padding={Padding}{(Groups > 1 ? $", groups={Groups}" : "")}, {Activation.Describe()})";
+    }
+}

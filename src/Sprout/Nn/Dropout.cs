@@ -1,0 +1,28 @@
+namespace Sprout.Nn;
+
+/// <summary>
+/// While training (<see cref="Autograd.IsTraining"/>), zeroes each element with probability <c>rate</c> and scales the
+/// rest by 1/(1 − rate) so the expectation is unchanged; in prediction it is the identity.
+/// </summary>
+public sealed class Dropout : Block
+{
+    public Dropout(float rate)
+    {
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Expected a dropout rate in [0, 1).");
+        Rate = rate;
+    }
+
+    public float Rate { get; }
+
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        if (!Autograd.IsTraining || Rate == 0 || x.IsMeta) return x;
+        var mask = Tensor.RandomUniform(x.Shape);
+        var m = mask.AsSpan();
+        float keep = 1f / (1f - Rate);
+        for (int i = 0; i < m.Length; i++) m[i] = m[i] < Rate ? 0f : keep;
+        return x * mask;
+    }
+
+    protected override string Describe() => $"Dropout(p = {Rate})";
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Sprout.Nn;
+
+/// <summary>The shared core of <see cref="MaxPool2D"/> and <see cref="AvgPool2D"/>: (N, C, H, W) → (N, C, Ho, Wo).</summary>
+public abstract class Pool2D : Block
+{
+    private protected Pool2D(Size2 poolSize, Size2? strides, Size2? padding, bool ceilMode)
+    {
+        if (poolSize.H <= 0 || poolSize.W <= 0)
+            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "Expected a positive pool size.");
+        (PoolSize, Strides, Padding, CeilMode) = (poolSize, strides ?? poolSize, padding ?? 0, ceilMode);
+    }
+
+    public Size2 PoolSize { get; }
+    /// <summary>Defaults to the pool size (non-overlapping windows), as in Gluon and PyTorch.</summary>
+    public Size2 Strides { get; }
+    public Size2 Padding { get; }
+    public bool CeilMode { get; }
+
+    private protected abstract bool IsMax { get; }
+
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        try
+        {
+            return IsMax ? Tensor.MaxPool2D(x, PoolSize, Strides, Padding, CeilMode) : Tensor.AvgPool2D(x, PoolSize, Strides, Padding, CeilMode);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{GetType().Name} at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {e.Message}", nameof(x), e);
+        }
+    }
+
+    protected override string Describe() =>
+        string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}(size={PoolSize}, stride={Strides}, padding={Padding}, ceil_mode={CeilMode})");
+}

@@ -1,0 +1,60 @@
+using Sprout.Kernels;
+
+namespace Sprout;
+
+// Max and average pooling over (N, C, H, W), with their backward rules: the gradient goes to each window's maximum,
+// or is spread evenly over the window.
+public sealed partial class Tensor
+{
+    /// <summary>The maximum of each window: (N, C, H, W) → (N, C, Ho, Wo).</summary>
+    public static Tensor MaxPool2D(Tensor x, Size2 poolSize, Size2 strides, Size2 padding, bool ceilMode = false) =>
+        Pool2D(x, max: true, poolSize, strides, padding, ceilMode);
+
+    /// <summary>The mean of each window (padding counted as zeros): (N, C, H, W) → (N, C, Ho, Wo).</summary>
+    public static Tensor AvgPool2D(Tensor x, Size2 poolSize, Size2 strides, Size2 padding, bool ceilMode = false) =>
+        Pool2D(x, max: false, poolSize, strides, padding, ceilMode);
+
+    private static Tensor Pool2D(Tensor x, bool max, Size2 size, Size2 strides, Size2 padding, bool ceil)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        string op = max ? "MaxPool2D" : "AvgPool2D";
+        if (x.Rank != 4)
+            throw new ArgumentException($"{op} expects an input of shape (N, C, H, W); got {x.Shape} (rank {x.Rank}).", nameof(x));
+        if (size.H <= 0 || size.W <= 0 || strides.H <= 0 || strides.W <= 0 || padding.H < 0 || padding.W < 0)
+            throw new ArgumentOutOfRangeException(nameof(size), $"{op}: pool size ({size}) and strides ({strides}) must be positive, padding ({padding}) non-negative.");
+        if (padding.H * 2 > size.H || padding.W * 2 > size.W)
+            throw new ArgumentOutOfRangeException(nameof(padding), $"{op}: padding ({padding}) must be at most half the pool size ({size}).");
+        var g = new ConvGeometry(size.H, size.W, strides.H, strides.W, padding.H, padding.W);
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
+        if (oh <= 0 || ow <= 0)
+            throw new ArgumentException($"{op}: the {size} window does not fit the input of shape {x.Shape} (padding {padding}); the image is too small for this layer.", nameof(x));
+        var y = Empty(new Shape(n, c, oh, ow), x.IsMeta);
+        if (y.IsMeta) return y;
+        var argmax = max ? new int[y.Length] : [];
+        int planes = n * c;
+        RunPlanes(planes, h * w * size.H * size.W, (p0, p1) =>
+            Pooling.Forward(max, x.Span.Slice(p0 * h * w, (p1 - p0) * h * w), p1 - p0, h, w, g, ceil,
+                y.AsSpan().Slice(p0 * oh * ow, (p1 - p0) * oh * ow), argmax.AsSpan(max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0)));
+        if (Wants(x)) PoolBackward(y, x, max, g, ceil, argmax);
+        return y;
+    }
+
+    private static void PoolBackward(Tensor y, Tensor x, bool max, ConvGeometry g, bool ceil, int[] argmax) => y.Record(max ? "MaxPool2D" : "AvgPool2D", x, dy =>
+    {
+        var dx = new Tensor(x.Shape);
+        int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
+        RunPlanes(x.Shape[0] * x.Shape[1], h * w, (p0, p1) =>
+            Pooling.Backward(max, dy.Span.Slice(p0 * oh * ow, (p1 - p0) * oh * ow), p1 - p0, h, w, g, ceil,
+                argmax.AsSpan(max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w)));
+        return dx;
+    });
+
+    /// <summary>Splits planes [0, count) into contiguous ranges over the worker threads when there is enough work.</summary>
+    internal static void RunPlanes(int count, int workPerPlane, Action<int, int> body)
+    {
+        if ((long)count * workPerPlane < 1 << 15 || count < 2) { body(0, count); return; }
+        int chunks = Math.Min(count, Threads.Count * 4);
+        WorkerPool.For(chunks, t => body(count * t / chunks, count * (t + 1) / chunks));
+    }
+}

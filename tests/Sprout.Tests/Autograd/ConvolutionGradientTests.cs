@@ -1,0 +1,41 @@
+namespace Sprout.Tests.Autograd;
+
+/// <summary>Convolution and pooling backward rules against finite differences, over strides, padding, dilation and groups.</summary>
+public class ConvolutionGradientTests
+{
+    public ConvolutionGradientTests() => Rng.Seed(31);
+
+    private static Tensor R(params int[] shape) => Tensor.RandomUniform(new Shape(shape), -1f, 1f);
+
+    [Theory]
+    [InlineData(1, 0, 1, 1)]
+    [InlineData(2, 1, 1, 1)]
+    [InlineData(1, 2, 2, 1)]
+    [InlineData(2, 1, 1, 2)]
+    [InlineData(3, 0, 2, 1)]
+    public void Conv2D_input_weight_and_bias(int stride, int padding, int dilation, int groups) =>
+        GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], x[2], stride, padding, dilation, groups), R(2, 4, 7, 6), R(6, 4 / groups, 3, 3), R(6));
+
+    [Fact]
+    public void Conv2D_with_rectangular_kernel_and_no_bias() =>
+        GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], null, (1, 2), (1, 0), 1), R(1, 2, 5, 6), R(3, 2, 2, 3));
+
+    [Theory]
+    [InlineData(2, 2, 0, false)]
+    [InlineData(3, 2, 1, false)]
+    [InlineData(3, 2, 0, true)]
+    public void MaxPool2D(int size, int stride, int padding, bool ceil)
+    {
+        // Distinct values so that no window has a tie within ε.
+        var x = Tensor.Arange(2 * 3 * 7 * 7).Reshape(2, 3, 7, 7);
+        var perm = Tensor.RandomUniform(x.Length).ToArray().Select((v, i) => (v, i)).OrderBy(t => t.v).Select(t => (float)t.i * 0.05f).ToArray();
+        GradCheck.Assert(t => Tensor.MaxPool2D(t[0], size, stride, padding, ceil), Tensor.FromArray(perm, 2, 3, 7, 7));
+    }
+
+    [Theory]
+    [InlineData(2, 2, 0, false)]
+    [InlineData(3, 1, 1, false)]
+    [InlineData(3, 2, 1, true)]
+    public void AvgPool2D(int size, int stride, int padding, bool ceil) =>
+        GradCheck.Assert(t => Tensor.AvgPool2D(t[0], size, stride, padding, ceil), R(2, 2, 7, 6));
+}
