@@ -1,0 +1,140 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Sprout.Nn;
+
+namespace Sprout.IO;
+
+/// <summary>
+/// Checkpoints in the safetensors format (an 8-byte little-endian header length, a UTF-8 JSON header with each
+/// tensor's dtype, shape and data_offsets, then raw little-endian data), keyed by structural names (<c>0.weight</c>)
+/// as PyTorch's state dicts are, so weights travel between frameworks.
+/// </summary>
+public static class SafeTensors
+{
+    /// <summary>
+    /// Saves every parameter of <paramref name="block"/>. The file is written to a temporary file in the same folder,
+    /// flushed to disk, then renamed over <paramref name="path"/>: an error part-way leaves any previous file intact.
+    /// </summary>
+    public static void SaveParameters(this Block block, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(block, path, metadata, wrap: null);
+
+    /// <summary>The save, with a hook that wraps the output stream (tests inject failures through it).</summary>
+    internal static void Save(Block block, string path, IReadOnlyDictionary<string, string>? metadata, Func<Stream, Stream>? wrap)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var parameters = block.CollectParams();
+        var pending = parameters.Where(kv => !kv.Value.IsInitialized).Select(kv => $"{kv.Key} {kv.Value.Shape}").ToList();
+        if (pending.Count > 0)
+            throw new InvalidOperationException(
+                $"Cannot save: {pending.Count} parameter(s) are not filled yet ({string.Join(", ", pending)}). Run a forward pass or Build(shape) first.");
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                var output = wrap?.Invoke(file) ?? file;
+                Write(output, parameters, metadata);
+                output.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    private static void Write(Stream output, ParameterCollection parameters, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var header = new Dictionary<string, object>();
+        if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
+        long offset = 0;
+        foreach (var (name, p) in parameters)
+        {
+            long bytes = (long)p.Shape.ElementCount * sizeof(float);
+            header[name] = new { dtype = "F32", shape = p.Shape.ToArray(), data_offsets = new[] { offset, offset + bytes } };
+            offset += bytes;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padded = (json.Length + 7) / 8 * 8;   // keep the data 8-byte aligned, padding with spaces
+        var lengthBytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
+        output.Write(lengthBytes);
+        output.Write(json);
+        for (int i = json.Length; i < padded; i++) output.WriteByte((byte)' ');
+        foreach (var p in parameters.Values) WriteFloats(output, p.Data().AsSpan());
+    }
+
+    private static void WriteFloats(Stream output, ReadOnlySpan<float> values)
+    {
+        if (BitConverter.IsLittleEndian) { output.Write(MemoryMarshal.AsBytes(values)); return; }
+        Span<byte> four = stackalloc byte[4];
+        foreach (float v in values)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(four, v);
+            output.Write(four);
+        }
+    }
+
+    /// <summary>
+    /// Loads parameters saved by <see cref="SaveParameters"/> (or any F32 safetensors file with matching names).
+    /// Deferred parameters take their shapes from the file and are filled without running an initializer; filled ones
+    /// must match. With <paramref name="strict"/>, every missing and unexpected name is reported at once in a
+    /// <see cref="CheckpointMismatchException"/>; otherwise the intersection is loaded and the rest returned.
+    /// A malformed file is a <see cref="FormatException"/> naming the reason and offset. On any error nothing changes.
+    /// </summary>
+    public static LoadResult LoadParameters(this Block block, string path, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var header = SafeTensorsHeader.Read(file, file.Length, path);
+        var parameters = block.CollectParams();
+        var byName = header.Entries.ToDictionary(e => e.Name);
+        var missing = parameters.Keys.Where(k => !byName.ContainsKey(k)).ToList();
+        var unexpected = header.Entries.Select(e => e.Name).Where(n => !parameters.ContainsKey(n)).ToList();
+        var shapeErrors = parameters.Where(kv => byName.ContainsKey(kv.Key))
+            .Select(kv => (kv.Key, kv.Value.Shape, File: byName[kv.Key].Shape))
+            .Where(t => !Fits(t.Shape, t.File))
+            .Select(t => $"{t.Key}: network {t.Shape}, file ({string.Join(", ", t.File)})").ToList();
+        if (shapeErrors.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
+            throw new CheckpointMismatchException(path, missing, unexpected, shapeErrors,
+                $"{path} does not fit this {block.GetType().Name}; nothing was loaded." +
+                (missing.Count > 0 ? $" Missing from the file: {string.Join(", ", missing)}." : "") +
+                (unexpected.Count > 0 ? $" Not in the network: {string.Join(", ", unexpected)}." : "") +
+                (shapeErrors.Count > 0 ? $" Shapes that disagree: {string.Join("; ", shapeErrors)}." : "") +
+                (shapeErrors.Count == 0 ? " Pass strict: false to load the parameters both have." : ""));
+        var values = new List<(Parameter Parameter, Tensor Value)>();
+        foreach (var (name, p) in parameters)
+            if (byName.TryGetValue(name, out var entry)) values.Add((p, ReadTensor(file, header.DataStart, entry)));
+        foreach (var (p, value) in values) p.SetData(value);
+        return new LoadResult(missing, unexpected);
+    }
+
+    private static bool Fits(Shape shape, int[] file) =>
+        file.All(d => d > 0) && shape.Rank == file.Length && shape.IsCompatibleWith(new Shape(file));
+
+    private static Tensor ReadTensor(FileStream file, long dataStart, SafeTensorsEntry entry)
+    {
+        var values = new float[(entry.End - entry.Begin) / sizeof(float)];
+        file.Position = dataStart + entry.Begin;
+        file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < values.Length; i++)
+                values[i] = BitConverter.Int32BitsToSingle(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(values[i])));
+        return Tensor.FromArray(values, entry.Shape);
+    }
+
+    /// <summary>The metadata stored in a file's header (empty when there is none).</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return SafeTensorsHeader.Read(file, file.Length, path).Metadata;
+    }
+}
