@@ -10,17 +10,8 @@ public abstract partial class Block
     public string Summary(Shape inputShape)
     {
         var input = RequireKnown(inputShape);
-        var journal = ForwardJournal.Begin();
-        var table = SummaryTable.Begin();
-        try
-        {
-            using (ShapeOnlyScope.Enter()) Forward(Tensor.Meta(input));
-            return table.Render(input);
-        }
-        finally
-        {
-            SummaryTable.End();
-            journal?.Rollback();
-        }
+        var table = new SummaryTable();
+        foreach (var entry in ForwardTrace.Of(this, input).Entries) table.Add(entry);
+        return table.Render(input);
     }
 }

@@ -66,7 +66,7 @@ public abstract partial class Block
         {
             PrepareParameters(x);
             var y = ForwardCore(x);
-            SummaryTable.Current?.Add(this, CurrentPath, y.Shape);
+            ForwardTrace.Current?.Add(this, CurrentPath, x.Shape, y.Shape);
             journal?.Commit();
             return y;
         }
@@ -183,6 +183,8 @@ public abstract partial class Block
     /// and fills every deferred parameter without computing anything. Returns the output shape.
     /// </summary>
     public Shape Build(Shape inputShape) => Forward(Tensor.Meta(RequireKnown(inputShape))).Shape;
+
+    internal static Shape RequireInputShape(Shape shape) => RequireKnown(shape);
 
     /// <summary>Paths of the parameters not yet filled (say, a branch no input has reached).</summary>
     public IReadOnlyList<string> PendingParameters() =>

@@ -3,30 +3,21 @@ using System.Text;
 
 namespace Sprout.Nn;
 
-/// <summary>Collects one row per layer during a summary's dry run and renders them as a table.</summary>
+/// <summary>One row per layer of a summary's dry run, rendered as a table.</summary>
 internal sealed class SummaryTable
 {
-    [ThreadStatic] private static SummaryTable? t_current;
-
     private readonly List<(string Path, string Layer, Shape Output, string Params, long Count)> _rows = [];
     private readonly HashSet<Parameter> _counted = new(ReferenceEqualityComparer.Instance);
 
-    public static SummaryTable? Current => t_current;
-
-    public static SummaryTable Begin() => t_current = new SummaryTable();
-
-    public static void End() => t_current = null;
-
     /// <summary>Adds a row for a leaf block (or any block holding parameters of its own).</summary>
-    public void Add(Block block, string path, Shape output)
+    public void Add(ForwardTrace.Entry entry)
     {
-        var own = block.Params;
-        if (block.Children.Any() && own.Count == 0) return;
+        if (entry.Block.Children.Any() && entry.Parameters.Count == 0) return;
         long count = 0;
-        foreach (var p in own.Values)
-            if (_counted.Add(p) && p.Shape.IsKnown) count += p.Shape.ElementCount;
-        string shapes = string.Join(", ", own.Select(kv => $"{kv.Key} {kv.Value.Shape}"));
-        _rows.Add((path.Length == 0 ? "(root)" : path, block.GetType().Name, output, shapes, count));
+        foreach (var (_, p, shape) in entry.Parameters)
+            if (_counted.Add(p) && shape.IsKnown) count += shape.ElementCount;
+        string shapes = string.Join(", ", entry.Parameters.Select(t => $"{t.Name} {t.Shape}"));
+        _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, entry.Output, shapes, count));
     }
 
     public string Render(Shape input)

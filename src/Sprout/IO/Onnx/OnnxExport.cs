@@ -1,0 +1,187 @@
+using Google.Protobuf;
+using Sprout.Nn;
+using OnnxTensor = Onnx.TensorProto;
+
+namespace Sprout.IO;
+
+/// <summary>
+/// Exports a network to ONNX (opset 17, IR version 8) for ONNX Runtime and other engines. The graph is read from a
+/// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
+/// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Dense,
+/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm (prediction mode), Flatten, Relu, Sigmoid, Tanh, Dropout.
+/// </summary>
+public static class OnnxExport
+{
+    public const int Opset = 17;
+
+    /// <summary>Writes the ONNX model of <paramref name="block"/> for inputs of <paramref name="inputShape"/> (its first dimension becomes the symbolic batch).</summary>
+    public static void ExportOnnx(this Block block, string path, Shape inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var model = ToModel(block, inputShape);
+        string full = Path.GetFullPath(path);
+        string temporary = full + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var file = File.Create(temporary)) model.WriteTo(file);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The serialized model, for callers that keep it in memory.</summary>
+    public static byte[] ToOnnxBytes(this Block block, Shape inputShape) => ToModel(block, inputShape).ToByteArray();
+
+    internal static Onnx.ModelProto ToModel(Block block, Shape inputShape)
+    {
+        var input = Block.RequireInputShape(inputShape);
+        var pending = block.PendingParameters();
+        if (pending.Count > 0)
+            throw new InvalidOperationException($"Cannot export: parameters not filled yet ({string.Join(", ", pending)}). Run a forward pass or Build({input}) first.");
+        var graph = new Onnx.GraphProto { Name = block.GetType().Name };
+        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, p) in block.CollectParams())
+        {
+            names[p] = name;
+            graph.Initializer.Add(Initializer(name, p.Data()));
+        }
+        var trace = ForwardTrace.Of(block, input);
+        var builder = new GraphBuilder(graph, names);
+        string current = "input";
+        Shape output = input;
+        foreach (var (layer, path, inShape, outShape, _) in trace.Entries)
+        {
+            if (layer is Sequential) continue;
+            if (layer.Children.Any())
+                throw new NotSupportedException($"ONNX export: the container {layer.GetType().Name} at '{path}' is not supported; only Sequential nests layers.");
+            current = builder.Layer(layer, path.Length == 0 ? "root" : path, current, inShape);
+            output = outShape;
+        }
+        graph.Input.Add(ValueInfo("input", input));
+        graph.Output.Add(ValueInfo(current == "input" ? builder.Identity("output", current) : builder.Rename(current, "output"), output));
+        var model = new Onnx.ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "Sprout",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new Onnx.OperatorSetIdProto { Domain = "", Version = Opset });
+        return model;
+    }
+
+    private static OnnxTensor Initializer(string name, Tensor data)
+    {
+        var t = new OnnxTensor { Name = name, DataType = (int)OnnxTensor.Types.DataType.Float };
+        t.Dims.AddRange(data.Shape.Select(d => (long)d));
+        var bytes = new byte[data.Length * sizeof(float)];
+        for (int i = 0; i < data.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data.AsSpan()[i]);
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
+    private static Onnx.ValueInfoProto ValueInfo(string name, Shape shape)
+    {
+        var tensorType = new Onnx.TypeProto.Types.Tensor { ElemType = (int)OnnxTensor.Types.DataType.Float, Shape = new Onnx.TensorShapeProto() };
+        for (int d = 0; d < shape.Rank; d++)
+            tensorType.Shape.Dim.Add(d == 0 ? new Onnx.TensorShapeProto.Types.Dimension { DimParam = "N" } : new Onnx.TensorShapeProto.Types.Dimension { DimValue = shape[d] });
+        return new Onnx.ValueInfoProto { Name = name, Type = new Onnx.TypeProto { TensorType = tensorType } };
+    }
+
+    /// <summary>Adds nodes for one layer at a time, each taking the previous layer's output.</summary>
+    private sealed class GraphBuilder(Onnx.GraphProto graph, Dictionary<Parameter, string> parameterNames)
+    {
+        public string Layer(Block layer, string path, string x, Shape inShape) => layer switch
+        {
+            Dense d => Activation(d.Activation, path, inShape.Rank == 2
+                ? Node("Gemm", path, [x, Name(d.Weight), .. Optional(d.Bias)], ("transB", 1L))
+                : AddBias(path, Node("MatMul", path, [x, Transposed(d.Weight)]), d.Bias)),
+            Conv2D c => Activation(c.Activation, path, Node("Conv", path, [x, Name(c.Weight), .. Optional(c.Bias)],
+                ("kernel_shape", new long[] { c.KernelSize.H, c.KernelSize.W }), ("strides", new long[] { c.Strides.H, c.Strides.W }),
+                ("pads", new long[] { c.Padding.H, c.Padding.W, c.Padding.H, c.Padding.W }), ("dilations", new long[] { c.Dilation.H, c.Dilation.W }),
+                ("group", (long)c.Groups))),
+            MaxPool2D m => Node("MaxPool", path, [x], PoolAttributes(m)),
+            AvgPool2D a => Node("AveragePool", path, [x], [.. PoolAttributes(a), ("count_include_pad", 1L)]),
+            GlobalAvgPool2D => Node("GlobalAveragePool", path, [x]),
+            BatchNorm b => Node("BatchNormalization", path, [x, Name(b.Gamma), Name(b.Beta), Name(b.RunningMean), Name(b.RunningVar)],
+                ("epsilon", b.Epsilon), ("momentum", b.Momentum)),
+            Flatten => Node("Flatten", path, [x], ("axis", 1L)),
+            Relu => Node("Relu", path, [x]),
+            Nn.Sigmoid => Node("Sigmoid", path, [x]),
+            Nn.Tanh => Node("Tanh", path, [x]),
+            Dropout => Node("Identity", path, [x]),
+            _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),
+        };
+
+        public string Identity(string output, string x) => Node("Identity", "output", [x], [], output);
+
+        /// <summary>Renames the last node's output to <paramref name="name"/>.</summary>
+        public string Rename(string current, string name)
+        {
+            foreach (var node in graph.Node)
+                for (int i = 0; i < node.Output.Count; i++) if (node.Output[i] == current) node.Output[i] = name;
+            return name;
+        }
+
+        private string Name(Parameter p) => parameterNames[p];
+
+        private IEnumerable<string> Optional(Parameter? p) => p is null ? [] : [Name(p)];
+
+        private string Transposed(Parameter w)
+        {
+            string name = Name(w) + "_T";
+            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, w.Data().Transpose()));
+            return name;
+        }
+
+        private string Activation(Nn.Activation a, string path, string x) => a switch
+        {
+            Nn.Activation.None => x,
+            Nn.Activation.Relu => Node("Relu", path + "/act", [x]),
+            Nn.Activation.Sigmoid => Node("Sigmoid", path + "/act", [x]),
+            Nn.Activation.Tanh => Node("Tanh", path + "/act", [x]),
+            _ => throw new NotSupportedException($"ONNX export: activation {a} at '{path}'."),
+        };
+
+        private static (string, object)[] PoolAttributes(Pool2D p) =>
+        [
+            ("kernel_shape", new long[] { p.PoolSize.H, p.PoolSize.W }), ("strides", new long[] { p.Strides.H, p.Strides.W }),
+            ("pads", new long[] { p.Padding.H, p.Padding.W, p.Padding.H, p.Padding.W }), ("ceil_mode", p.CeilMode ? 1L : 0L),
+        ];
+
+        private string AddBias(string path, string x, Parameter? bias) => bias is null ? x : Node("Add", path + "/bias", [x, Name(bias)]);
+
+        private string Node(string op, string path, IEnumerable<string> inputs, params (string Name, object Value)[] attributes) =>
+            Node(op, path, inputs, attributes, output: null);
+
+        private string Node(string op, string path, IEnumerable<string> inputs, (string Name, object Value)[] attributes, string? output)
+        {
+            var node = new Onnx.NodeProto { OpType = op, Name = $"{path}/{op}" };
+            node.Input.AddRange(inputs);
+            string name = output ?? $"{path}/{op}_out";
+            node.Output.Add(name);
+            foreach (var (key, value) in attributes) node.Attribute.Add(Attribute(key, value));
+            graph.Node.Add(node);
+            return name;
+        }
+
+        private static Onnx.AttributeProto Attribute(string name, object value) => value switch
+        {
+            long i => new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Int, I = i },
+            float f => new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Float, F = f },
+            long[] ints => WithInts(new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Ints }, ints),
+            _ => throw new ArgumentException($"Unsupported ONNX attribute value {value} for {name}."),
+        };
+
+        private static Onnx.AttributeProto WithInts(Onnx.AttributeProto a, long[] ints)
+        {
+            a.Ints.AddRange(ints);
+            return a;
+        }
+    }
+}

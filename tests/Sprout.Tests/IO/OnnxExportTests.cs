@@ -1,0 +1,112 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Sprout.Init;
+using Sprout.IO;
+using Sprout.Nn;
+using Sprout.Tests.Nn;
+
+namespace Sprout.Tests.IO;
+
+/// <summary>Exported models run in ONNX Runtime and agree with Sprout's own forward pass.</summary>
+public class OnnxExportTests
+{
+    private static float[] RunOnnx(byte[] model, Tensor x)
+    {
+        using var session = new InferenceSession(model);
+        var input = new DenseTensor<float>(x.ToArray(), x.Shape.ToArray());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        return results.Single(r => r.Name == "output").AsEnumerable<float>().ToArray();
+    }
+
+    private static void AssertAgrees(Block net, int[] sampleShape)
+    {
+        var model = net.ToOnnxBytes(new Shape([1, .. sampleShape]));
+        foreach (int batch in new[] { 1, 5 })
+        {
+            var x = Tensor.RandomUniform(new Shape([batch, .. sampleShape]), -1f, 1f);
+            var expected = net.Forward(x).ToArray();
+            var actual = RunOnnx(model, x);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 + 1e-5 * Math.Abs(expected[i]), $"batch {batch}, output {i}: Sprout {expected[i]}, ONNX Runtime {actual[i]}");
+        }
+    }
+
+    [Fact]
+    public void The_mlp_agrees_with_onnx_runtime()
+    {
+        Rng.Seed(1);
+        var net = new Sequential { new Flatten(), new Dense(256, Activation.Relu), new Dense(10) };
+        net.Initialize(new Normal(0.1f));
+        net.Build(new Shape(1, 1, 28, 28));
+        AssertAgrees(net, [1, 28, 28]);
+    }
+
+    [Fact]
+    public void LeNet_agrees_with_onnx_runtime()
+    {
+        Rng.Seed(2);
+        var net = ConvolutionalNetworkTests.LeNet();
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 1, 28, 28));
+        AssertAgrees(net, [1, 28, 28]);
+    }
+
+    [Fact]
+    public void A_batch_norm_relu_cnn_in_prediction_mode_agrees_with_onnx_runtime()
+    {
+        Rng.Seed(3);
+        var net = new Sequential
+        {
+            new Conv2D(8, 3, padding: 1, strides: 2), new BatchNorm(), new Relu(), new MaxPool2D(3, strides: 2, padding: 1, ceilMode: true),
+            new Conv2D(8, 3, groups: 2, dilation: 2, padding: 2), new BatchNorm(), new Tanh(), new AvgPool2D(2), new Dropout(0.5f),
+            new GlobalAvgPool2D(), new Flatten(), new Dense(16, Activation.Sigmoid), new BatchNorm(), new Dense(4),
+        };
+        net.Initialize(new Kaiming());
+        using (Sprout.Autograd.Train())
+            for (int i = 0; i < 3; i++) net.Forward(Tensor.RandomNormal(new Shape(6, 3, 20, 20), 0.5f, 2f));   // non-trivial running statistics
+        AssertAgrees(net, [3, 20, 20]);
+    }
+
+    [Fact]
+    public void A_dense_layer_on_a_higher_rank_input_exports_as_matmul()
+    {
+        var net = new Sequential { new Dense(4), new Relu() };
+        net.Initialize(new Normal(0.5f));
+        net.Build(new Shape(1, 3, 5));
+        AssertAgrees(net, [3, 5]);
+    }
+
+    [Fact]
+    public void Export_of_unfilled_networks_and_unsupported_layers_is_a_clear_error()
+    {
+        var net = new Sequential { new Dense(4) };
+        net.Initialize();
+        var e = Assert.Throws<InvalidOperationException>(() => net.ToOnnxBytes(new Shape(1, 3)));
+        Assert.Contains("0.weight", e.Message);
+        var custom = new Sequential { new Square() };
+        custom.Initialize();
+        var n = Assert.Throws<NotSupportedException>(() => custom.ToOnnxBytes(new Shape(1, 3)));
+        Assert.Contains("Square at '0'", n.Message);
+    }
+
+    [Fact]
+    public void ExportOnnx_writes_a_file_onnx_runtime_loads()
+    {
+        var net = new Sequential { new Dense(3, inUnits: 2) };
+        net.Initialize();
+        string path = Path.Combine(Path.GetTempPath(), $"sprout-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            net.ExportOnnx(path, new Shape(1, 2));
+            using var session = new InferenceSession(path);
+            Assert.Equal("N", session.InputMetadata["input"].SymbolicDimensions[0]);
+        }
+        finally { File.Delete(path); }
+    }
+
+    private sealed class Square : Block
+    {
+        protected override Tensor ForwardCore(Tensor x) => x * x;
+    }
+}
