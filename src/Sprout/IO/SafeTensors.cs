@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Sprout.Nn;
 
@@ -52,16 +51,7 @@ public static class SafeTensors
 
     private static void Write(Stream output, ParameterCollection parameters, IReadOnlyDictionary<string, string>? metadata)
     {
-        var header = new Dictionary<string, object>();
-        if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
-        long offset = 0;
-        foreach (var (name, p) in parameters)
-        {
-            long bytes = (long)p.Shape.ElementCount * sizeof(float);
-            header[name] = new { dtype = "F32", shape = p.Shape.ToArray(), data_offsets = new[] { offset, offset + bytes } };
-            offset += bytes;
-        }
-        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var json = Header(parameters, metadata);
         int padded = (json.Length + 7) / 8 * 8;   // keep the data 8-byte aligned, padding with spaces
         var lengthBytes = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
@@ -69,6 +59,40 @@ public static class SafeTensors
         output.Write(json);
         for (int i = json.Length; i < padded; i++) output.WriteByte((byte)' ');
         foreach (var p in parameters.Values) WriteFloats(output, p.Data().AsSpan());
+    }
+
+    /// <summary>The JSON header, written directly (no reflection, so it also works trimmed or AOT-compiled).</summary>
+    private static byte[] Header(ParameterCollection parameters, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (key, value) in metadata) json.WriteString(key, value);
+                json.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var (name, p) in parameters)
+            {
+                long bytes = (long)p.Shape.ElementCount * sizeof(float);
+                json.WriteStartObject(name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (int d in p.Shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes;
+            }
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteFloats(Stream output, ReadOnlySpan<float> values)
