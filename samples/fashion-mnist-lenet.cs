@@ -2,7 +2,6 @@
 #:package Spectre.Console@0.57.2
 #:package ScottPlot@5.1.59
 #:property NoWarn=$(NoWarn);NU1603
-#:property Configuration=Release
 // LeNet on Fashion-MNIST, written without a single input size (d2l "Convolutional Neural Networks (LeNet)" and
 // "Batch Normalization"): the book's LeNet (sigmoid, average pooling) and a modern variant (ReLU, max pooling, batch
 // norm). Then the same definition summarized at 28×28 and 56×56: the Dense layer's input size follows the image.
@@ -102,6 +101,10 @@ List<EpochResult> Train(Sequential net, Initializer init, Optimizer optimizer, s
                 bar!.Value = p.Batch;
             }));
         });
+    var table = new Table().AddColumns("epoch", "train loss", "train acc", "test acc", "seconds");
+    foreach (var r in results)
+        table.AddRow($"{r.Epoch}", $"{r.TrainLoss:F4}", $"{r.TrainAccuracy:F4}", $"{r.TestAccuracy:F4}", $"{r.Elapsed.TotalSeconds:F2}");
+    AnsiConsole.Write(table);
     var best = results[^1];
     AnsiConsole.MarkupLine($"final test accuracy [bold]{best.TestAccuracy:F4}[/], last epoch {best.Elapsed.TotalSeconds:F1} s ({train.Count / best.Elapsed.TotalSeconds:N0} samples/s)");
     return results;

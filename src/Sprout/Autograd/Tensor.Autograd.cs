@@ -12,6 +12,9 @@ public sealed partial class Tensor
 
     private bool _graphFreed;
 
+    /// <summary>When set (benchmarks), receives the op name and time of every backward rule.</summary>
+    internal static Action<string, TimeSpan>? BackwardProfiler { get; set; }
+
     /// <summary>True when a backward pass would compute a gradient for this tensor.</summary>
     public bool RequiresGrad => Node is not null || (GradBuffer is not null && GradRequest != GradReq.Null);
 
@@ -72,7 +75,9 @@ public sealed partial class Tensor
                 {
                     var input = node.Inputs[k];
                     if (!input.RequiresGrad) continue;
+                    long started = BackwardProfiler is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
                     var contribution = node.Rules[k](g);
+                    BackwardProfiler?.Invoke(node.Op, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     grads[input] = grads.TryGetValue(input, out var sum) ? sum + contribution : contribution;
                 }
             }

@@ -1,9 +1,10 @@
 namespace Sprout;
 
-/// <summary>How many cores Sprout's kernels use. Defaults to all of them.</summary>
+/// <summary>How many cores Sprout's kernels use: <c>$SPROUT_THREADS</c> if set, else all of them.</summary>
 public static class Threads
 {
-    private static int s_count = Environment.ProcessorCount;
+    private static int s_count = int.TryParse(Environment.GetEnvironmentVariable("SPROUT_THREADS"), out int n) && n > 0
+        ? Math.Min(n, Environment.ProcessorCount) : Environment.ProcessorCount;
 
     /// <summary>The number of threads a kernel may split its work over (at least 1).</summary>
     public static int Count
@@ -17,5 +18,5 @@ public static class Threads
         }
     }
 
-    internal static ParallelOptions Options { get; private set; } = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+    internal static ParallelOptions Options { get; private set; } = new() { MaxDegreeOfParallelism = s_count };
 }

@@ -3,8 +3,7 @@ using Sprout.Kernels;
 
 namespace Sprout;
 
-// 2-D convolution lowered to GEMM through im2col, batched over the whole mini-batch: the columns of all samples form
-// one (C·kh·kw) × (N·Ho·Wo) matrix, so each group is a single large product. Backward reuses the columns.
+// 2-D convolution lowered to GEMM through im2col over cache-sized chunks of the batch (Kernels/Convolution.cs).
 public sealed partial class Tensor
 {
     /// <summary>
@@ -14,64 +13,30 @@ public sealed partial class Tensor
     public static Tensor Conv2D(Tensor x, Tensor weight, Tensor? bias, Size2 stride, Size2 padding, Size2 dilation, int groups = 1)
     {
         var geometry = ConvolutionGeometry(x, weight, bias, stride, padding, dilation, groups);
-        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], o = weight.Shape[0];
-        int oh = geometry.OutH(h), ow = geometry.OutW(w);
-        var y = Empty(new Shape(n, o, oh, ow), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
+        var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
+        var y = Empty(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
         if (y.IsMeta) return y;
-
-        int kg = c / groups * geometry.KernelH * geometry.KernelW, og = o / groups, columns = n * oh * ow;
-        var cols = new float[c * geometry.KernelH * geometry.KernelW * columns];
-        Im2Col.Unfold(x._storage!, x._offset, n, c, h, w, geometry, cols);
-        var product = new float[o * columns];   // (O, N·Ho·Wo)
-        for (int g = 0; g < groups; g++)
-            Gemm.Multiply(false, false, og, columns, kg, 1f, weight._storage!, weight._offset + g * og * kg, kg,
-                cols, g * kg * columns, columns, 0f, product, g * og * columns, columns);
-        SwapLeadingAxes(product, o, n, oh * ow, y._storage!, 0);
+        Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
         if (bias is not null) AddChannelBias(y, bias);
         if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
-            Conv2DBackward(y, x, weight, bias, geometry, groups, cols);
+            Conv2DBackward(y, x, weight, bias, problem);
         return y;
     }
 
-    private static void Conv2DBackward(Tensor y, Tensor x, Tensor weight, Tensor? bias, ConvGeometry geometry, int groups, float[] cols)
+    // One backward pass over the chunks computes whichever of dX and dW is needed; the rules share its result.
+    private static void Conv2DBackward(Tensor y, Tensor x, Tensor weight, Tensor? bias, Convolution.Problem problem)
     {
-        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], o = weight.Shape[0];
-        int hw = y.Shape[2] * y.Shape[3], columns = n * hw, og = o / groups, kg = c / groups * geometry.KernelH * geometry.KernelW;
-        float[]? gradientRows = null;   // dY as (O, N·Ho·Wo), shared by the three rules
-        float[] Rows(Tensor g)
+        Tensor? dx = null, dw = null;
+        void Compute(Tensor g)
         {
-            if (gradientRows is not null) return gradientRows;
-            var rows = new float[o * columns];
-            SwapLeadingAxes(g._storage!, n, o, hw, rows, 0, g._offset);
-            return gradientRows = rows;
+            if (dx is not null || dw is not null) return;
+            dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
+            dw = weight.RequiresGrad ? new Tensor(weight.Shape) : null;
+            Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, dw?._storage);
         }
-        Tensor DWeight(Tensor g)
-        {
-            var dy = Rows(g);
-            var dw = new Tensor(weight.Shape);
-            for (int gi = 0; gi < groups; gi++)   // dW_g = dY_g · cols_gᵀ
-                Gemm.Multiply(false, true, og, kg, columns, 1f, dy, gi * og * columns, columns,
-                    cols, gi * kg * columns, columns, 0f, dw._storage!, gi * og * kg, kg);
-            return dw;
-        }
-        Tensor DInput(Tensor g)
-        {
-            var dy = Rows(g);
-            var dcols = new float[cols.Length];
-            for (int gi = 0; gi < groups; gi++)   // dcols_g = W_gᵀ · dY_g
-                Gemm.Multiply(true, false, kg, columns, og, 1f, weight._storage!, weight._offset + gi * og * kg, kg,
-                    dy, gi * og * columns, columns, 0f, dcols, gi * kg * columns, columns);
-            var dx = new Tensor(x.Shape);
-            Im2Col.Fold(dcols, n, c, h, w, geometry, dx._storage!, 0);
-            return dx;
-        }
-        Tensor DBias(Tensor g)
-        {
-            var dy = Rows(g);
-            var db = new Tensor(new Shape(o));
-            for (int k = 0; k < o; k++) db._storage![k] = TensorPrimitives.Sum(dy.AsSpan(k * columns, columns));
-            return db;
-        }
+        Tensor DInput(Tensor g) { Compute(g); return dx!; }
+        Tensor DWeight(Tensor g) { Compute(g); return dw!; }
+        Tensor DBias(Tensor g) => g.Reshape(problem.N, problem.O, problem.Pixels).Sum(2).Sum(0);
         if (bias is null) y.Record("Conv2D", x, DInput, weight, DWeight);
         else y.Record("Conv2D", [x, weight, bias], [DInput, DWeight, DBias]);
     }
@@ -96,14 +61,6 @@ public sealed partial class Tensor
                 $"Conv2D: the {weight.Shape[2]}x{weight.Shape[3]} kernel (dilation {dilation}) does not fit the input of shape {x.Shape} padded by {padding}: " +
                 "the image is too small for this layer. Use a larger input, more padding or a smaller kernel.", nameof(x));
         return g;
-    }
-
-    /// <summary>(A, B, R) → (B, A, R) for row-major blocks of R floats.</summary>
-    private static void SwapLeadingAxes(float[] src, int a, int b, int r, float[] dst, int dstOffset, int srcOffset = 0)
-    {
-        for (int i = 0; i < a; i++)
-            for (int j = 0; j < b; j++)
-                src.AsSpan(srcOffset + (i * b + j) * r, r).CopyTo(dst.AsSpan(dstOffset + (j * a + i) * r, r));
     }
 
     private static void AddChannelBias(Tensor y, Tensor bias)

@@ -1,0 +1,96 @@
+using System.Numerics.Tensors;
+
+namespace Sprout.Kernels;
+
+/// <summary>
+/// 2-D convolution as GEMM over chunks of the batch: the samples are split into chunks whose im2col matrix
+/// ((C·kh·kw) × (S·Ho·Wo), S samples) stays in cache, and the chunks run in parallel, each with its own buffers and a
+/// single-threaded GEMM per group. Backward recomputes each chunk's columns instead of keeping a batch-sized copy,
+/// accumulates the weight gradient per chunk (summed in a fixed order, so results do not depend on scheduling) and
+/// folds the input gradient back with col2im.
+/// </summary>
+internal static class Convolution
+{
+    private const int ChunkBytes = 1 << 19;   // target size of one chunk's im2col matrix
+
+    [ThreadStatic] private static float[]? t_cols, t_product;
+
+    public sealed record Problem(int N, int C, int H, int W, int O, int Groups, ConvGeometry Geometry)
+    {
+        public int OutH => Geometry.OutH(H);
+        public int OutW => Geometry.OutW(W);
+        public int Pixels => OutH * OutW;
+        public int KernelRows => C / Groups * Geometry.KernelH * Geometry.KernelW;   // per group
+        public int OutPerGroup => O / Groups;
+        public int SamplesPerChunk => Math.Clamp(ChunkBytes / Math.Max(1, C * Geometry.KernelH * Geometry.KernelW * Pixels * sizeof(float)), 1, N);
+        public int Chunks => (N + SamplesPerChunk - 1) / SamplesPerChunk;
+    }
+
+    public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
+    {
+        WorkerPool.For(p.Chunks, chunk =>
+        {
+            var (s0, count) = Range(p, chunk);
+            int columns = count * p.Pixels;
+            var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
+            var product = Buffer(ref t_product, p.O * columns);
+            Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+            for (int g = 0; g < p.Groups; g++)
+                Gemm.Multiply(false, false, p.OutPerGroup, columns, p.KernelRows, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
+                    cols, g * p.KernelRows * columns, columns, 0f, product, g * p.OutPerGroup * columns, columns);
+            // product is (O, S, pixels); y is (N, O, pixels).
+            for (int o = 0; o < p.O; o++)
+                for (int s = 0; s < count; s++)
+                    product.AsSpan((o * count + s) * p.Pixels, p.Pixels).CopyTo(y.AsSpan(((s0 + s) * p.O + o) * p.Pixels, p.Pixels));
+        });
+    }
+
+    /// <summary>Fills whichever of dx (N, C, H, W) and dw (O, C/g, kh, kw) is non-null, from dy (N, O, Ho, Wo).</summary>
+    public static void Backward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
+    {
+        int chunks = p.Chunks, wLength = p.O * p.KernelRows;
+        var partial = dw is null ? null : new float[chunks][];
+        WorkerPool.For(chunks, chunk =>
+        {
+            var (s0, count) = Range(p, chunk);
+            int columns = count * p.Pixels;
+            var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
+            var gradient = Buffer(ref t_product, p.O * columns);
+            for (int o = 0; o < p.O; o++)   // dY as (O, S·pixels)
+                for (int s = 0; s < count; s++)
+                    dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
+            if (partial is not null)
+            {
+                Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+                var dwChunk = partial[chunk] = new float[wLength];
+                for (int g = 0; g < p.Groups; g++)   // dW_g = dY_g · cols_gᵀ
+                    Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
+                        cols, g * p.KernelRows * columns, columns, 0f, dwChunk, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
+            }
+            if (dx is not null)
+            {
+                for (int g = 0; g < p.Groups; g++)   // dcols_g = W_gᵀ · dY_g
+                    Gemm.Multiply(true, false, p.KernelRows, columns, p.OutPerGroup, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
+                        gradient, g * p.OutPerGroup * columns, columns, 0f, cols, g * p.KernelRows * columns, columns);
+                Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
+            }
+        });
+        if (dw is not null)
+        {
+            Array.Clear(dw, 0, wLength);
+            foreach (var part in partial!) TensorPrimitives.Add(dw.AsSpan(0, wLength), part, dw.AsSpan(0, wLength));
+        }
+    }
+
+    private static (int Start, int Count) Range(Problem p, int chunk)
+    {
+        int s0 = chunk * p.SamplesPerChunk;
+        return (s0, Math.Min(p.SamplesPerChunk, p.N - s0));
+    }
+
+    private static float[] Buffer(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new float[length];
+        return buffer;
+    }
+}
