@@ -4,10 +4,12 @@ using Sprout.Bench;
 // Quick runners print ratios measured in one run; anything else goes to BenchmarkDotNet's switcher.
 //   dotnet run -c Release --project bench/Sprout.Bench -- train     training throughput and step latency
 //   dotnet run -c Release --project bench/Sprout.Bench -- gemm      GEMM GFLOP/s against the measured FMA peak
+//   dotnet run -c Release --project bench/Sprout.Bench -- conv      Conv2D GFLOP/s and LeNet training epochs
 return args.FirstOrDefault() switch
 {
     "train" => TrainingRunner.Run(args[1..]),
     "gemm" => GemmRunner.Run(args[1..]),
+    "conv" => ConvRunner.Run(args[1..]),
     _ => Switch(args),
 };
 

@@ -17,7 +17,7 @@ internal static class TrainingRunner
         var data = FashionMnist.Load(Split.Train);
         Console.WriteLine($"Threads: {Threads.Count}; data: {data.Source} ({data.Count:N0} images); medians of {runs} runs");
 
-        var net = new Sequential { new Flatten(), new Dense(256, Activation.Relu), new Dense(10) };
+        var net = Models.Mlp();
         net.Initialize(new Normal(0.01f));
         var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
         var loader = new DataLoader(data.Images, data.Labels, 256, shuffle: true, seed: 1);

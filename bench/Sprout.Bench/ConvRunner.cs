@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Sprout.Data;
+using Sprout.Init;
+using Sprout.Nn;
+using Sprout.Training;
+
+namespace Sprout.Bench;
+
+/// <summary>
+/// Conv2D forward and backward GFLOP/s at LeNet's two convolutions and at a 3×3, 64-channel, 56×56 layer (batch 32),
+/// and one training epoch of each LeNet on Fashion-MNIST (samples per second); medians of several runs.
+/// </summary>
+internal static class ConvRunner
+{
+    public static int Run(string[] args)
+    {
+        int runs = args.Length > 0 ? int.Parse(args[0]) : 5;
+        Console.WriteLine($"Threads: {Threads.Count}; medians of {runs} runs");
+        Conv("LeNet conv1: 256x1x28x28, 6 of 5x5, pad 2", 256, 1, 28, 6, 5, 2, runs);
+        Conv("LeNet conv2: 256x6x14x14, 16 of 5x5", 256, 6, 14, 16, 5, 0, runs);
+        Conv("ResNet-style: 32x64x56x56, 64 of 3x3, pad 1", 32, 64, 56, 64, 3, 1, runs);
+
+        var data = FashionMnist.Load(Split.Train);
+        foreach (var (name, make, init, opt) in new (string, Func<Sequential>, Initializer, Func<Optimizer>)[]
+        {
+            ("LeNet (sigmoid, avg pool)", Models.BookLeNet, new Xavier(), () => new Sgd(0.9f)),
+            ("LeNet (ReLU, max pool, batch norm)", Models.ModernLeNet, new Kaiming(), () => new Sgd(0.1f, momentum: 0.9f)),
+        })
+        {
+            var net = make();
+            net.Initialize(init);
+            var trainer = new Trainer(net.CollectParams(), opt());
+            var loader = new DataLoader(data.Images, data.Labels, 256, shuffle: true, seed: 1);
+            var loss = new SoftmaxCrossEntropyLoss();
+            Epoch(net, trainer, loader, loss);   // warm-up
+            double seconds = Timing.MedianSeconds(Math.Max(1, runs / 2), () => Epoch(net, trainer, loader, loss));
+            Console.WriteLine($"{name}, batch 256, one epoch of {data.Count:N0}: {seconds:F2} s, {data.Count / seconds:N0} samples/s");
+        }
+        return 0;
+    }
+
+    private static void Conv(string name, int n, int c, int hw, int o, int k, int pad, int runs)
+    {
+        var x = Tensor.RandomUniform(n, c, hw, hw);
+        var w = Tensor.RandomUniform(o, c, k, k);
+        w.AttachGrad();
+        x.AttachGrad();
+        int outHw = hw + 2 * pad - k + 1;
+        double flops = 2.0 * n * o * outHw * outHw * c * k * k;
+        Tensor.Conv2D(x, w, null, 1, pad, 1);
+        double forward = Timing.MedianSeconds(runs, () => Tensor.Conv2D(x, w, null, 1, pad, 1));
+        var head = Tensor.Ones(n, o, outHw, outHw);
+        void Backward() { Tensor y; using (Autograd.Record()) y = Tensor.Conv2D(x, w, null, 1, pad, 1); y.Backward(head); }
+        Backward();
+        double both = Timing.MedianSeconds(runs, Backward);
+        Console.WriteLine($"{name,-46} forward {flops / forward / 1e9,6:F1} GFLOP/s   backward (dX and dW) {2 * flops / Math.Max(both - forward, 1e-9) / 1e9,6:F1} GFLOP/s");
+    }
+
+    private static void Epoch(Block net, Trainer trainer, DataLoader loader, Loss loss)
+    {
+        foreach (var batch in loader)
+        {
+            Tensor total;
+            using (Autograd.Record()) total = loss.Forward(net.Forward(batch.Data), batch.Labels).Sum();
+            total.Backward();
+            trainer.Step(batch.Size);
+        }
+    }
+}
