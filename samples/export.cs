@@ -1,5 +1,7 @@
 #:project ../src/Sprout/Sprout.csproj
 #:package Microsoft.ML.OnnxRuntime@1.31.1
+#:property RetainVMGarbageCollection=true
+#:property ConcurrentGarbageCollection=false
 // Train the book's MLP briefly, save it as safetensors, load it into a fresh network that has not seen any data
 // (its shapes come from the file), export that to ONNX, run it in ONNX Runtime and compare the outputs.
 // Run: dotnet run samples/export.cs

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sprout.Kernels;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class Broadcast
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOp>(ReadOnlySpan<float> a, Shape aShape, ReadOnlySpan<float> b, Shape bShape, Span<float> output, Shape outShape)
         where TOp : IBinaryOp
     {

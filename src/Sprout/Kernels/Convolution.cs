@@ -61,11 +61,13 @@ internal static class Convolution
                     dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
             if (partial is not null)
             {
-                Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+                // dW_g = dY_g · rows_g with rows = im2row(x) ((S·pixels) × (C·kh·kw)): a plain B, read in place for few outputs.
+                Im2Col.UnfoldRows(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+                int k = p.C * p.Geometry.KernelH * p.Geometry.KernelW;
                 var dwChunk = partial[chunk] = new float[wLength];
-                for (int g = 0; g < p.Groups; g++)   // dW_g = dY_g · cols_gᵀ
-                    Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
-                        cols, g * p.KernelRows * columns, columns, 0f, dwChunk, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
+                for (int g = 0; g < p.Groups; g++)
+                    Gemm.Multiply(false, false, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
+                        cols, g * p.KernelRows, k, 0f, dwChunk, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
             }
             if (dx is not null)
             {

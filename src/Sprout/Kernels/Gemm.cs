@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -49,6 +50,7 @@ internal static unsafe class Gemm
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {

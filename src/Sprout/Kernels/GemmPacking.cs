@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sprout.Kernels;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Sprout.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into <paramref name="dst"/> (⌈mc/MR⌉ panels of kc·MR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
         var rowStart = stackalloc float*[mr];
@@ -41,6 +43,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into <paramref name="dst"/> (⌈nc/NR⌉ panels of kc·NR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         var rowStart = stackalloc float*[nr];

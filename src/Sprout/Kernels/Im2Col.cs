@@ -38,6 +38,41 @@ internal static class Im2Col
         });
     }
 
+    /// <summary>
+    /// The transpose of <see cref="Unfold"/> ("im2row"): row (s, y, x) of the (N·Ho·Wo) × (C·kh·kw) matrix holds the
+    /// window under output position (y, x) of sample s. The weight gradient dW = dY·rows then needs no transposed operand.
+    /// </summary>
+    public static void UnfoldRows(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] rows)
+    {
+        int oh = g.OutH(h), ow = g.OutW(w), k = c * g.KernelH * g.KernelW;
+        ForRows(n * oh, (long)n * oh * ow * k, sy =>
+        {
+            int s = sy / oh, y = sy % oh;
+            for (int xo = 0; xo < ow; xo++)
+            {
+                var dst = rows.AsSpan(((s * oh + y) * ow + xo) * k, k);
+                for (int ch = 0; ch < c; ch++)
+                {
+                    var plane = x.AsSpan(xOffset + (s * c + ch) * h * w, h * w);
+                    for (int ki = 0; ki < g.KernelH; ki++)
+                    {
+                        var taps = dst.Slice((ch * g.KernelH + ki) * g.KernelW, g.KernelW);
+                        int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
+                        if ((uint)iy >= (uint)h) { taps.Clear(); continue; }
+                        var inRow = plane.Slice(iy * w, w);
+                        int ix0 = xo * g.StrideW - g.PadW;
+                        if (g.DilationW == 1 && ix0 >= 0 && ix0 + g.KernelW <= w) { inRow.Slice(ix0, g.KernelW).CopyTo(taps); continue; }
+                        for (int kj = 0; kj < g.KernelW; kj++)
+                        {
+                            int ix = ix0 + kj * g.DilationW;
+                            taps[kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     public static void Fold(float[] cols, int n, int c, int h, int w, ConvGeometry g, float[] dx, int dxOffset)
     {
         int oh = g.OutH(h), ow = g.OutW(w);

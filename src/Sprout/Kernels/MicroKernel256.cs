@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Sprout.Kernels;
@@ -8,6 +9,7 @@ internal sealed unsafe class MicroKernel256 : IMicroKernel
     public int MR => 6;
     public int NR => 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,6 +10,7 @@ internal sealed unsafe class MicroKernel512 : IMicroKernel
     public int MR => 8;
     public int NR => 32;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)
     {
         // C is read only after KC steps; fetch its 8×32 tile now so that its cache misses overlap the arithmetic.

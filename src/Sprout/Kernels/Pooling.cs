@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sprout.Kernels;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class Pooling
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(bool max, ReadOnlySpan<float> x, int planes, int h, int w, ConvGeometry g, bool ceil, Span<float> y, Span<int> argmax)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
@@ -39,6 +41,7 @@ internal static class Pooling
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(bool max, ReadOnlySpan<float> dy, int planes, int h, int w, ConvGeometry g, bool ceil, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Sprout.Kernels;
@@ -8,6 +9,7 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class Reduce
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sum(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {
         for (int o = 0; o < outer; o++)
@@ -20,6 +22,7 @@ internal static class Reduce
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Max(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {
         for (int o = 0; o < outer; o++)
@@ -33,6 +36,7 @@ internal static class Reduce
     }
 
     /// <summary>The index of the first maximum along the axis, as a float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMax(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {
         for (int o = 0; o < outer; o++)

@@ -15,11 +15,14 @@ internal static class WorkerPool
     private static readonly Worker[] s_workers = CreateWorkers(Environment.ProcessorCount - 1);
     private static Job? s_job;
     private static long s_generation;
+    [ThreadStatic] private static bool t_insideJob;
 
     /// <summary>Runs body(0 .. count-1), spread over the workers and the caller; rethrows the first exception.</summary>
     public static void For(int count, Action<int> body)
     {
-        if (count <= 1 || s_workers.Length == 0 || Threads.Count <= 1 || !s_gate.TryEnter())
+        // Inline when there is nothing to share, when called from inside a job (the outer job already uses every
+        // core; the lock is re-entrant, so this must be checked first), or while another thread's job runs.
+        if (count <= 1 || s_workers.Length == 0 || Threads.Count <= 1 || t_insideJob || !s_gate.TryEnter())
         {
             for (int i = 0; i < count; i++) body(i);
             return;
@@ -52,13 +55,19 @@ internal static class WorkerPool
 
         public void Work()
         {
-            int i;
-            while ((i = Interlocked.Increment(ref _next)) < _count)
+            bool outer = t_insideJob;
+            t_insideJob = true;
+            try
             {
-                try { body(i); }
-                catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
-                finally { Interlocked.Decrement(ref Remaining); }
+                int i;
+                while ((i = Interlocked.Increment(ref _next)) < _count)
+                {
+                    try { body(i); }
+                    catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
+                    finally { Interlocked.Decrement(ref Remaining); }
+                }
             }
+            finally { t_insideJob = outer; }
         }
     }
 
