@@ -32,8 +32,8 @@ internal static class ConvRunner
             var trainer = new Trainer(net.CollectParams(), opt());
             var loader = new DataLoader(data.Images, data.Labels, 256, shuffle: true, seed: 1);
             var loss = new SoftmaxCrossEntropyLoss();
-            Epoch(net, trainer, loader, loss);   // warm-up
-            double seconds = Timing.MedianSeconds(Math.Max(1, runs / 2), () => Epoch(net, trainer, loader, loss));
+            TrainingRunner.Epoch(net, trainer, loader, loss);   // warm-up
+            double seconds = Timing.MedianSeconds(Math.Max(1, runs / 2), () => TrainingRunner.Epoch(net, trainer, loader, loss));
             Console.WriteLine($"{name}, batch 256, one epoch of {data.Count:N0}: {seconds:F2} s, {data.Count / seconds:N0} samples/s");
         }
         return 0;
@@ -54,16 +54,5 @@ internal static class ConvRunner
         for (int i = 0; i < 20; i++) Backward();
         double both = Timing.MedianSeconds(runs, Backward);
         Console.WriteLine($"{name,-46} forward {flops / forward / 1e9,6:F1} GFLOP/s   backward (dX and dW) {2 * flops / Math.Max(both - forward, 1e-9) / 1e9,6:F1} GFLOP/s");
-    }
-
-    private static void Epoch(Block net, Trainer trainer, DataLoader loader, Loss loss)
-    {
-        foreach (var batch in loader)
-        {
-            Tensor total;
-            using (Autograd.Record()) total = loss.Forward(net.Forward(batch.Data), batch.Labels).Sum();
-            total.Backward();
-            trainer.Step(batch.Size);
-        }
     }
 }

@@ -41,7 +41,7 @@ internal static class TrainingRunner
         return 0;
     }
 
-    private static void Epoch(Block net, Trainer trainer, DataLoader loader, Loss loss)
+    internal static void Epoch(Block net, Trainer trainer, DataLoader loader, Loss loss)
     {
         foreach (var batch in loader) Step(net, trainer, loss, batch.Data, batch.Labels);
     }
