@@ -12,6 +12,11 @@ internal static class Pooling
     public static void Forward(bool max, ReadOnlySpan<float> x, int planes, int h, int w, ConvGeometry g, bool ceil, Span<float> y, Span<int> argmax)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
+        if (!max && g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && oh * 2 <= h && ow * 2 <= w)
+        {
+            AveragePairs(x, planes, h, w, oh, ow, y);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             var plane = x.Slice(p * h * w, h * w);
@@ -59,6 +64,23 @@ internal static class Pooling
                         for (int ix = x0; ix < x1; ix++) plane[iy * w + ix] += share;
                 }
         }
+    }
+
+    /// <summary>
+    /// 2×2 average pooling with stride 2 (LeNet's): each pair of input rows is summed with one vectorized add, then
+    /// neighbouring columns are combined.
+    /// </summary>
+    private static void AveragePairs(ReadOnlySpan<float> x, int planes, int h, int w, int oh, int ow, Span<float> y)
+    {
+        Span<float> pair = w <= 1024 ? stackalloc float[w] : new float[w];
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+            {
+                var top = x.Slice((p * h + 2 * oy) * w, w);
+                System.Numerics.Tensors.TensorPrimitives.Add(top, x.Slice((p * h + 2 * oy + 1) * w, w), pair);
+                var outRow = y.Slice((p * oh + oy) * ow, ow);
+                for (int ox = 0; ox < ow; ox++) outRow[ox] = 0.25f * (pair[2 * ox] + pair[2 * ox + 1]);
+            }
     }
 
     /// <summary>The window's rows [y0, y1) and columns [x0, x1) inside the input, and its size inside the padded input.</summary>
