@@ -17,16 +17,29 @@ internal static class WorkerPool
     private static long s_generation;
     [ThreadStatic] private static bool t_insideJob;
 
+    /// <summary>
+    /// Runs body(0 .. team-1) with every member on its own thread at the same time, so that members may wait for
+    /// each other (a barrier). Returns false, running nothing, when that cannot be guaranteed (one core, a nested call,
+    /// or another thread's job running).
+    /// </summary>
+    public static bool TryRunTeam(int team, Action<int> body)
+    {
+        if (team <= 1 || team > Threads.Count || team > s_workers.Length + 1) return false;
+        return ForExclusive(team, body);
+    }
+
     /// <summary>Runs body(0 .. count-1), spread over the workers and the caller; rethrows the first exception.</summary>
     public static void For(int count, Action<int> body)
     {
+        if (!ForExclusive(count, body))
+            for (int i = 0; i < count; i++) body(i);
+    }
+
+    private static bool ForExclusive(int count, Action<int> body)
+    {
         // Inline when there is nothing to share, when called from inside a job (the outer job already uses every
         // core; the lock is re-entrant, so this must be checked first), or while another thread's job runs.
-        if (count <= 1 || s_workers.Length == 0 || Threads.Count <= 1 || t_insideJob || !s_gate.TryEnter())
-        {
-            for (int i = 0; i < count; i++) body(i);
-            return;
-        }
+        if (count <= 1 || s_workers.Length == 0 || Threads.Count <= 1 || t_insideJob || !s_gate.TryEnter()) return false;
         try
         {
             var job = new Job(body, count);
@@ -37,6 +50,7 @@ internal static class WorkerPool
             var spin = new SpinWait();
             while (Volatile.Read(ref job.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
             if (job.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            return true;
         }
         finally
         {

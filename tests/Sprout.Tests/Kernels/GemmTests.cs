@@ -73,6 +73,25 @@ public class GemmTests
     }
 
     [Fact]
+    public void A_team_of_threads_gives_bit_identical_results_to_one_thread()
+    {
+        var rng = Rng.Stream(9, "team");
+        var a = new float[300 * 700]; var b = new float[700 * 500];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1);
+        var alone = new float[300 * 500]; var together = new float[300 * 500];
+        int before = Threads.Count;
+        try
+        {
+            Threads.Count = 1;
+            Gemm.Multiply(false, true, 300, 500, 700, 1f, a, 0, 700, b, 0, 700, 0f, alone, 0, 500);
+            Threads.Count = Environment.ProcessorCount;
+            Gemm.Multiply(false, true, 300, 500, 700, 1f, a, 0, 700, b, 0, 700, 0f, together, 0, 500);
+        }
+        finally { Threads.Count = before; }
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
     public void Worker_pool_runs_every_index_once_and_rethrows_errors()
     {
         var hits = new int[100];
