@@ -48,11 +48,12 @@ internal static class ConvRunner
         int outHw = hw + 2 * pad - k + 1;
         double flops = 2.0 * n * o * outHw * outHw * c * k * k;
         for (int i = 0; i < 20; i++) Tensor.Conv2D(x, w, null, 1, pad, 1);   // past tier-0 JIT code
-        double forward = Timing.MedianSeconds(runs, () => Tensor.Conv2D(x, w, null, 1, pad, 1));
+        const int Reps = 10;
+        double forward = Timing.MedianSeconds(runs, () => { for (int i = 0; i < Reps; i++) Tensor.Conv2D(x, w, null, 1, pad, 1); }) / Reps;
         var head = Tensor.Ones(n, o, outHw, outHw);
         void Backward() { Tensor y; using (Autograd.Record()) y = Tensor.Conv2D(x, w, null, 1, pad, 1); y.Backward(head); }
         for (int i = 0; i < 20; i++) Backward();
-        double both = Timing.MedianSeconds(runs, Backward);
-        Console.WriteLine($"{name,-46} forward {flops / forward / 1e9,6:F1} GFLOP/s   backward (dX and dW) {2 * flops / Math.Max(both - forward, 1e-9) / 1e9,6:F1} GFLOP/s");
+        double both = Timing.MedianSeconds(runs, () => { for (int i = 0; i < Reps; i++) Backward(); }) / Reps;
+        Console.WriteLine($"{name,-46} forward {flops / forward / 1e9,6:F1} GFLOP/s   forward + backward (dX, dW) {3 * flops / both / 1e9,6:F1} GFLOP/s");
     }
 }
