@@ -5,11 +5,13 @@ using Sprout.Bench;
 //   dotnet run -c Release --project bench/Sprout.Bench -- train     training throughput and step latency
 //   dotnet run -c Release --project bench/Sprout.Bench -- gemm      GEMM GFLOP/s against the measured FMA peak
 //   dotnet run -c Release --project bench/Sprout.Bench -- conv      Conv2D GFLOP/s and LeNet training epochs
+//   dotnet run -c Release --project bench/Sprout.Bench -- profile lenet|modern|mlp   time per layer and per backward op
 return args.FirstOrDefault() switch
 {
     "train" => TrainingRunner.Run(args[1..]),
     "gemm" => GemmRunner.Run(args[1..]),
     "conv" => ConvRunner.Run(args[1..]),
+    "profile" => ProfileRunner.Run(args[1..]),
     _ => Switch(args),
 };
 

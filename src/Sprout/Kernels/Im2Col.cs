@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sprout.Kernels;
 
 /// <summary>
@@ -11,7 +12,7 @@ internal static class Im2Col
     public static void Unfold(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] cols)
     {
         int oh = g.OutH(h), ow = g.OutW(w), rows = c * g.KernelH * g.KernelW;
-        ForRows(rows, (long)rows * n * oh * ow, row =>
+        ForRows(rows, (long)rows * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (row) =>
         {
             var (ch, ki, kj) = Tap(row, g);
             var dst = cols.AsSpan(row * n * oh * ow, n * oh * ow);
@@ -45,7 +46,7 @@ internal static class Im2Col
     public static void UnfoldRows(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] rows)
     {
         int oh = g.OutH(h), ow = g.OutW(w), k = c * g.KernelH * g.KernelW;
-        ForRows(n * oh, (long)n * oh * ow * k, sy =>
+        ForRows(n * oh, (long)n * oh * ow * k, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (sy) =>
         {
             int s = sy / oh, y = sy % oh;
             for (int xo = 0; xo < ow; xo++)
@@ -77,7 +78,7 @@ internal static class Im2Col
     {
         int oh = g.OutH(h), ow = g.OutW(w);
         // Different taps of one channel write to the same input pixels, so split by channel, not by row.
-        ForRows(c, (long)c * g.KernelH * g.KernelW * n * oh * ow, ch =>
+        ForRows(c, (long)c * g.KernelH * g.KernelW * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (ch) =>
         {
             for (int ki = 0; ki < g.KernelH; ki++)
                 for (int kj = 0; kj < g.KernelW; kj++)
@@ -96,12 +97,8 @@ internal static class Im2Col
                             var (first, last) = ValidColumns(ow, w, kj, g);
                             if (last <= first) continue;
                             int ix0 = first * g.StrideW - g.PadW + kj * g.DilationW;
-                            if (g.StrideW == 1)
-                            {
-                                var dst = inRow.Slice(ix0, last - first);
-                                System.Numerics.Tensors.TensorPrimitives.Add(dst, colRow[first..last], dst);
-                            }
-                            else for (int xo = first; xo < last; xo++) inRow[ix0 + (xo - first) * g.StrideW] += colRow[xo];
+                            // Rows are short (tens of values): a plain loop beats a vectorized call's overhead here.
+                            for (int xo = first; xo < last; xo++) inRow[ix0 + (xo - first) * g.StrideW] += colRow[xo];
                         }
                     }
                 }

@@ -12,7 +12,7 @@ internal static class Pooling
     public static void Forward(bool max, ReadOnlySpan<float> x, int planes, int h, int w, ConvGeometry g, bool ceil, Span<float> y, Span<int> argmax)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
-        if (!max && g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && oh * 2 <= h && ow * 2 <= w)
+        if (!max && IsPairs(g, h, w, oh, ow))
         {
             AveragePairs(x, planes, h, w, oh, ow, y);
             return;
@@ -50,6 +50,11 @@ internal static class Pooling
     public static void Backward(bool max, ReadOnlySpan<float> dy, int planes, int h, int w, ConvGeometry g, bool ceil, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
+        if (!max && IsPairs(g, h, w, oh, ow))
+        {
+            SpreadPairs(dy, planes, h, w, oh, ow, dx);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             var plane = dx.Slice(p * h * w, h * w);
@@ -67,21 +72,39 @@ internal static class Pooling
     }
 
     /// <summary>
-    /// 2×2 average pooling with stride 2 (LeNet's): each pair of input rows is summed with one vectorized add, then
-    /// neighbouring columns are combined.
+    /// 2×2 average pooling with stride 2 (LeNet's), without the general window bookkeeping.
     /// </summary>
     private static void AveragePairs(ReadOnlySpan<float> x, int planes, int h, int w, int oh, int ow, Span<float> y)
     {
-        Span<float> pair = w <= 1024 ? stackalloc float[w] : new float[w];
         for (int p = 0; p < planes; p++)
             for (int oy = 0; oy < oh; oy++)
             {
                 var top = x.Slice((p * h + 2 * oy) * w, w);
-                System.Numerics.Tensors.TensorPrimitives.Add(top, x.Slice((p * h + 2 * oy + 1) * w, w), pair);
+                var bottom = x.Slice((p * h + 2 * oy + 1) * w, w);
                 var outRow = y.Slice((p * oh + oy) * ow, ow);
-                for (int ox = 0; ox < ow; ox++) outRow[ox] = 0.25f * (pair[2 * ox] + pair[2 * ox + 1]);
+                for (int ox = 0; ox < ow; ox++) outRow[ox] = 0.25f * (top[2 * ox] + top[2 * ox + 1] + bottom[2 * ox] + bottom[2 * ox + 1]);
             }
     }
+
+    /// <summary>The gradient of <see cref="AveragePairs"/>: each output's gradient, quartered, to its four inputs.</summary>
+    private static void SpreadPairs(ReadOnlySpan<float> dy, int planes, int h, int w, int oh, int ow, Span<float> dx)
+    {
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+            {
+                var top = dx.Slice((p * h + 2 * oy) * w, w);
+                var bottom = dx.Slice((p * h + 2 * oy + 1) * w, w);
+                var gradRow = dy.Slice((p * oh + oy) * ow, ow);
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    float v = 0.25f * gradRow[ox];
+                    top[2 * ox] += v; top[2 * ox + 1] += v; bottom[2 * ox] += v; bottom[2 * ox + 1] += v;
+                }
+            }
+    }
+
+    private static bool IsPairs(ConvGeometry g, int h, int w, int oh, int ow) =>
+        g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && oh * 2 <= h && ow * 2 <= w;
 
     /// <summary>The window's rows [y0, y1) and columns [x0, x1) inside the input, and its size inside the padded input.</summary>
     private static (int Y0, int Y1, int X0, int X1, int Divisor) Window(int oy, int ox, int h, int w, ConvGeometry g)

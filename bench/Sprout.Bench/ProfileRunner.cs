@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Sprout.Init;
+using Sprout.Nn;
+using Sprout.Training;
+
+namespace Sprout.Bench;
+
+/// <summary>
+/// Where a training step of a network spends its time: each top-level layer's forward, and each op's backward rules,
+/// averaged over steps after a warm-up. `-- profile lenet | modern | mlp`.
+/// </summary>
+internal static class ProfileRunner
+{
+    public static int Run(string[] args)
+    {
+        string which = args.FirstOrDefault() ?? "lenet";
+        var (net, input) = which switch
+        {
+            "mlp" => (Models.Mlp(), new Shape(256, 1, 28, 28)),
+            "modern" => (Models.ModernLeNet(), new Shape(256, 1, 28, 28)),
+            _ => (Models.BookLeNet(), new Shape(256, 1, 28, 28)),
+        };
+        net.Initialize(new Xavier());
+        var x = Tensor.RandomUniform(input);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, input[0]).Select(i => (float)(i % 10))], input[0]);
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        for (int i = 0; i < 30; i++) Step(net, trainer, loss, x, y);
+
+        const int Steps = 30;
+        var backward = new Dictionary<string, double>();
+        Tensor.BackwardProfiler = (op, t) => backward[op] = backward.GetValueOrDefault(op) + t.TotalMilliseconds;
+        var forward = new double[net.Count];
+        double total = 0;
+        for (int s = 0; s < Steps; s++)
+        {
+            var clock = Stopwatch.StartNew();
+            Tensor l;
+            using (Autograd.Record())
+            {
+                var h = x;
+                for (int k = 0; k < net.Count; k++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    h = net[k].Forward(h);
+                    forward[k] += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                }
+                l = loss.Forward(h, y).Sum();
+            }
+            l.Backward();
+            trainer.Step(input[0]);
+            total += clock.Elapsed.TotalMilliseconds;
+        }
+        Tensor.BackwardProfiler = null;
+        Console.WriteLine($"GC: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(2)} gen2, total pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
+        Console.WriteLine($"{which}: {total / Steps:F2} ms per step of {input[0]} ({input[0] / (total / Steps) * 1000:N0} samples/s)");
+        Console.WriteLine("forward, per layer:");
+        for (int k = 0; k < net.Count; k++) Console.WriteLine($"  {k,2} {net[k].GetType().Name,-16} {forward[k] / Steps,7:F3} ms");
+        Console.WriteLine("backward, per op:");
+        foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-20} {ms / Steps,7:F3} ms");
+        return 0;
+    }
+
+    private static void Step(Block net, Trainer trainer, Loss loss, Tensor x, Tensor y)
+    {
+        Tensor l;
+        using (Autograd.Record()) l = loss.Forward(net.Forward(x), y).Sum();
+        l.Backward();
+        trainer.Step(x.Shape[0]);
+    }
+}
