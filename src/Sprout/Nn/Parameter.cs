@@ -36,7 +36,14 @@ public sealed class Parameter
     /// <summary>The shape; unknown dimensions are -1 until inferred.</summary>
     public Shape Shape { get; private set; }
 
-    public ParameterState State { get; private set; } = ParameterState.Declared;
+    /// <summary>Declared, Deferred or Initialized. Written under the parameter's lock after the data is in place and
+    /// read without it (volatile), so a thread that sees Initialized also sees the data.</summary>
+    public ParameterState State
+    {
+        get => (ParameterState)Volatile.Read(ref _state);
+        private set => Volatile.Write(ref _state, (int)value);
+    }
+    private int _state = (int)ParameterState.Declared;
 
     public bool IsInitialized => State == ParameterState.Initialized;
 
@@ -60,8 +67,7 @@ public sealed class Parameter
     /// <summary>The data; throws <see cref="DeferredInitializationException"/> or <see cref="UninitializedParameterException"/> before it is filled.</summary>
     public Tensor Data()
     {
-        var data = _data;
-        if (data is not null && State == ParameterState.Initialized) return data;
+        if (State == ParameterState.Initialized) return _data!;
         if (ShapeOnlyScope.IsActive && Shape.IsKnown) return Tensor.Meta(Shape);
         throw NotReady("read the data of");
     }
