@@ -20,6 +20,15 @@ public static class ActivationExtensions
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
     };
 
+    internal static Pointwise ToPointwise(this Activation activation) => activation switch
+    {
+        Activation.None => Pointwise.None,
+        Activation.Relu => Pointwise.Relu,
+        Activation.Sigmoid => Pointwise.Sigmoid,
+        Activation.Tanh => Pointwise.Tanh,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
+    };
+
     /// <summary>Gluon's wording: <c>linear</c> for none, else <c>Activation(relu)</c>.</summary>
     public static string Describe(this Activation activation) =>
         activation == Activation.None ? "linear" : $"Activation({activation.ToString().ToLowerInvariant()})";

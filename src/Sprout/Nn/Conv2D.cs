@@ -54,7 +54,7 @@ public sealed class Conv2D : Block
     {
         try
         {
-            return Activation.Apply(Tensor.Conv2D(x, Weight.Data(), Bias?.Data(), Strides, Padding, Dilation, Groups));
+            return Tensor.Conv2D(x, Weight.Data(), Bias?.Data(), Strides, Padding, Dilation, Groups, Activation.ToPointwise());
         }
         catch (ArgumentException e) when (e is not ShapeMismatchException)
         {

@@ -34,7 +34,7 @@ public sealed class Dense : Block
         InferShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
 
     protected override Tensor ForwardCore(Tensor x) =>
-        Activation.Apply(Tensor.Linear(x, Weight.Data(), Bias?.Data()));
+        Tensor.Linear(x, Weight.Data(), Bias?.Data(), Activation.ToPointwise());
 
     protected override string Describe()
     {

@@ -10,33 +10,25 @@ public sealed partial class Tensor
     /// Cross-correlation of x (N, C, H, W) with weight (O, C/groups, kh, kw), plus bias (O), → (N, O, Ho, Wo) with
     /// Ho = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1.
     /// </summary>
-    public static Tensor Conv2D(Tensor x, Tensor weight, Tensor? bias, Size2 stride, Size2 padding, Size2 dilation, int groups = 1)
-    {
-        var geometry = ConvolutionGeometry(x, weight, bias, stride, padding, dilation, groups);
-        var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
-        var y = Empty(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
-        if (y.IsMeta) return y;
-        Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
-        if (bias is not null) AddChannelBias(y, bias);
-        if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
-            Conv2DBackward(y, x, weight, bias, problem);
-        return y;
-    }
+    public static Tensor Conv2D(Tensor x, Tensor weight, Tensor? bias, Size2 stride, Size2 padding, Size2 dilation, int groups = 1) =>
+        Conv2D(x, weight, bias, stride, padding, dilation, groups, Pointwise.None);
 
     // One backward pass over the chunks computes whichever of dX and dW is needed; the rules share its result.
-    private static void Conv2DBackward(Tensor y, Tensor x, Tensor weight, Tensor? bias, Convolution.Problem problem)
+    private static void Conv2DBackward(Tensor y, Tensor x, Tensor weight, Tensor? bias, Convolution.Problem problem, Pointwise activation)
     {
-        Tensor? dx = null, dw = null;
+        Tensor? dx = null, dw = null, preActivation = null;
+        Tensor Z(Tensor g) => preActivation ??= ActivationGradient(g, y, activation);
         void Compute(Tensor g)
         {
             if (dx is not null || dw is not null) return;
+            g = Z(g);
             dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
             dw = weight.RequiresGrad ? new Tensor(weight.Shape) : null;
             Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, dw?._storage);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DWeight(Tensor g) { Compute(g); return dw!; }
-        Tensor DBias(Tensor g) => g.Reshape(problem.N, problem.O, problem.Pixels).Sum(2).Sum(0);
+        Tensor DBias(Tensor g) => Z(g).Reshape(problem.N, problem.O, problem.Pixels).Sum(2).Sum(0);
         if (bias is null) y.Record("Conv2D", x, DInput, weight, DWeight);
         else y.Record("Conv2D", [x, weight, bias], [DInput, DWeight, DBias]);
     }

@@ -32,11 +32,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>y = x·Wᵀ + b: the fully connected layer's op; (N, in)·(units, in)ᵀ + (units) → (N, units).</summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
-    {
-        var y = x.MatMulTransposed(weight);
-        return bias is null ? y : y + bias;
-    }
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, Pointwise.None);
 
     /// <summary>op(a)·op(b) for rank 2 or batched rank 3, op = identity or transpose of the last two axes.</summary>
     internal static Tensor Product(Tensor a, Tensor b, bool transA, bool transB)

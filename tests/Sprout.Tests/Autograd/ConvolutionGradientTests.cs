@@ -16,6 +16,13 @@ public class ConvolutionGradientTests
     public void Conv2D_input_weight_and_bias(int stride, int padding, int dilation, int groups) =>
         GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], x[2], stride, padding, dilation, groups), R(2, 4, 7, 6), R(6, 4 / groups, 3, 3), R(6));
 
+    [Theory]
+    [InlineData(Pointwise.Relu)]
+    [InlineData(Pointwise.Sigmoid)]
+    [InlineData(Pointwise.Tanh)]
+    internal void Conv2D_with_a_fused_activation(Pointwise activation) =>
+        GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], x[2], 1, 1, 1, 1, activation), R(2, 3, 5, 5), R(4, 3, 3, 3), R(4));
+
     [Fact]
     public void Conv2D_with_rectangular_kernel_and_no_bias() =>
         GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], null, (1, 2), (1, 0), 1), R(1, 2, 5, 6), R(3, 2, 2, 3));

@@ -47,6 +47,16 @@ public class GradientTests
     [Fact] public void MatMul_3d_by_2d() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(2, 3, 5), R(5, 4));
     [Fact] public void MatMulTransposed() => GradCheck.Assert(x => x[0].MatMulTransposed(x[1]), R(3, 5), R(4, 5));
     [Fact] public void Linear() => GradCheck.Assert(x => Tensor.Linear(x[0], x[1], x[2]), R(6, 5), R(4, 5), R(4));
+    [Theory]
+    [InlineData(Pointwise.None)]
+    [InlineData(Pointwise.Relu)]
+    [InlineData(Pointwise.Sigmoid)]
+    [InlineData(Pointwise.Tanh)]
+    internal void Linear_with_a_fused_activation(Pointwise activation) =>
+        GradCheck.Assert(x => Tensor.Linear(x[0], x[1], x[2], activation), AwayFromZero(6, 5), R(4, 5), R(4));
+
+    [Fact] public void Linear_on_a_rank_3_input() => GradCheck.Assert(x => Tensor.Linear(x[0], x[1], x[2]), R(2, 3, 5), R(4, 5), R(4));
+
     [Fact] public void Softmax() => GradCheck.Assert(x => x[0].Softmax(1), R(3, 5));
     [Fact] public void Softmax_over_the_first_axis() => GradCheck.Assert(x => x[0].Softmax(0), R(3, 5));
     [Fact] public void LogSoftmax() => GradCheck.Assert(x => x[0].LogSoftmax(-1), R(3, 5));
