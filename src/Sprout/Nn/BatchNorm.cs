@@ -52,25 +52,14 @@ public sealed class BatchNorm : Block
             var scale = (RunningVar.Data().Reshape(statShape) + Epsilon).Sqrt();
             return (x - mean) / scale * gamma + beta;
         }
-        var batchMean = MeanOverChannels(x);
-        var centered = x - batchMean;
-        var variance = MeanOverChannels(centered * centered);
+        var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon);
         UpdateRunningStatistics(batchMean, variance, x.Length / x.Shape[1]);
-        return centered / (variance + Epsilon).Sqrt() * gamma + beta;
+        return y;
     }
 
-    /// <summary>The mean over every axis but 1, kept as size-1 axes: (N, C, H, W) → (1, C, 1, 1).</summary>
-    private static Tensor MeanOverChannels(Tensor t)
-    {
-        var r = t.Mean(0, keepDims: true);
-        for (int axis = 2; axis < t.Rank; axis++) r = r.Mean(axis, keepDims: true);
-        return r;
-    }
-
-    private void UpdateRunningStatistics(Tensor batchMean, Tensor variance, int count)
+    private void UpdateRunningStatistics(float[] mean, float[] var, int count)
     {
         float unbiased = count > 1 ? count / (float)(count - 1) : 1f;
-        var mean = batchMean.Span; var var = variance.Span;
         var rm = RunningMean.Data().AsSpan(); var rv = RunningVar.Data().AsSpan();
         for (int c = 0; c < rm.Length; c++)
         {
