@@ -70,15 +70,8 @@ public sealed partial class Tensor
         return y;
     }
 
-    // σ' = σ(1 − σ), fused into one buffer: three vectorized passes, no temporaries.
-    private static void SigmoidBackward(Tensor y, Tensor a) => y.Record("Sigmoid", a, g =>
-    {
-        var r = new Tensor(y.Shape);
-        TensorPrimitives.Subtract(1f, y.Span, r.AsSpan());
-        TensorPrimitives.Multiply(r.Span, y.Span, r.AsSpan());
-        TensorPrimitives.Multiply(r.Span, g.Span, r.AsSpan());
-        return r;
-    });
+    // σ' = σ(1 − σ), from the output alone (the rule fused layers use too).
+    private static void SigmoidBackward(Tensor y, Tensor a) => y.Record("Sigmoid", a, g => ActivationGradient(g, y, Pointwise.Sigmoid));
 
     public Tensor Tanh()
     {
@@ -87,15 +80,8 @@ public sealed partial class Tensor
         return y;
     }
 
-    // tanh' = 1 − tanh², fused: r = g − g·y².
-    private static void TanhBackward(Tensor y, Tensor a) => y.Record("Tanh", a, g =>
-    {
-        var r = new Tensor(y.Shape);
-        TensorPrimitives.Multiply(y.Span, y.Span, r.AsSpan());
-        TensorPrimitives.Multiply(r.Span, g.Span, r.AsSpan());
-        TensorPrimitives.Subtract(g.Span, r.Span, r.AsSpan());
-        return r;
-    });
+    // tanh' = 1 − tanh², from the output alone.
+    private static void TanhBackward(Tensor y, Tensor a) => y.Record("Tanh", a, g => ActivationGradient(g, y, Pointwise.Tanh));
 
     /// <summary>Limits every element to [min, max]; the gradient passes only where the input was inside.</summary>
     public Tensor Clamp(float min, float max)
