@@ -49,24 +49,28 @@ internal static class Im2Col
         ForRows(n * oh, (long)n * oh * ow * k, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (sy) =>
         {
             int s = sy / oh, y = sy % oh;
-            for (int xo = 0; xo < ow; xo++)
+            for (int ch = 0; ch < c; ch++)
             {
-                var dst = rows.AsSpan(((s * oh + y) * ow + xo) * k, k);
-                for (int ch = 0; ch < c; ch++)
+                var plane = x.AsSpan(xOffset + (s * c + ch) * h * w, h * w);
+                for (int ki = 0; ki < g.KernelH; ki++)
                 {
-                    var plane = x.AsSpan(xOffset + (s * c + ch) * h * w, h * w);
-                    for (int ki = 0; ki < g.KernelH; ki++)
+                    int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
+                    int tapOffset = (ch * g.KernelH + ki) * g.KernelW;
+                    var block = rows.AsSpan((s * oh + y) * ow * k, ow * k);
+                    if ((uint)iy >= (uint)h)
                     {
-                        var taps = dst.Slice((ch * g.KernelH + ki) * g.KernelW, g.KernelW);
-                        int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
-                        if ((uint)iy >= (uint)h) { taps.Clear(); continue; }
-                        var inRow = plane.Slice(iy * w, w);
-                        int ix0 = xo * g.StrideW - g.PadW;
-                        if (g.DilationW == 1 && ix0 >= 0 && ix0 + g.KernelW <= w) { inRow.Slice(ix0, g.KernelW).CopyTo(taps); continue; }
+                        for (int xo = 0; xo < ow; xo++) block.Slice(xo * k + tapOffset, g.KernelW).Clear();
+                        continue;
+                    }
+                    var inRow = plane.Slice(iy * w, w);
+                    // Taps of one kernel row are a few values: plain loops, no per-call overhead.
+                    for (int xo = 0; xo < ow; xo++)
+                    {
+                        int ix0 = xo * g.StrideW - g.PadW, at = xo * k + tapOffset;
                         for (int kj = 0; kj < g.KernelW; kj++)
                         {
                             int ix = ix0 + kj * g.DilationW;
-                            taps[kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
+                            block[at + kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
                         }
                     }
                 }

@@ -12,9 +12,10 @@ internal static class Pooling
     public static void Forward(bool max, ReadOnlySpan<float> x, int planes, int h, int w, ConvGeometry g, bool ceil, Span<float> y, Span<int> argmax)
     {
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
-        if (!max && IsPairs(g, h, w, oh, ow))
+        if (IsPairs(g, h, w, oh, ow))
         {
-            AveragePairs(x, planes, h, w, oh, ow, y);
+            if (max) MaxPairs(x, planes, h, w, oh, ow, y, argmax);
+            else AveragePairs(x, planes, h, w, oh, ow, y);
             return;
         }
         for (int p = 0; p < planes; p++)
@@ -84,6 +85,26 @@ internal static class Pooling
                 var outRow = y.Slice((p * oh + oy) * ow, ow);
                 for (int ox = 0; ox < ow; ox++) outRow[ox] = 0.25f * (top[2 * ox] + top[2 * ox + 1] + bottom[2 * ox] + bottom[2 * ox + 1]);
             }
+    }
+
+    /// <summary>2×2 max pooling with stride 2: the largest of four (the first on ties), and where it was.</summary>
+    private static void MaxPairs(ReadOnlySpan<float> x, int planes, int h, int w, int oh, int ow, Span<float> y, Span<int> argmax)
+    {
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = x.Slice(p * h * w, h * w);
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int i = 2 * oy * w + 2 * ox, best = i;
+                    if (plane[i + 1] > plane[best]) best = i + 1;
+                    if (plane[i + w] > plane[best]) best = i + w;
+                    if (plane[i + w + 1] > plane[best]) best = i + w + 1;
+                    int o = (p * oh + oy) * ow + ox;
+                    y[o] = plane[best];
+                    argmax[o] = best;
+                }
+        }
     }
 
     /// <summary>The gradient of <see cref="AveragePairs"/>: each output's gradient, quartered, to its four inputs.</summary>
