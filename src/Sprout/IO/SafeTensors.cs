@@ -152,7 +152,7 @@ public static class SafeTensors
         if (!BitConverter.IsLittleEndian)
             for (int i = 0; i < values.Length; i++)
                 values[i] = BitConverter.Int32BitsToSingle(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(values[i])));
-        return Tensor.FromArray(values, entry.Shape);
+        return new Tensor(values, 0, new Shape(entry.Shape));
     }
 
     /// <summary>The metadata stored in a file's header (empty when there is none).</summary>

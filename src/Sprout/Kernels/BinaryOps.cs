@@ -30,23 +30,6 @@ internal readonly struct DivideOp : IBinaryOp
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) => TensorPrimitives.Divide(x, y, d);
 }
 
-/// <summary>1 where x &gt; y, else 0: the mask that routes a max's gradient.</summary>
-internal readonly struct GreaterMaskOp : IBinaryOp
-{
-    public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
-    {
-        for (int i = 0; i < d.Length; i++) d[i] = x[i] > y[i] ? 1f : 0f;
-    }
-    public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d)
-    {
-        for (int i = 0; i < d.Length; i++) d[i] = x[i] > y ? 1f : 0f;
-    }
-    public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d)
-    {
-        for (int i = 0; i < d.Length; i++) d[i] = x > y[i] ? 1f : 0f;
-    }
-}
-
 /// <summary>1 where x == y, else 0: marks the arg-max positions of a reduction.</summary>
 internal readonly struct EqualMaskOp : IBinaryOp
 {

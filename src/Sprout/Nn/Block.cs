@@ -40,6 +40,9 @@ public abstract partial class Block
     /// <summary>The parameter declared under <paramref name="name"/> (after sharing, the shared one).</summary>
     protected Parameter Param(string name) => _params[name];
 
+    /// <summary>The parameter declared under <paramref name="name"/>, or null when the layer has none (an optional bias).</summary>
+    protected Parameter? OptionalParam(string name) => _params.GetValueOrDefault(name);
+
     /// <summary>Adds a child block under <paramref name="name"/>.</summary>
     protected T AddChild<T>(string name, T block) where T : Block
     {

@@ -37,7 +37,7 @@ public sealed class Conv2D : Block
     public Activation Activation { get; }
 
     public Parameter Weight => Param("weight");
-    public Parameter? Bias => Params.TryGetValue("bias", out var b) ? b : null;
+    public Parameter? Bias => OptionalParam("bias");
 
     protected override void InferShapes(Tensor x)
     {

@@ -28,7 +28,7 @@ public sealed class Dense : Block
     public Parameter Weight => Param("weight");
 
     /// <summary>(units), or null when created with <c>useBias: false</c>.</summary>
-    public Parameter? Bias => Params.TryGetValue("bias", out var b) ? b : null;
+    public Parameter? Bias => OptionalParam("bias");
 
     protected override void InferShapes(Tensor x) =>
         InferShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");

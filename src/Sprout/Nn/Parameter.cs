@@ -185,10 +185,10 @@ public sealed class Parameter
         {
             var copy = new Parameter(Name, Shape, Initializer, Role)
             {
-                Path = Path, State = State, _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq,
+                Path = Path, _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq,
             };
             if (_data is not null) copy.Publish(_data.Clone());
-            copy.State = State;
+            copy.State = State;   // Publish marks it Initialized; a Deferred or Declared original stays so
             return copy;
         }
     }

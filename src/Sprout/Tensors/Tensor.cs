@@ -109,8 +109,6 @@ public sealed partial class Tensor
         return new Tensor(_storage!, _offset + start * rowLength, shape);
     }
 
-    internal bool SharesStorageWith(Tensor other) => _storage is not null && ReferenceEquals(_storage, other._storage);
-
     private void ThrowIfMeta(string operation)
     {
         if (IsMeta)
