@@ -1,0 +1,67 @@
+using Sprout.Data;
+using Sprout.Init;
+using Sprout.Nn;
+using Sprout.Training;
+
+namespace Sprout.Bench.Peers;
+
+/// <summary>The workloads written in Sprout, as a user would write them (the networks of <c>Sprout.Bench.Models</c>).</summary>
+internal static class SproutSide
+{
+    public const ulong ShuffleSeed = 1;
+
+    /// <summary>One training epoch per call over <paramref name="data"/> in batches of 256, the order shuffled per epoch.</summary>
+    public static Func<int> Epoch(Dataset data, Sequential net, Initializer init, Optimizer optimizer)
+    {
+        net.Initialize(init);
+        var trainer = new Trainer(net.CollectParams(), optimizer);
+        var loader = new DataLoader(data.Images, data.Labels, 256, shuffle: true, seed: ShuffleSeed);
+        var loss = new SoftmaxCrossEntropyLoss();
+        return () =>
+        {
+            foreach (var batch in loader) Step(net, trainer, loss, batch.Data, batch.Labels);
+            return data.Count;
+        };
+    }
+
+    /// <summary><paramref name="steps"/> training steps of a 20→256→10 MLP on one fixed batch per call.</summary>
+    public static Func<int> Steps(int batch, int steps)
+    {
+        var net = new Sequential { new Dense(256, Activation.Relu), new Dense(10) };
+        net.Initialize(new Normal(0.01f));
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        var (x, y) = LatencyBatch(batch);
+        var input = Tensor.FromArray(x, batch, 20);
+        var labels = Tensor.FromArray([.. y.Select(v => (float)v)], batch);
+        return () =>
+        {
+            for (int i = 0; i < steps; i++) Step(net, trainer, loss, input, labels);
+            return steps;
+        };
+    }
+
+    /// <summary>The fixed inputs of the latency workload, shared by both libraries.</summary>
+    public static (float[] X, long[] Y) LatencyBatch(int batch)
+    {
+        var x = new float[batch * 20];
+        Rng.Stream(7, "latency batch").FillUniform(x);
+        return (x, [.. Enumerable.Range(0, batch).Select(i => (long)(i % 10))]);
+    }
+
+    /// <summary>The sample order of epoch <paramref name="epoch"/> (1-based), exactly as Sprout's DataLoader draws it.</summary>
+    public static int[] EpochOrder(int count, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        Rng.Stream(ShuffleSeed, $"DataLoader epoch {epoch}").Shuffle(order.AsSpan());
+        return order;
+    }
+
+    private static void Step(Block net, Trainer trainer, Loss loss, Tensor x, Tensor y)
+    {
+        Tensor total;
+        using (Autograd.Record()) total = loss.Forward(net.Forward(x), y).Sum();
+        total.Backward();
+        trainer.Step(x.Shape[0]);
+    }
+}
