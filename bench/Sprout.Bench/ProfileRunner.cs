@@ -31,7 +31,7 @@ internal static class ProfileRunner
         var backward = new Dictionary<string, double>();
         Tensor.BackwardProfiler = (op, t) => backward[op] = backward.GetValueOrDefault(op) + t.TotalMilliseconds;
         var forward = new double[net.Count];
-        double total = 0;
+        double total = 0, lossMs = 0, backwardMs = 0, stepMs = 0;
         for (int s = 0; s < Steps; s++)
         {
             var clock = Stopwatch.StartNew();
@@ -45,15 +45,22 @@ internal static class ProfileRunner
                     h = net[k].Forward(h);
                     forward[k] += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 }
+                long t1 = Stopwatch.GetTimestamp();
                 l = loss.Forward(h, y).Sum();
+                lossMs += Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
             }
+            long t2 = Stopwatch.GetTimestamp();
             l.Backward();
+            backwardMs += Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
+            long t3 = Stopwatch.GetTimestamp();
             trainer.Step(input[0]);
+            stepMs += Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
             total += clock.Elapsed.TotalMilliseconds;
         }
         Tensor.BackwardProfiler = null;
         Console.WriteLine($"GC: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(2)} gen2, total pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
         Console.WriteLine($"{which}: {total / Steps:F2} ms per step of {input[0]} ({input[0] / (total / Steps) * 1000:N0} samples/s)");
+        Console.WriteLine($"loss forward {lossMs / Steps:F3} ms, whole backward {backwardMs / Steps:F3} ms, optimizer step {stepMs / Steps:F3} ms");
         Console.WriteLine("forward, per layer:");
         for (int k = 0; k < net.Count; k++) Console.WriteLine($"  {k,2} {net[k].GetType().Name,-16} {forward[k] / Steps,7:F3} ms");
         Console.WriteLine("backward, per op:");

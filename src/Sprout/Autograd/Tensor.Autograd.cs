@@ -63,27 +63,39 @@ public sealed partial class Tensor
         ThrowIfCannotBackward(headGradient);
         var head = headGradient ?? Ones(Shape);
         var order = TopologicalOrder();
-        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [this] = head };
-        using (Autograd.Pause())
+        var grads = new GradientTable(StoragePool.BeginRentalLog());
+        try
         {
-            for (int i = order.Count - 1; i >= 0; i--)
-            {
-                var t = order[i];
-                if (!grads.TryGetValue(t, out var g) || t.Node is null) continue;
-                var node = t.Node;
-                for (int k = 0; k < node.Inputs.Length; k++)
-                {
-                    var input = node.Inputs[k];
-                    if (!input.RequiresGrad) continue;
-                    long started = BackwardProfiler is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
-                    var contribution = node.Rules[k](g);
-                    BackwardProfiler?.Invoke(node.Op, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                    grads[input] = grads.TryGetValue(input, out var sum) ? sum + contribution : contribution;
-                }
-            }
+            grads.Set(this, head);
+            using (Autograd.Pause())
+                for (int i = order.Count - 1; i >= 0; i--)
+                    if (order[i].Node is not null && grads.TryGet(order[i], out var g))
+                    {
+                        Propagate(order[i], g, grads);
+                        grads.Consumed(order[i]);
+                    }
+            WriteLeafGradients(order, grads);
         }
-        WriteLeafGradients(order, grads);
+        finally
+        {
+            StoragePool.EndRentalLog();
+        }
         FreeGraph(order);
+    }
+
+    /// <summary>Runs the rules of <paramref name="t"/>'s node and adds each contribution to its input's gradient.</summary>
+    private static void Propagate(Tensor t, Tensor g, GradientTable grads)
+    {
+        var node = t.Node!;
+        for (int k = 0; k < node.Inputs.Length; k++)
+        {
+            var input = node.Inputs[k];
+            if (!input.RequiresGrad) continue;
+            long started = BackwardProfiler is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            var contribution = node.Rules[k](g);
+            BackwardProfiler?.Invoke(node.Op + "#" + k + " " + input.Shape, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            grads.Accumulate(input, contribution);
+        }
     }
 
     private void ThrowIfCannotBackward(Tensor? headGradient)
@@ -121,13 +133,14 @@ public sealed partial class Tensor
         return order;
     }
 
-    private static void WriteLeafGradients(List<Tensor> order, Dictionary<Tensor, Tensor> grads)
+    private static void WriteLeafGradients(List<Tensor> order, GradientTable grads)
     {
         foreach (var t in order)
         {
-            if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGetValue(t, out var g)) continue;
+            if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGet(t, out var g)) continue;
             if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
             else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
+            grads.Consumed(t);
         }
     }
 

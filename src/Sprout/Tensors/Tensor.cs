@@ -11,6 +11,9 @@ public sealed partial class Tensor
     private readonly float[]? _storage;
     private readonly int _offset;
 
+    /// <summary>The array behind the elements (shared by views); null for a meta tensor.</summary>
+    internal float[]? Storage => _storage;
+
     /// <summary>The number of elements.</summary>
     public int Length { get; }
 
@@ -36,8 +39,11 @@ public sealed partial class Tensor
         Length = length;
     }
 
-    /// <summary>Allocates a zero-filled tensor.</summary>
-    internal Tensor(Shape shape) : this(new float[shape.ElementCount], 0, shape) { }
+    /// <summary>Allocates a zero-filled tensor (large storage comes from <see cref="StoragePool"/>).</summary>
+    internal Tensor(Shape shape) : this(StoragePool.Rent(shape.ElementCount, clear: true), 0, shape) { }
+
+    /// <summary>A tensor whose elements are not initialized: only for an op that writes every element.</summary>
+    internal static Tensor Uninitialized(Shape shape) => new(StoragePool.Rent(shape.ElementCount, clear: false), 0, shape);
 
     /// <summary>A tensor with a shape and no storage; ops on it compute shapes only.</summary>
     public static Tensor Meta(Shape shape) => new(shape, shape.ElementCount);

@@ -1,0 +1,77 @@
+using System.Numerics.Tensors;
+
+namespace Sprout;
+
+/// <summary>
+/// The gradients of one backward pass, by tensor, and the bookkeeping that recycles their storage. Arrays rented
+/// during the pass (in <paramref name="rentals"/>) are counted by how many table entries refer to them (a rule may
+/// return its input gradient or a view of it, or the same tensor for two inputs); when that count drops to zero the
+/// array goes back to the <see cref="StoragePool"/>. After each node, arrays rented by its rules and held by no entry
+/// (their scratch) go back too. Arrays the pass did not rent (the head gradient, forward tensors) are never touched.
+/// </summary>
+internal sealed class GradientTable(HashSet<float[]> rentals)
+{
+    private readonly Dictionary<Tensor, Tensor> _grads = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<float[], int> _holders = new(ReferenceEqualityComparer.Instance);
+
+    public bool TryGet(Tensor t, out Tensor gradient) => _grads.TryGetValue(t, out gradient!);
+
+    public void Set(Tensor t, Tensor gradient)
+    {
+        Hold(gradient);
+        _grads[t] = gradient;
+    }
+
+    /// <summary>Adds <paramref name="contribution"/> to the gradient of <paramref name="t"/> (in place when that gradient's storage is ours alone).</summary>
+    public void Accumulate(Tensor t, Tensor contribution)
+    {
+        if (!_grads.TryGetValue(t, out var sum)) { Set(t, contribution); return; }
+        if (sum.Shape == contribution.Shape && HeldOnceByUs(sum) && !ReferenceEquals(sum.Storage, contribution.Storage))
+        {
+            TensorPrimitives.Add(sum.Span, contribution.Span, sum.AsSpan());
+            Release(contribution);
+            return;
+        }
+        Hold(contribution);
+        var total = sum + contribution;
+        Drop(sum);
+        Drop(contribution);
+        Set(t, total);
+    }
+
+    /// <summary>The gradient of <paramref name="t"/> has been used up: drop its entry and recycle what nothing holds.</summary>
+    public void Consumed(Tensor t)
+    {
+        if (_grads.Remove(t, out var g)) Drop(g);
+        rentals.RemoveWhere(ReturnIfUnheld);
+    }
+
+    private bool ReturnIfUnheld(float[] array)
+    {
+        if (_holders.ContainsKey(array)) return false;
+        StoragePool.Return(array);
+        return true;
+    }
+
+    private bool HeldOnceByUs(Tensor t) => t.Storage is { } s && _holders.TryGetValue(s, out int n) && n == 1;
+
+    private void Hold(Tensor t)
+    {
+        if (t.Storage is { } s && rentals.Contains(s)) _holders[s] = _holders.GetValueOrDefault(s) + 1;
+    }
+
+    private void Drop(Tensor t)
+    {
+        if (t.Storage is not { } s || !_holders.TryGetValue(s, out int n)) return;
+        if (n > 1) { _holders[s] = n - 1; return; }
+        _holders.Remove(s);
+        rentals.Remove(s);
+        StoragePool.Return(s);
+    }
+
+    /// <summary>A contribution that was never entered: recycle it if it is ours and unheld.</summary>
+    private void Release(Tensor t)
+    {
+        if (t.Storage is { } s && !_holders.ContainsKey(s) && rentals.Remove(s)) StoragePool.Return(s);
+    }
+}
