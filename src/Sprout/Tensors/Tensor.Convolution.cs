@@ -23,7 +23,7 @@ public sealed partial class Tensor
             if (dx is not null || dw is not null) return;
             g = Z(g);
             dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
-            dw = weight.RequiresGrad ? new Tensor(weight.Shape) : null;
+            dw = weight.RequiresGrad ? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
             Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, dw?._storage);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }

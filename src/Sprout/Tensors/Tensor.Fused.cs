@@ -45,7 +45,7 @@ public sealed partial class Tensor
     {
         var geometry = ConvolutionGeometry(x, weight, bias, stride, padding, dilation, groups);
         var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
-        var y = Empty(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
+        var y = EmptyForOverwrite(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
         if (y.IsMeta) return y;
         Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
         if (bias is not null) AddChannelBias(y, bias);
@@ -69,7 +69,7 @@ public sealed partial class Tensor
     private static Tensor ActivationGradient(Tensor g, Tensor y, Pointwise activation)
     {
         if (activation == Pointwise.None) return g;
-        var r = new Tensor(g.Shape);
+        var r = Uninitialized(g.Shape);
         var rs = r.AsSpan();
         switch (activation)
         {

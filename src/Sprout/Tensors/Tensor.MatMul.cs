@@ -39,7 +39,7 @@ public sealed partial class Tensor
     {
         var (batch, m, k, n) = ProductDims(a, b, transA, transB);
         var shape = a.Rank == 2 ? new Shape(m, n) : new Shape(batch, m, n);
-        var y = Empty(shape, a.IsMeta || b.IsMeta);
+        var y = EmptyForOverwrite(shape, a.IsMeta || b.IsMeta);   // beta = 0: the GEMM never reads C
         if (!y.IsMeta)
         {
             int lda = a.Shape[^1], ldb = b.Shape[^1];

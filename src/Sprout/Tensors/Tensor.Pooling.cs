@@ -29,7 +29,7 @@ public sealed partial class Tensor
         int oh = g.OutH(h, ceil), ow = g.OutW(w, ceil);
         if (oh <= 0 || ow <= 0)
             throw new ArgumentException($"{op}: the {size} window does not fit the input of shape {x.Shape} (padding {padding}); the image is too small for this layer.", nameof(x));
-        var y = Empty(new Shape(n, c, oh, ow), x.IsMeta);
+        var y = EmptyForOverwrite(new Shape(n, c, oh, ow), x.IsMeta);
         if (y.IsMeta) return y;
         var argmax = max ? new int[y.Length] : [];
         int planes = n * c;

@@ -51,6 +51,9 @@ public sealed partial class Tensor
     /// <summary>A new tensor of the given shape: meta when <paramref name="meta"/>, else zero-filled.</summary>
     internal static Tensor Empty(Shape shape, bool meta) => meta ? Meta(shape) : new Tensor(shape);
 
+    /// <summary>Like <see cref="Empty"/>, but the elements are not zeroed: for an op that writes every one of them.</summary>
+    internal static Tensor EmptyForOverwrite(Shape shape, bool meta) => meta ? Meta(shape) : Uninitialized(shape);
+
     /// <summary>The elements, for the owner of the data to read or write in place.</summary>
     public Span<float> AsSpan()
     {
