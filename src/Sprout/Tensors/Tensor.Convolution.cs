@@ -24,7 +24,10 @@ public sealed partial class Tensor
             g = Z(g);
             dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
             dw = weight.RequiresGrad ? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
-            Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, dw?._storage);
+            bool direct = dw is not null && DirectConvolution.Applies(problem);
+            if (direct) DirectConvolution.WeightGradient(problem, x._storage!, x._offset, g._storage!, g._offset, dw!._storage!);
+            if (dx is not null || !direct)
+                Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, direct ? null : dw?._storage);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DWeight(Tensor g) { Compute(g); return dw!; }

@@ -47,7 +47,8 @@ public sealed partial class Tensor
         var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
         var y = EmptyForOverwrite(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
         if (y.IsMeta) return y;
-        Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
+        if (DirectConvolution.Applies(problem)) DirectConvolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
+        else Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
         if (bias is not null) AddChannelBias(y, bias);
         ActivateInPlace(y.AsSpan(), activation);
         if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
