@@ -94,8 +94,8 @@ internal static class ColdStart
     private static (double Seconds, string Output) Child(string what, string library)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in Environment.GetCommandLineArgs()[0].EndsWith(".dll", StringComparison.Ordinal)
-                     ? new[] { Environment.GetCommandLineArgs()[0] } : []) start.ArgumentList.Add(arg);
+        string self = Environment.GetCommandLineArgs()[0];
+        if (self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);   // run as `dotnet X.dll`
         foreach (var arg in new[] { ChildCommand, what, library }) start.ArgumentList.Add(arg);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");

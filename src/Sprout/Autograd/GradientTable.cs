@@ -29,8 +29,7 @@ internal sealed class GradientTable(HashSet<float[]> rentals)
         if (sum.Shape == contribution.Shape && HeldOnceByUs(sum) && !ReferenceEquals(sum.Storage, contribution.Storage))
         {
             TensorPrimitives.Add(sum.Span, contribution.Span, sum.AsSpan());
-            Release(contribution);
-            return;
+            return;   // the contribution, held by no entry, goes back at the end of the node
         }
         Hold(contribution);
         var total = sum + contribution;
@@ -67,11 +66,5 @@ internal sealed class GradientTable(HashSet<float[]> rentals)
         _holders.Remove(s);
         rentals.Remove(s);
         StoragePool.Return(s);
-    }
-
-    /// <summary>A contribution that was never entered: recycle it if it is ours and unheld.</summary>
-    private void Release(Tensor t)
-    {
-        if (t.Storage is { } s && !_holders.ContainsKey(s) && rentals.Remove(s)) StoragePool.Return(s);
     }
 }

@@ -90,7 +90,8 @@ internal static class Convolution
         return (s0, Math.Min(p.SamplesPerChunk, p.N - s0));
     }
 
-    private static float[] Buffer(ref float[]? buffer, int length)
+    /// <summary>A per-thread scratch array of at least <paramref name="length"/> elements, grown when too small.</summary>
+    internal static float[] Buffer(ref float[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length) buffer = new float[length];
         return buffer;

@@ -34,7 +34,7 @@ internal static class DirectConvolution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardSamples(Convolution.Problem p, Layout layout, (int Start, int End) samples, float[] x, int xOffset, float[] w, int wOffset, float[] y)
     {
-        var padded = Scratch(ref t_input, layout.InputLength);
+        var padded = Convolution.Buffer(ref t_input, layout.InputLength);
         var row = stackalloc float[Columns];
         var shape = new Kernel(p);
         int outH = layout.OutH, outW = layout.OutW, planeSize = p.C * p.H * p.W;
@@ -75,8 +75,8 @@ internal static class DirectConvolution
     private static unsafe void GradientSamples(Convolution.Problem p, Layout layout, (int Start, int End) samples, float[] x, int xOffset,
         float[] dy, int dyOffset, float[] partial, int partialOffset)
     {
-        var padded = Scratch(ref t_input, layout.InputLength);
-        var gradient = Scratch(ref t_gradient, p.O * layout.OutH * layout.BlockWidth);
+        var padded = Convolution.Buffer(ref t_input, layout.InputLength);
+        var gradient = Convolution.Buffer(ref t_gradient, p.O * layout.OutH * layout.BlockWidth);
         var shape = new Kernel(p);
         int planeSize = p.C * p.H * p.W, gradientPlane = layout.OutH * layout.BlockWidth;
         fixed (float* xp = padded, gp = gradient, dp = &partial[partialOffset])
@@ -169,12 +169,6 @@ internal static class DirectConvolution
     }
 
     private static (int Start, int End) Samples(int n, int part, int parts) => (n * part / parts, n * (part + 1) / parts);
-
-    private static float[] Scratch(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer;
-    }
 
     /// <summary>
     /// The scratch layout: each input plane zero-padded to PaddedH rows of PaddedW columns, wide enough that every
