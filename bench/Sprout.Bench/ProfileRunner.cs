@@ -25,9 +25,9 @@ internal static class ProfileRunner
         var y = Tensor.FromArray([.. Enumerable.Range(0, input[0]).Select(i => (float)(i % 10))], input[0]);
         var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
         var loss = new SoftmaxCrossEntropyLoss();
-        for (int i = 0; i < 30; i++) Step(net, trainer, loss, x, y);
+        for (int i = 0; i < 300; i++) Step(net, trainer, loss, x, y);   // long enough for tiered JIT to reach its optimized code
 
-        const int Steps = 30;
+        const int Steps = 100;
         var backward = new Dictionary<string, double>();
         Tensor.BackwardProfiler = (op, t) => backward[op] = backward.GetValueOrDefault(op) + t.TotalMilliseconds;
         var forward = new double[net.Count];

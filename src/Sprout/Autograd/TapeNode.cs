@@ -6,7 +6,15 @@ namespace Sprout;
 /// </summary>
 internal sealed class TapeNode(string op, Tensor[] inputs, Func<Tensor, Tensor>[] rules)
 {
+    [ThreadStatic] private static long t_issued;
+
+    /// <summary>How many nodes this thread has recorded so far: take it before a call to tell which outputs the call recorded.</summary>
+    public static long Issued => t_issued;
+
     public string Op { get; } = op;
     public Tensor[] Inputs { get; } = inputs;
     public Func<Tensor, Tensor>[] Rules { get; } = rules;
+
+    /// <summary>This node's place in its thread's recording order (1, 2, …).</summary>
+    public long Sequence { get; } = ++t_issued;
 }

@@ -56,7 +56,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Back-propagates from this tensor through the recorded graph into every leaf's gradient buffer, then frees the
-    /// graph. A non-scalar needs <paramref name="headGradient"/> (the gradient of some scalar with respect to it).
+    /// graph and releases its transient intermediates (a Sequential's hand-offs; see <see cref="IsReleased"/>).
+    /// A non-scalar needs <paramref name="headGradient"/> (the gradient of some scalar with respect to it).
     /// </summary>
     public void Backward(Tensor? headGradient = null)
     {
@@ -152,5 +153,6 @@ public sealed partial class Tensor
             t.Node = null;
             t._graphFreed = true;
         }
+        foreach (var t in order) t.ReleaseIfTransient();
     }
 }

@@ -2,7 +2,12 @@ using System.Collections;
 
 namespace Sprout.Nn;
 
-/// <summary>Blocks run one after another, each fed the previous one's output. Children are named 0, 1, 2, ….</summary>
+/// <summary>
+/// Blocks run one after another, each fed the previous one's output. Children are named 0, 1, 2, ….
+/// While recording, the outputs handed from one child to the next are intermediates that only the graph refers to:
+/// when <c>Backward()</c> frees the graph, their storage is released for reuse by the next step (see
+/// <see cref="ReleasesIntermediates"/>). The final output is never released.
+/// </summary>
 public class Sequential : Block, IEnumerable<Block>
 {
     public Sequential() { }
@@ -20,9 +25,24 @@ public class Sequential : Block, IEnumerable<Block>
     public Block this[int index] => index >= 0 && index < ChildCount ? ChildAt(index)
         : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a Sequential of {ChildCount} blocks.");
 
+    /// <summary>
+    /// Whether the outputs passed between children while recording are released when <c>Backward()</c> frees the
+    /// graph (default true): a training step then reuses their storage instead of allocating it afresh. Reading such a
+    /// tensor after <c>Backward()</c> (say, one a custom child kept in a field) throws; set this to false to keep them.
+    /// </summary>
+    public bool ReleasesIntermediates { get; set; } = true;
+
     protected override Tensor ForwardCore(Tensor x)
     {
-        foreach (var (name, child) in Children) x = ForwardChild(name, child, x);
+        int remaining = ChildCount;
+        foreach (var (name, child) in Children)
+        {
+            long recorded = TapeNode.Issued;
+            var y = ForwardChild(name, child, x);
+            if (--remaining > 0 && ReleasesIntermediates && !ReferenceEquals(y, x) && y.WasRecordedAfter(recorded))
+                y.MarkTransient($"the output of {child.GetType().Name} '{name}' inside a Sequential");
+            x = y;
+        }
         return x;
     }
 

@@ -25,9 +25,9 @@ public sealed partial class Tensor
             dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
             dw = weight.RequiresGrad ? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
             bool direct = dw is not null && DirectConvolution.Applies(problem);
-            if (direct) DirectConvolution.WeightGradient(problem, x._storage!, x._offset, g._storage!, g._offset, dw!._storage!);
+            if (direct) DirectConvolution.WeightGradient(problem, x.Storage!, x._offset, g.Storage!, g._offset, dw!.Storage!);
             if (dx is not null || !direct)
-                Convolution.Backward(problem, x._storage!, x._offset, weight._storage!, weight._offset, g._storage!, g._offset, dx?._storage, direct ? null : dw?._storage);
+                Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, direct ? null : dw?.Storage);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DWeight(Tensor g) { Compute(g); return dw!; }

@@ -34,7 +34,7 @@ public sealed partial class Tensor
         Tensor? preActivation = null;
         Tensor Z(Tensor g) => preActivation ??= ActivationGradient(g, y, activation).Reshape(-1, units);
         Tensor DInput(Tensor g) => Product(Z(g), weight, false, false).Reshape(x.Shape);
-        Tensor DWeight(Tensor g) => Product(Z(g), x.Reshape(-1, inputs), true, false);
+        Tensor DWeight(Tensor g) => Product(Z(g), x.Alias(new Shape(x.Length / inputs, inputs)), true, false);
         Tensor DBias(Tensor g) => Z(g).Sum(0);
         if (bias is null) y.Record("Linear", x, DInput, weight, DWeight);
         else y.Record("Linear", [x, weight, bias], [DInput, DWeight, DBias]);
@@ -47,8 +47,8 @@ public sealed partial class Tensor
         var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
         var y = EmptyForOverwrite(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
         if (y.IsMeta) return y;
-        if (DirectConvolution.Applies(problem)) DirectConvolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
-        else Convolution.Forward(problem, x._storage!, x._offset, weight._storage!, weight._offset, y._storage!);
+        if (DirectConvolution.Applies(problem)) DirectConvolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
+        else Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
         if (bias is not null) AddChannelBias(y, bias);
         ActivateInPlace(y.AsSpan(), activation);
         if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))

@@ -45,7 +45,7 @@ public sealed partial class Tensor
             int lda = a.Shape[^1], ldb = b.Shape[^1];
             for (int i = 0; i < batch; i++)
                 Gemm.Multiply(transA, transB, m, n, k, 1f,
-                    a._storage!, a._offset + i * m * k, lda, b._storage!, b._offset + i * k * n, ldb, 0f, y._storage!, i * m * n, n);
+                    a.Storage!, a._offset + i * m * k, lda, b.Storage!, b._offset + i * k * n, ldb, 0f, y.Storage!, i * m * n, n);
         }
         if (Wants(a, b)) ProductBackward(y, a, b, transA, transB);
         return y;

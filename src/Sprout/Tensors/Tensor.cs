@@ -8,11 +8,11 @@ namespace Sprout;
 /// </summary>
 public sealed partial class Tensor
 {
-    private readonly float[]? _storage;
+    private readonly float[]? _data;
     private readonly int _offset;
 
-    /// <summary>The array behind the elements (shared by views); null for a meta tensor.</summary>
-    internal float[]? Storage => _storage;
+    /// <summary>The array behind the elements (shared by views); null for a meta tensor. Throws once the tensor is released.</summary>
+    internal float[]? Storage => _released ? throw ReleasedError() : _data;
 
     /// <summary>The number of elements.</summary>
     public int Length { get; }
@@ -22,14 +22,21 @@ public sealed partial class Tensor
     public int Rank => Shape.Rank;
 
     /// <summary>True for a shape-only tensor with no storage.</summary>
-    public bool IsMeta => _storage is null;
+    public bool IsMeta => _data is null;
 
     internal Tensor(float[] storage, int offset, Shape shape)
     {
-        _storage = storage;
+        _data = storage;
         _offset = offset;
         Shape = shape;
         Length = shape.ElementCount;
+    }
+
+    /// <summary>A view of <paramref name="source"/>'s storage, registered with the tensor that owns it.</summary>
+    private Tensor(Tensor source, int offset, Shape shape) : this(source.Storage!, offset, shape)
+    {
+        _owner = source._owner ?? source;
+        Interlocked.Increment(ref _owner._views);
     }
 
     /// <summary>The meta constructor: a shape and no storage.</summary>
@@ -40,10 +47,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>Allocates a zero-filled tensor (large storage comes from <see cref="StoragePool"/>).</summary>
-    internal Tensor(Shape shape) : this(StoragePool.Rent(shape.ElementCount, clear: true), 0, shape) { }
+    internal Tensor(Shape shape) : this(StoragePool.Rent(shape.ElementCount, clear: true), 0, shape) => _pooled = true;
 
     /// <summary>A tensor whose elements are not initialized: only for an op that writes every element.</summary>
-    internal static Tensor Uninitialized(Shape shape) => new(StoragePool.Rent(shape.ElementCount, clear: false), 0, shape);
+    internal static Tensor Uninitialized(Shape shape) => new(StoragePool.Rent(shape.ElementCount, clear: false), 0, shape) { _pooled = true };
 
     /// <summary>A tensor with a shape and no storage; ops on it compute shapes only.</summary>
     public static Tensor Meta(Shape shape) => new(shape, shape.ElementCount);
@@ -58,7 +65,7 @@ public sealed partial class Tensor
     public Span<float> AsSpan()
     {
         ThrowIfMeta("AsSpan");
-        return _storage.AsSpan(_offset, Length);
+        return Storage.AsSpan(_offset, Length);
     }
 
     internal ReadOnlySpan<float> Span => AsSpan();
@@ -107,7 +114,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>A view of the same storage with another shape of the same element count.</summary>
-    internal Tensor View(Shape shape) => IsMeta ? Meta(shape) : new Tensor(_storage!, _offset, shape);
+    internal Tensor View(Shape shape) => IsMeta ? Meta(shape) : new Tensor(this, _offset, shape);
+
+    /// <summary>
+    /// A view for an op's own use while it runs (an operand reshaped for a kernel): unlike <see cref="View"/> it is not
+    /// registered with the storage's owner, so it must neither outlive the op nor be returned from it.
+    /// </summary>
+    internal Tensor Alias(Shape shape) => IsMeta ? Meta(shape) : new Tensor(Storage!, _offset, shape);
 
     /// <summary>A view of rows [start, start + count) along the first axis.</summary>
     internal Tensor RowView(int start, int count)
@@ -115,7 +128,7 @@ public sealed partial class Tensor
         var shape = Shape.With(0, count);
         if (IsMeta) return Meta(shape);
         int rowLength = Shape.Product(1, Rank);
-        return new Tensor(_storage!, _offset + start * rowLength, shape);
+        return new Tensor(this, _offset + start * rowLength, shape);
     }
 
     private void ThrowIfMeta(string operation)

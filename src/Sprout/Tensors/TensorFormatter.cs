@@ -11,6 +11,7 @@ internal static class TensorFormatter
     public static string Format(Tensor t)
     {
         if (t.IsMeta) return $"Tensor(shape={t.Shape}, meta)";
+        if (t.IsReleased) return $"Tensor(shape={t.Shape}, released)";
         var data = t.ToArray();
         bool summarize = data.Length > Threshold;
         var sb = new StringBuilder();

@@ -1,0 +1,48 @@
+namespace Sprout;
+
+// Releasing the storage of intermediate outputs. A training step's activations are the largest arrays it makes, and
+// fresh large arrays are expensive (zeroed, often page-faulted in again). When a Sequential hands one child's output to
+// the next, nothing outside the recorded graph refers to it, so it is marked transient; when Backward() frees the graph,
+// transient tensors are released: reading one afterwards throws, and once every tensor sharing the storage is released
+// (the owner and all its views) the array goes back to the StoragePool for the next step.
+public sealed partial class Tensor
+{
+    private readonly Tensor? _owner;      // for a view: the tensor whose storage it shares
+    private int _views;                   // on an owner: views ever made of its storage
+    private int _releasedViews;           // on an owner: those views since released
+    private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
+    private bool _returned;
+    private string? _transientSource;     // set while transient: who produced it, for the error message
+    private bool _released;
+
+    /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
+    public bool IsReleased => _released;
+
+    /// <summary>
+    /// True when an op recorded this tensor after <paramref name="issued"/> (a <see cref="TapeNode.Issued"/> count taken
+    /// before its producer ran): only such a tensor may be marked transient, never an input, a parameter or an older tensor.
+    /// </summary>
+    internal bool WasRecordedAfter(long issued) => Node is { } node && node.Sequence > issued && !IsMeta;
+
+    /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="source"/> names its producer for messages.</summary>
+    internal void MarkTransient(string source) => _transientSource = source;
+
+    /// <summary>Releases a transient tensor once its graph is freed; returns the storage when nothing else shares it.</summary>
+    private void ReleaseIfTransient()
+    {
+        if (_transientSource is null || _released) return;
+        _released = true;
+        var owner = _owner ?? this;
+        if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
+        if (owner is { _released: true, _pooled: true, _returned: false } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views))
+        {
+            owner._returned = true;
+            StoragePool.Return(owner._data!);
+        }
+    }
+
+    private InvalidOperationException ReleasedError() => new(
+        $"This tensor of shape {Shape} was an intermediate output ({_transientSource}) and its storage was released for reuse " +
+        "when Backward() freed the graph it belonged to. To keep an intermediate value, Clone() it before calling Backward(), " +
+        "or set ReleasesIntermediates = false on the Sequential that produced it.");
+}
