@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sprout.Data;
 using Sprout.Init;
+using Sprout.Kernels;
 using Sprout.Nn;
 using Sprout.Training;
 
@@ -19,6 +20,9 @@ internal static class ConvRunner
         Conv("LeNet conv1: 256x1x28x28, 6 of 5x5, pad 2", 256, 1, 28, 6, 5, 2, runs);
         Conv("LeNet conv2: 256x6x14x14, 16 of 5x5", 256, 6, 14, 16, 5, 0, runs);
         Conv("ResNet-style: 32x64x56x56, 64 of 3x3, pad 1", 32, 64, 56, 64, 3, 1, runs);
+        Kernels("LeNet conv1", new Convolution.Problem(256, 1, 28, 28, 6, 1, new ConvGeometry(5, 5, 1, 1, 2, 2)), runs);
+        Kernels("LeNet conv2", new Convolution.Problem(256, 6, 14, 14, 16, 1, new ConvGeometry(5, 5, 1, 1, 0, 0)), runs);
+        if (args.Contains("kernels")) return 0;
 
         var data = FashionMnist.Load(Split.Train);
         foreach (var (name, make, init, opt) in new (string, Func<Sequential>, Initializer, Func<Optimizer>)[]
@@ -37,6 +41,24 @@ internal static class ConvRunner
             Console.WriteLine($"{name}, batch 256, one epoch of {data.Count:N0}: {seconds:F2} s, {data.Count / seconds:N0} samples/s");
         }
         return 0;
+    }
+
+    /// <summary>The direct kernels against im2col + GEMM on one layer, into preallocated arrays (no allocation in the timing).</summary>
+    private static void Kernels(string name, Convolution.Problem p, int runs)
+    {
+        var rng = Rng.Stream(1, name);
+        float[] x = new float[p.N * p.C * p.H * p.W], w = new float[p.O * p.KernelRows], dy = new float[p.N * p.O * p.Pixels];
+        rng.FillUniform(x); rng.FillUniform(w); rng.FillUniform(dy);
+        float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length];
+        double flops = 2.0 * p.N * p.O * p.Pixels * p.KernelRows;
+        string Rate(Action a)
+        {
+            for (int i = 0; i < 5; i++) a();
+            return $"{flops / Timing.MedianSeconds(runs * 4, a) / 1e9,6:F1}";
+        }
+        Console.WriteLine($"{name} GFLOP/s   forward: direct {Rate(() => DirectConvolution.Forward(p, x, 0, w, 0, y))} im2col {Rate(() => Convolution.Forward(p, x, 0, w, 0, y))}" +
+            $"   dX: direct {Rate(() => DirectConvolution.InputGradient(p, dy, 0, w, 0, dx, 0))} im2col {Rate(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}" +
+            $"   dW: direct {Rate(() => DirectConvolution.WeightGradient(p, x, 0, dy, 0, dw))} im2col {Rate(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}");
     }
 
     private static void Conv(string name, int n, int c, int hw, int o, int k, int pad, int runs)

@@ -41,9 +41,11 @@ internal static class ProfileRunner
                 var h = x;
                 for (int k = 0; k < net.Count; k++)
                 {
-                    long t0 = Stopwatch.GetTimestamp();
-                    h = net[k].Forward(h);
+                    long t0 = Stopwatch.GetTimestamp(), issued = TapeNode.Issued;
+                    var next = net[k].Forward(h);
                     forward[k] += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                    if (k < net.Count - 1 && next != h && next.WasRecordedAfter(issued)) next.MarkTransient("profiled layer");   // as Sequential does
+                    h = next;
                 }
                 long t1 = Stopwatch.GetTimestamp();
                 l = loss.Forward(h, y).Sum();

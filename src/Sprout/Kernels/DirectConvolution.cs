@@ -1,205 +1,312 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Sprout.Kernels;
 
 /// <summary>
-/// Direct convolution for layers with few input channels and a small kernel (a network's first layer, such as
-/// LeNet's 1→6 5×5): im2col would copy each input element C·kh·kw times into a matrix whose GEMM has a tiny inner
-/// dimension, so it is memory-bound. Here each sample's planes are copied once into a zero-padded scratch, and output
-/// rows are computed 32 columns at a time in two 512-bit registers: the forward pass accumulates taps × weights, the
-/// weight gradient accumulates dY rows × shifted input rows. Stride 1, dilation 1, one group; the caller checks
-/// <see cref="Applies"/> and falls back to im2col otherwise.
+/// Direct convolution for small images (at most 32 columns, as in LeNet): im2col there copies each input element
+/// C·kh·kw times into a matrix whose GEMM is thin (few output channels, or an inner dimension of a few channels for the
+/// input gradient), so it is memory-bound. Here each sample's planes are copied once into a zero-padded scratch, and a
+/// register-blocked kernel computes 8 output channels × 2 output rows × 16 columns at a time (16 accumulators): every
+/// input vector it loads is used 8 times, every broadcast weight twice.
+/// <list type="bullet">
+/// <item>Forward: y = x ⋆ w.</item>
+/// <item>Input gradient: dx = dy padded by (k − 1 − pad) ⋆ w flipped and transposed — the same kernel.</item>
+/// <item>Weight gradient: 4 output channels' dy rows times an input row shifted by 5 consecutive taps (20 accumulators),
+/// kept as vector partial sums per part of the batch and reduced in a fixed order at the end.</item>
+/// </list>
+/// Stride 1, dilation 1, one group, padding below the kernel size; the caller checks <see cref="Applies"/> and falls
+/// back to im2col otherwise.
 /// </summary>
-internal static class DirectConvolution
+internal static unsafe class DirectConvolution
 {
-    private const int Columns = 32;          // output columns per pass: two Vector512<float>
-    private const int MaxKernelRows = 64;    // C·kh·kw above this is left to im2col + GEMM
+    private const int Lanes = 16;        // floats in a Vector512
+    private const int Block = 8;         // output channels per kernel call
+    private const int MaxVectors = 2;    // images up to 32 columns wide
+    private const int GradientBlock = 4; // output channels per weight-gradient kernel call
+    private const int TapRun = 5;        // taps along a kernel row per weight-gradient kernel call
 
-    [ThreadStatic] private static float[]? t_input, t_gradient;
+    [ThreadStatic] private static float[]? t_input, t_output, t_partials;
 
     public static bool Applies(Convolution.Problem p) =>
-        Vector512.IsHardwareAccelerated && p.Groups == 1 && p.KernelRows <= MaxKernelRows &&
-        p.Geometry is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 };
+        Vector512.IsHardwareAccelerated && p.Groups == 1 &&
+        p.Geometry is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } &&
+        p.Geometry.PadH < p.Geometry.KernelH && p.Geometry.PadW < p.Geometry.KernelW &&
+        Math.Max(p.W, p.OutW) <= Lanes * MaxVectors;
 
-    /// <summary>y (N, O, Ho, Wo) = x (N, C, H, W) ⋆ w (O, C, kh, kw), without bias.</summary>
-    public static unsafe void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
+    /// <summary>y (N, O, Ho, Wo) = activation(x (N, C, H, W) ⋆ w (O, C, kh, kw) + bias (O), if any).</summary>
+    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y,
+        float[]? bias = null, int biasOffset = 0, Pointwise activation = Pointwise.None)
     {
-        var layout = new Layout(p);
-        int parts = Math.Min(p.N, Threads.Count * 4);
-        WorkerPool.For(parts, part => ForwardSamples(p, layout, Samples(p.N, part, parts), x, xOffset, w, wOffset, y));
+        var g = p.Geometry;
+        var source = new Planes(p.C, p.H, p.W, g.PadH, g.PadW, p.OutH, p.OutW, g.KernelH, g.KernelW);
+        var weights = PackForward(w, wOffset, p.O, p.C, g.KernelH, g.KernelW);
+        var epilogue = new Epilogue(bias, biasOffset, activation);
+        OverSamples(p.N, n => source.Correlate(x, xOffset + n * p.C * p.H * p.W, weights, p.O, y, n * p.O * p.Pixels, epilogue));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ForwardSamples(Convolution.Problem p, Layout layout, (int Start, int End) samples, float[] x, int xOffset, float[] w, int wOffset, float[] y)
+    /// <summary>What is applied to each output plane before it is copied out: a per-channel bias, then an activation.</summary>
+    private readonly record struct Epilogue(float[]? Bias, int BiasOffset, Pointwise Activation)
     {
-        var padded = Convolution.Buffer(ref t_input, layout.InputLength);
-        var row = stackalloc float[Columns];
-        var shape = new Kernel(p);
-        int outH = layout.OutH, outW = layout.OutW, planeSize = p.C * p.H * p.W;
-        fixed (float* xp = padded, wp = &w[wOffset], yp = y)
-            for (int n = samples.Start; n < samples.End; n++)
-            {
-                layout.Pad(x, xOffset + n * planeSize, p.C, p.H, p.W, p.Geometry.PadH, p.Geometry.PadW, padded);
-                float* sampleEnd = yp + (long)(n + 1) * p.O * outH * outW;
-                for (int o = 0; o < p.O; o++)
-                    for (int oy = 0; oy < outH; oy++)
-                    {
-                        float* output = yp + ((long)(n * p.O + o) * outH + oy) * outW;
-                        for (int c0 = 0; c0 < outW; c0 += Columns)
-                        {
-                            var (a0, a1) = Taps(shape, layout.PaddedH, layout.PaddedW, xp, wp + o * shape.Rows, oy, c0);
-                            // A short last block may spill into the following rows of this sample, which this thread
-                            // writes later; it must not reach past the sample (another thread's).
-                            bool maySpill = output + c0 + Columns <= sampleEnd;
-                            Store(a0, a1, output + c0, maySpill ? Columns : Math.Min(Columns, outW - c0), row);
-                        }
-                    }
-            }
-    }
-
-    /// <summary>dw (O, C, kh, kw) = Σ over samples and pixels of dy (N, O, Ho, Wo) × the input under each tap.</summary>
-    public static unsafe void WeightGradient(Convolution.Problem p, float[] x, int xOffset, float[] dy, int dyOffset, float[] dw)
-    {
-        var layout = new Layout(p);
-        int parts = Math.Min(p.N, Threads.Count * 4), length = p.O * p.KernelRows;
-        var partial = new float[parts * length];
-        WorkerPool.For(parts, part => GradientSamples(p, layout, Samples(p.N, part, parts), x, xOffset, dy, dyOffset, partial, part * length));
-        var target = dw.AsSpan(0, length);
-        target.Clear();
-        for (int part = 0; part < parts; part++) TensorPrimitives.Add(target, partial.AsSpan(part * length, length), target);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void GradientSamples(Convolution.Problem p, Layout layout, (int Start, int End) samples, float[] x, int xOffset,
-        float[] dy, int dyOffset, float[] partial, int partialOffset)
-    {
-        var padded = Convolution.Buffer(ref t_input, layout.InputLength);
-        var gradient = Convolution.Buffer(ref t_gradient, p.O * layout.OutH * layout.BlockWidth);
-        var shape = new Kernel(p);
-        int planeSize = p.C * p.H * p.W, gradientPlane = layout.OutH * layout.BlockWidth;
-        fixed (float* xp = padded, gp = gradient, dp = &partial[partialOffset])
-            for (int n = samples.Start; n < samples.End; n++)
-            {
-                layout.Pad(x, xOffset + n * planeSize, p.C, p.H, p.W, p.Geometry.PadH, p.Geometry.PadW, padded);
-                layout.PadRows(dy, dyOffset + n * p.O * layout.OutH * layout.OutW, p.O, gradient);
-                for (int o = 0; o < p.O; o++)
-                    for (int tap = 0; tap < shape.Rows; tap++)
-                        dp[o * shape.Rows + tap] += Correlate(shape, layout.OutH, layout.PaddedH, layout.PaddedW, layout.BlockWidth, xp, gp + o * gradientPlane, tap);
-            }
-    }
-
-    /// <summary>The kernel's sizes, copied out of the problem record once per call.</summary>
-    private readonly struct Kernel(Convolution.Problem p)
-    {
-        public readonly int C = p.C, KH = p.Geometry.KernelH, KW = p.Geometry.KernelW, Rows = p.KernelRows;
-    }
-
-    /// <summary>One output row block: Σ over (c, ky, kx) of w[c, ky, kx] × the padded input shifted by (ky, kx).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe (Vector512<float>, Vector512<float>) Taps(Kernel k, int paddedH, int paddedW, float* x, float* w, int oy, int c0)
-    {
-        // Two chains per half (even and odd taps) hide the FMA latency.
-        Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default;
-        int kh = k.KH, kw = k.KW, tap = 0;
-        for (int c = 0; c < k.C; c++)
-            for (int ky = 0; ky < kh; ky++)
-            {
-                float* source = x + (c * paddedH + oy + ky) * paddedW + c0;
-                int kx = 0;
-                for (; kx + 1 < kw; kx += 2, tap += 2)
-                {
-                    var even = Vector512.Create(w[tap]);
-                    var odd = Vector512.Create(w[tap + 1]);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx), even, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx + 16), even, a1);
-                    b0 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx + 1), odd, b0);
-                    b1 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx + 17), odd, b1);
-                }
-                if (kx < kw)
-                {
-                    var weight = Vector512.Create(w[tap++]);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx), weight, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(source + kx + 16), weight, a1);
-                }
-            }
-        return (a0 + b0, a1 + b1);
-    }
-
-    /// <summary>Σ over output pixels of dY[o] × the padded input under tap (c, ky, kx); dY's rows are zero past Wo.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float Correlate(Kernel k, int outH, int paddedH, int paddedW, int blockWidth, float* x, float* dy, int tap)
-    {
-        int kk = k.KH * k.KW;
-        int c = tap / kk, ky = tap % kk / k.KW, kx = tap % k.KW;
-        Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default;   // two rows at a time: four chains
-        int oy = 0;
-        for (; oy + 1 < outH; oy += 2)
+        public void Apply(int channel, Span<float> plane)
         {
-            float* source = x + (c * paddedH + oy + ky) * paddedW + kx;
-            float* gradient = dy + oy * blockWidth;
-            for (int c0 = 0; c0 < blockWidth; c0 += Columns)
-            {
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + c0), Vector512.Load(source + c0), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + c0 + 16), Vector512.Load(source + c0 + 16), a1);
-                b0 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + blockWidth + c0), Vector512.Load(source + paddedW + c0), b0);
-                b1 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + blockWidth + c0 + 16), Vector512.Load(source + paddedW + c0 + 16), b1);
-            }
+            if (Bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(plane, Bias[BiasOffset + channel], plane);
+            Activation.ApplyInPlace(plane);
         }
-        if (oy < outH)
-        {
-            float* source = x + (c * paddedH + oy + ky) * paddedW + kx;
-            float* gradient = dy + oy * blockWidth;
-            for (int c0 = 0; c0 < blockWidth; c0 += Columns)
-            {
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + c0), Vector512.Load(source + c0), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(gradient + c0 + 16), Vector512.Load(source + c0 + 16), a1);
-            }
-        }
-        return Vector512.Sum((a0 + a1) + (b0 + b1));
     }
 
-    private static unsafe void Store(Vector512<float> a0, Vector512<float> a1, float* output, int count, float* row)
+    /// <summary>dx (N, C, H, W) = the correlation of dy (N, O, Ho, Wo), padded by k − 1 − pad, with w flipped and transposed.</summary>
+    public static void InputGradient(Convolution.Problem p, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset)
     {
-        if (count == Columns) { a0.Store(output); a1.Store(output + 16); return; }
-        a0.Store(row);
-        a1.Store(row + 16);
-        new ReadOnlySpan<float>(row, count).CopyTo(new Span<float>(output, count));
+        var g = p.Geometry;
+        int kh = g.KernelH, kw = g.KernelW;
+        var source = new Planes(p.O, p.OutH, p.OutW, kh - 1 - g.PadH, kw - 1 - g.PadW, p.H, p.W, kh, kw);
+        var weights = PackTransposedFlipped(w, wOffset, p.O, p.C, kh, kw);
+        OverSamples(p.N, n => source.Correlate(dy, dyOffset + n * p.O * p.Pixels, weights, p.C, dx, dxOffset + n * p.C * p.H * p.W, default));
     }
 
-    private static (int Start, int End) Samples(int n, int part, int parts) => (n * part / parts, n * (part + 1) / parts);
+    /// <summary>dw (O, C, kh, kw) = Σ over samples and output pixels of dy (N, O, Ho, Wo) × the input under each tap.</summary>
+    public static void WeightGradient(Convolution.Problem p, float[] x, int xOffset, float[] dy, int dyOffset, float[] dw)
+    {
+        var g = p.Geometry;
+        var source = new Planes(p.C, p.H, p.W, g.PadH, g.PadW, p.OutH, p.OutW, g.KernelH, g.KernelW);
+        int blocks = (p.O + GradientBlock - 1) / GradientBlock, taps = p.KernelRows, partLength = blocks * GradientBlock * taps * Lanes;
+        int parts = Math.Min(p.N, Threads.Count);
+        var partials = Convolution.Buffer(ref t_partials, parts * partLength);   // the calling thread's; the parts write disjoint slices
+        Array.Clear(partials, 0, parts * partLength);
+        WorkerPool.For(parts, part =>
+        {
+            fixed (float* sums = &partials[part * partLength])
+                for (int n = p.N * part / parts, end = p.N * (part + 1) / parts; n < end; n++)
+                    source.AccumulateWeightGradient(x, xOffset + n * p.C * p.H * p.W, dy, dyOffset + n * p.O * p.Pixels, p.O, sums);
+        });
+        ReduceWeightGradient(partials, parts, partLength, p.O, taps, dw);
+    }
+
+    private static void OverSamples(int n, Action<int> sample)
+    {
+        int parts = Math.Min(n, Threads.Count * 4);
+        WorkerPool.For(parts, part =>
+        {
+            for (int s = n * part / parts, end = n * (part + 1) / parts; s < end; s++) sample(s);
+        });
+    }
+
+    /// <summary>Weights as [block][tap][8]: for each tap (c, ky, kx), the weights of 8 consecutive output channels (zero past O).</summary>
+    private static float[] PackForward(float[] w, int offset, int outputs, int channels, int kh, int kw)
+    {
+        int taps = channels * kh * kw, blocks = (outputs + Block - 1) / Block;
+        var packed = new float[blocks * taps * Block];
+        for (int o = 0; o < outputs; o++)
+            for (int tap = 0; tap < taps; tap++)
+                packed[((o / Block) * taps + tap) * Block + o % Block] = w[offset + o * taps + tap];
+        return packed;
+    }
+
+    /// <summary>For the input gradient: output channel c, tap (o, ky, kx) holds w[o, c, kh − 1 − ky, kw − 1 − kx].</summary>
+    private static float[] PackTransposedFlipped(float[] w, int offset, int outputs, int channels, int kh, int kw)
+    {
+        int kk = kh * kw, taps = outputs * kk, blocks = (channels + Block - 1) / Block;
+        var packed = new float[blocks * taps * Block];
+        for (int c = 0; c < channels; c++)
+            for (int o = 0; o < outputs; o++)
+                for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++)
+                        packed[((c / Block) * taps + o * kk + ky * kw + kx) * Block + c % Block] =
+                            w[offset + ((o * channels + c) * kh + kh - 1 - ky) * kw + kw - 1 - kx];
+        return packed;
+    }
+
+    /// <summary>dw[o, tap] = Σ over parts (in order) of the 16 lanes of each partial vector.</summary>
+    private static void ReduceWeightGradient(float[] partials, int parts, int partLength, int outputs, int taps, float[] dw)
+    {
+        fixed (float* s = partials)
+            for (int o = 0; o < outputs; o++)
+                for (int tap = 0; tap < taps; tap++)
+                {
+                    var sum = Vector512<float>.Zero;
+                    for (int part = 0; part < parts; part++) sum += Vector512.Load(s + (long)part * partLength + ((long)o * taps + tap) * Lanes);
+                    dw[o * taps + tap] = Vector512.Sum(sum);
+                }
+    }
 
     /// <summary>
-    /// The scratch layout: each input plane zero-padded to PaddedH rows of PaddedW columns, wide enough that every
-    /// 32-column block of every output row can read its taps without bounds checks; dY rows padded to BlockWidth.
+    /// One correlation's source planes and output: <see cref="Channels"/> planes of Height × Width, placed at
+    /// (<see cref="Top"/>, <see cref="Left"/>) in a zero-padded scratch of <see cref="Rows"/> × <see cref="Columns"/>
+    /// (one spare row, so output rows go in pairs, and room for every 16-column vector of every tap), read by a
+    /// KH × KW kernel to give OutH × OutW outputs.
     /// </summary>
-    private readonly struct Layout(Convolution.Problem p)
+    private readonly struct Planes(int channels, int height, int width, int top, int left, int outH, int outW, int kh, int kw)
     {
-        public readonly int OutH = p.OutH, OutW = p.OutW;
-        public readonly int BlockWidth = (p.OutW + Columns - 1) / Columns * Columns;
-        public readonly int PaddedH = p.OutH + p.Geometry.KernelH - 1;
-        public readonly int PaddedW = (p.OutW + Columns - 1) / Columns * Columns + p.Geometry.KernelW - 1;
-        public int InputLength => p.C * PaddedH * PaddedW;
+        public readonly int Channels = channels, Height = height, Width = width, Top = top, Left = left;
+        public readonly int OutH = outH, OutW = outW, KH = kh, KW = kw;
+        public readonly int Vectors = (outW + Lanes - 1) / Lanes;
+        public readonly int Rows = outH + kh;
+        public readonly int Columns = (outW + Lanes - 1) / Lanes * Lanes + kw - 1;
+        public int OutRow => Vectors * Lanes;
 
-        public void Pad(float[] x, int offset, int channels, int h, int w, int padH, int padW, float[] padded)
+        /// <summary>out[n] (outputs, OutH, OutW) = the epilogue applied to this sample's planes ⋆ the packed weights.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Correlate(float[] source, int sourceOffset, float[] weights, int outputs, float[] output, int outputOffset, Epilogue epilogue)
         {
-            Array.Clear(padded, 0, channels * PaddedH * PaddedW);
-            for (int c = 0; c < channels; c++)
-                for (int iy = 0; iy < h && iy + padH < PaddedH; iy++)
-                {
-                    int count = Math.Min(w, PaddedW - padW);
-                    x.AsSpan(offset + (c * h + iy) * w, count).CopyTo(padded.AsSpan((c * PaddedH + iy + padH) * PaddedW + padW, count));
-                }
+            var padded = Convolution.Buffer(ref t_input, Channels * Rows * Columns);
+            int blocks = (outputs + Block - 1) / Block, outPlane = (OutH + 1) * OutRow;
+            var result = Convolution.Buffer(ref t_output, blocks * Block * outPlane);
+            Pad(source, sourceOffset, padded);
+            int taps = Channels * KH * KW;
+            fixed (float* x = padded, wp = weights, r = result)
+                for (int b = 0; b < blocks; b++)
+                    for (int oy = 0; oy < OutH; oy += 2)
+                    {
+                        // Taps whose two rows both fall in the zero padding above or below the data add nothing.
+                        int kyFrom = Math.Max(0, Top - oy - 1), kyTo = Math.Min(KH, Top + Height - oy);
+                        for (int v = 0; v < Vectors; v++)
+                            Kernel8x2(x + oy * Columns + v * Lanes, wp + (long)b * taps * Block, r + (long)b * Block * outPlane + oy * OutRow + v * Lanes,
+                                Channels, kyFrom, kyTo);
+                    }
+            for (int o = 0; o < outputs; o++)
+            {
+                epilogue.Apply(o, result.AsSpan(o * outPlane, OutH * OutRow));   // the columns past OutW are never copied out
+                for (int oy = 0; oy < OutH; oy++)
+                    result.AsSpan(o * outPlane + oy * OutRow, OutW).CopyTo(output.AsSpan(outputOffset + (o * OutH + oy) * OutW, OutW));
+            }
         }
 
-        public void PadRows(float[] dy, int offset, int planes, float[] padded)
+        /// <summary>8 output channels × output rows (oy, oy + 1) × 16 columns: Σ over taps of weight × shifted input.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Kernel8x2(float* x, float* w, float* r, int channels, int kyFrom, int kyTo)
         {
-            for (int r = 0; r < planes * OutH; r++)
-            {
-                dy.AsSpan(offset + r * OutW, OutW).CopyTo(padded.AsSpan(r * BlockWidth, OutW));
-                padded.AsSpan(r * BlockWidth + OutW, BlockWidth - OutW).Clear();
-            }
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+            int kh = KH, kw = KW, columns = Columns, planeSize = Rows * Columns;
+            for (int c = 0; c < channels; c++)
+                for (int ky = kyFrom; ky < kyTo; ky++)
+                {
+                    float* row = x + c * planeSize + ky * columns;
+                    float* wt = w + ((c * kh + ky) * kw) * Block;
+                    for (int kx = 0; kx < kw; kx++, wt += Block)
+                    {
+                        var x0 = Vector512.Load(row + kx);
+                        var x1 = Vector512.Load(row + columns + kx);
+                        Vector512<float> s;
+                        s = Vector512.Create(wt[0]); a0 = Vector512.FusedMultiplyAdd(x0, s, a0); b0 = Vector512.FusedMultiplyAdd(x1, s, b0);
+                        s = Vector512.Create(wt[1]); a1 = Vector512.FusedMultiplyAdd(x0, s, a1); b1 = Vector512.FusedMultiplyAdd(x1, s, b1);
+                        s = Vector512.Create(wt[2]); a2 = Vector512.FusedMultiplyAdd(x0, s, a2); b2 = Vector512.FusedMultiplyAdd(x1, s, b2);
+                        s = Vector512.Create(wt[3]); a3 = Vector512.FusedMultiplyAdd(x0, s, a3); b3 = Vector512.FusedMultiplyAdd(x1, s, b3);
+                        s = Vector512.Create(wt[4]); a4 = Vector512.FusedMultiplyAdd(x0, s, a4); b4 = Vector512.FusedMultiplyAdd(x1, s, b4);
+                        s = Vector512.Create(wt[5]); a5 = Vector512.FusedMultiplyAdd(x0, s, a5); b5 = Vector512.FusedMultiplyAdd(x1, s, b5);
+                        s = Vector512.Create(wt[6]); a6 = Vector512.FusedMultiplyAdd(x0, s, a6); b6 = Vector512.FusedMultiplyAdd(x1, s, b6);
+                        s = Vector512.Create(wt[7]); a7 = Vector512.FusedMultiplyAdd(x0, s, a7); b7 = Vector512.FusedMultiplyAdd(x1, s, b7);
+                    }
+                }
+            int plane = (OutH + 1) * OutRow, next = OutRow;
+            a0.Store(r); b0.Store(r + next); r += plane;
+            a1.Store(r); b1.Store(r + next); r += plane;
+            a2.Store(r); b2.Store(r + next); r += plane;
+            a3.Store(r); b3.Store(r + next); r += plane;
+            a4.Store(r); b4.Store(r + next); r += plane;
+            a5.Store(r); b5.Store(r + next); r += plane;
+            a6.Store(r); b6.Store(r + next); r += plane;
+            a7.Store(r); b7.Store(r + next);
+        }
+
+        /// <summary>
+        /// Adds this sample's contribution to the vector partial sums [o][tap][16]: for each block of 4 output channels,
+        /// each input row (c, ky) and each run of up to 5 taps kx along it, Σ over output rows and vectors of dy × the
+        /// input row shifted by kx.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void AccumulateWeightGradient(float[] x, int xOffset, float[] dy, int dyOffset, int outputs, float* sums)
+        {
+            // A run shorter than 5 taps still loads 5 shifted vectors: slack after the last row keeps those reads inside.
+            var padded = Convolution.Buffer(ref t_input, Channels * Rows * Columns + TapRun);
+            int blocks = (outputs + GradientBlock - 1) / GradientBlock, gradientPlane = OutH * OutRow;
+            var gradient = Convolution.Buffer(ref t_output, blocks * GradientBlock * gradientPlane);
+            Pad(x, xOffset, padded);
+            PadGradient(dy, dyOffset, outputs, blocks * GradientBlock, gradient);
+            int taps = Channels * KH * KW;
+            fixed (float* xp = padded, gp = gradient)
+                for (int b = 0; b < blocks; b++)
+                    for (int c = 0; c < Channels; c++)
+                        for (int ky = 0; ky < KH; ky++)
+                        {
+                            // Output rows whose input row lies in the zero padding add nothing.
+                            int oyFrom = Math.Max(0, Top - ky), oyTo = Math.Min(OutH, Top + Height - ky);
+                            for (int kx = 0; kx < KW; kx += TapRun)
+                            {
+                                int tap = (c * KH + ky) * KW + kx;
+                                RowGradient4x5(xp + (c * Rows + ky) * Columns + kx, gp + (long)b * GradientBlock * gradientPlane, oyFrom, oyTo,
+                                    sums + ((long)b * GradientBlock * taps + tap) * Lanes, taps * Lanes, Math.Min(TapRun, KW - kx));
+                        }
+                    }
+        }
+
+        /// <summary>4 output channels × 5 consecutive taps of one input row: 20 accumulators, 9 loads per 20 FMAs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RowGradient4x5(float* x, float* dy, int oyFrom, int oyTo, float* sums, int outputStride, int runTaps)
+        {
+            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default;
+            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default, a14 = default;
+            Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default, a24 = default;
+            Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default, a34 = default;
+            int columns = Columns, outRow = OutRow, plane = OutH * OutRow, vectors = Vectors;
+            for (int oy = oyFrom; oy < oyTo; oy++)
+                for (int v = 0; v < vectors; v++)
+                {
+                    float* xr = x + oy * columns + v * Lanes;
+                    float* d = dy + oy * outRow + v * Lanes;
+                    var x0 = Vector512.Load(xr); var x1 = Vector512.Load(xr + 1); var x2 = Vector512.Load(xr + 2);
+                    var x3 = Vector512.Load(xr + 3); var x4 = Vector512.Load(xr + 4);
+                    var g = Vector512.Load(d);
+                    a00 = Vector512.FusedMultiplyAdd(g, x0, a00); a01 = Vector512.FusedMultiplyAdd(g, x1, a01); a02 = Vector512.FusedMultiplyAdd(g, x2, a02);
+                    a03 = Vector512.FusedMultiplyAdd(g, x3, a03); a04 = Vector512.FusedMultiplyAdd(g, x4, a04);
+                    g = Vector512.Load(d + plane);
+                    a10 = Vector512.FusedMultiplyAdd(g, x0, a10); a11 = Vector512.FusedMultiplyAdd(g, x1, a11); a12 = Vector512.FusedMultiplyAdd(g, x2, a12);
+                    a13 = Vector512.FusedMultiplyAdd(g, x3, a13); a14 = Vector512.FusedMultiplyAdd(g, x4, a14);
+                    g = Vector512.Load(d + 2 * plane);
+                    a20 = Vector512.FusedMultiplyAdd(g, x0, a20); a21 = Vector512.FusedMultiplyAdd(g, x1, a21); a22 = Vector512.FusedMultiplyAdd(g, x2, a22);
+                    a23 = Vector512.FusedMultiplyAdd(g, x3, a23); a24 = Vector512.FusedMultiplyAdd(g, x4, a24);
+                    g = Vector512.Load(d + 3 * plane);
+                    a30 = Vector512.FusedMultiplyAdd(g, x0, a30); a31 = Vector512.FusedMultiplyAdd(g, x1, a31); a32 = Vector512.FusedMultiplyAdd(g, x2, a32);
+                    a33 = Vector512.FusedMultiplyAdd(g, x3, a33); a34 = Vector512.FusedMultiplyAdd(g, x4, a34);
+                }
+            AddRun(sums, runTaps, a00, a01, a02, a03, a04);
+            AddRun(sums + outputStride, runTaps, a10, a11, a12, a13, a14);
+            AddRun(sums + 2 * outputStride, runTaps, a20, a21, a22, a23, a24);
+            AddRun(sums + 3 * outputStride, runTaps, a30, a31, a32, a33, a34);
+        }
+
+        /// <summary>Adds the first <paramref name="count"/> of five taps' partial sums (16 floats apart).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddRun(float* sums, int count, Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> t3, Vector512<float> t4)
+        {
+            Add(sums, t0);
+            if (count > 1) Add(sums + Lanes, t1);
+            if (count > 2) Add(sums + 2 * Lanes, t2);
+            if (count > 3) Add(sums + 3 * Lanes, t3);
+            if (count > 4) Add(sums + 4 * Lanes, t4);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add(float* sum, Vector512<float> value) => (Vector512.Load(sum) + value).Store(sum);
+
+        /// <summary>Copies the sample's planes into the zero-padded scratch.</summary>
+        private void Pad(float[] source, int offset, float[] padded)
+        {
+            Array.Clear(padded, 0, Channels * Rows * Columns);
+            for (int c = 0; c < Channels; c++)
+                for (int iy = 0; iy < Height; iy++)
+                    source.AsSpan(offset + (c * Height + iy) * Width, Width).CopyTo(padded.AsSpan((c * Rows + Top + iy) * Columns + Left, Width));
+        }
+
+        /// <summary>dy's planes with rows widened to whole vectors (zeros past OutW) and zero planes up to a whole block.</summary>
+        private void PadGradient(float[] dy, int offset, int outputs, int planes, float[] padded)
+        {
+            int outRow = OutRow;
+            Array.Clear(padded, 0, planes * OutH * outRow);
+            for (int o = 0; o < outputs; o++)
+                for (int oy = 0; oy < OutH; oy++)
+                    dy.AsSpan(offset + (o * OutH + oy) * OutW, OutW).CopyTo(padded.AsSpan((o * OutH + oy) * outRow, OutW));
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sprout;
 
 /// <summary>An activation fused into the op that produces its input (applied in place on a fresh output).</summary>
@@ -7,4 +9,18 @@ internal enum Pointwise
     Relu,
     Sigmoid,
     Tanh,
+}
+
+internal static class PointwiseExtensions
+{
+    /// <summary>Applies the activation to <paramref name="data"/> in place.</summary>
+    public static void ApplyInPlace(this Pointwise activation, Span<float> data)
+    {
+        switch (activation)
+        {
+            case Pointwise.Relu: TensorPrimitives.Max(data, 0f, data); break;
+            case Pointwise.Sigmoid: TensorPrimitives.Sigmoid(data, data); break;
+            case Pointwise.Tanh: TensorPrimitives.Tanh(data, data); break;
+        }
+    }
 }

@@ -3,7 +3,8 @@ using Sprout.Kernels;
 
 namespace Sprout;
 
-// 2-D convolution lowered to GEMM through im2col over cache-sized chunks of the batch (Kernels/Convolution.cs).
+// 2-D convolution: direct kernels for small images (Kernels/DirectConvolution.cs), else lowered to GEMM through im2col
+// over cache-sized chunks of the batch (Kernels/Convolution.cs).
 public sealed partial class Tensor
 {
     /// <summary>
@@ -22,12 +23,16 @@ public sealed partial class Tensor
         {
             if (dx is not null || dw is not null) return;
             g = Z(g);
-            dx = x.RequiresGrad ? new Tensor(x.Shape) : null;
+            bool direct = DirectConvolution.Applies(problem);   // it writes every element of dx and dw
+            dx = x.RequiresGrad ? (direct ? Uninitialized(x.Shape) : new Tensor(x.Shape)) : null;
             dw = weight.RequiresGrad ? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
-            bool direct = dw is not null && DirectConvolution.Applies(problem);
-            if (direct) DirectConvolution.WeightGradient(problem, x.Storage!, x._offset, g.Storage!, g._offset, dw!.Storage!);
-            if (dx is not null || !direct)
-                Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, direct ? null : dw?.Storage);
+            if (!direct)
+            {
+                Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, dw?.Storage);
+                return;
+            }
+            if (dw is not null) DirectConvolution.WeightGradient(problem, x.Storage!, x._offset, g.Storage!, g._offset, dw.Storage!);
+            if (dx is not null) DirectConvolution.InputGradient(problem, g.Storage!, g._offset, weight.Storage!, weight._offset, dx.Storage!, 0);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DWeight(Tensor g) { Compute(g); return dw!; }

@@ -21,7 +21,7 @@ public sealed partial class Tensor
             int units = weight.Shape[0];
             if (bias is not null)
                 for (int row = 0; row < data.Length; row += units) TensorPrimitives.Add(data.Slice(row, units), bias.Span, data.Slice(row, units));
-            ActivateInPlace(data, activation);
+            activation.ApplyInPlace(data);
         }
         if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
             LinearBackward(y, x, weight, bias, activation);
@@ -47,23 +47,17 @@ public sealed partial class Tensor
         var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
         var y = EmptyForOverwrite(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
         if (y.IsMeta) return y;
-        if (DirectConvolution.Applies(problem)) DirectConvolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
-        else Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
-        if (bias is not null) AddChannelBias(y, bias);
-        ActivateInPlace(y.AsSpan(), activation);
+        if (DirectConvolution.Applies(problem))   // bias and activation applied to each output plane while it is in cache
+            DirectConvolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!, bias?.Storage, bias?._offset ?? 0, activation);
+        else
+        {
+            Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
+            if (bias is not null) AddChannelBias(y, bias);
+            activation.ApplyInPlace(y.AsSpan());
+        }
         if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
             Conv2DBackward(y, x, weight, bias, problem, activation);
         return y;
-    }
-
-    private static void ActivateInPlace(Span<float> data, Pointwise activation)
-    {
-        switch (activation)
-        {
-            case Pointwise.Relu: TensorPrimitives.Max(data, 0f, data); break;
-            case Pointwise.Sigmoid: TensorPrimitives.Sigmoid(data, data); break;
-            case Pointwise.Tanh: TensorPrimitives.Tanh(data, data); break;
-        }
     }
 
     /// <summary>The gradient before the activation, from the gradient after it and the activation's output.</summary>
@@ -77,15 +71,11 @@ public sealed partial class Tensor
             case Pointwise.Relu:
                 Masks.Between(g.Span, y.Span, 0f, float.PositiveInfinity, rs);
                 break;
-            case Pointwise.Sigmoid:   // y(1 − y)
-                TensorPrimitives.Subtract(1f, y.Span, rs);
-                TensorPrimitives.Multiply(rs, y.Span, rs);
-                TensorPrimitives.Multiply(rs, g.Span, rs);
+            case Pointwise.Sigmoid:
+                Masks.SigmoidGradient(g.Span, y.Span, rs);
                 break;
-            case Pointwise.Tanh:      // 1 − y²
-                TensorPrimitives.Multiply(y.Span, y.Span, rs);
-                TensorPrimitives.Multiply(rs, g.Span, rs);
-                TensorPrimitives.Subtract(g.Span, rs, rs);
+            case Pointwise.Tanh:
+                Masks.TanhGradient(g.Span, y.Span, rs);
                 break;
         }
         return r;

@@ -2,21 +2,23 @@ using Sprout.Kernels;
 
 namespace Sprout.Tests.Kernels;
 
-/// <summary>The direct kernels for few-channel layers must agree with the im2col + GEMM path they replace.</summary>
+/// <summary>The direct kernels for small images must agree with the im2col + GEMM path they replace.</summary>
 public class DirectConvolutionTests
 {
     public static TheoryData<int, int, int, int, int, int, int> Problems => new()
     {
         // n, c, h, w, o, k, pad
-        { 3, 1, 28, 28, 6, 5, 2 },     // LeNet's first layer
-        { 2, 3, 9, 40, 4, 3, 1 },      // more than one 32-column block, odd sizes
-        { 2, 2, 7, 5, 3, 3, 0 },       // output narrower than a block, no padding
-        { 1, 1, 6, 33, 2, 1, 0 },      // 1x1 kernel, 33 columns
+        { 3, 1, 28, 28, 6, 5, 2 },     // LeNet's first layer: two vectors per row, 6 of a block of 8 outputs
+        { 5, 6, 14, 14, 16, 5, 0 },    // LeNet's second: two full blocks of 8, 10 of 16 columns
+        { 2, 3, 9, 19, 11, 3, 1 },     // odd rows (a spare row in the pair), 19 columns, 11 outputs
+        { 2, 9, 7, 5, 3, 3, 0 },       // more input channels than a block (input gradient's outputs), narrow
+        { 1, 2, 6, 32, 2, 1, 0 },      // 1x1 kernel, exactly 32 columns
+        { 3, 2, 8, 8, 4, 4, 3 },       // padding k - 1: full correlation, even kernel
     };
 
     [Theory]
     [MemberData(nameof(Problems))]
-    public void Forward_and_weight_gradient_match_im2col(int n, int c, int h, int w, int o, int k, int pad)
+    public void Forward_and_both_gradients_match_im2col(int n, int c, int h, int w, int o, int k, int pad)
     {
         var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(k, k, 1, 1, pad, pad));
         Assert.True(DirectConvolution.Applies(p) || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
@@ -32,9 +34,24 @@ public class DirectConvolutionTests
 
         float[] dwDirect = new float[weight.Length], dwGemm = new float[weight.Length];
         dwDirect.AsSpan().Fill(float.NaN);   // must be overwritten, not accumulated into
+        float[] dxDirect = new float[x.Length], dxGemm = new float[x.Length];
+        dxDirect.AsSpan().Fill(float.NaN);
         DirectConvolution.WeightGradient(p, x, 0, dy, 0, dwDirect);
-        Convolution.Backward(p, x, 0, weight, 0, dy, 0, null, dwGemm);
+        DirectConvolution.InputGradient(p, dy, 0, weight, 0, dxDirect, 0);
+        Convolution.Backward(p, x, 0, weight, 0, dy, 0, dxGemm, dwGemm);
         AssertClose(dwGemm, dwDirect);
+        AssertClose(dxGemm, dxDirect);
+    }
+
+    [Theory]
+    [InlineData(1, 33, 3, 1, 1, 1)]    // wider than two vectors
+    [InlineData(2, 14, 5, 2, 1, 1)]    // stride 2
+    [InlineData(1, 14, 3, 1, 3, 1)]    // padding as large as the kernel
+    [InlineData(1, 14, 3, 1, 1, 2)]    // dilation 2
+    public void Problems_outside_its_reach_are_left_to_im2col(int c, int width, int k, int stride, int pad, int dilation)
+    {
+        var p = new Convolution.Problem(2, c, 10, width, 4, 1, new ConvGeometry(k, k, stride, stride, pad, pad, dilation, dilation));
+        Assert.False(DirectConvolution.Applies(p));
     }
 
     private static void AssertClose(float[] expected, float[] actual)
