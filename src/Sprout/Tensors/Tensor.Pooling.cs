@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sprout.Kernels;
 
 namespace Sprout;
@@ -31,24 +32,38 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: the {size} window does not fit the input of shape {x.Shape} (padding {padding}); the image is too small for this layer.", nameof(x));
         var y = EmptyForOverwrite(new Shape(n, c, oh, ow), x.IsMeta);
         if (y.IsMeta) return y;
-        var argmax = max ? new int[y.Length] : [];
+        // Max pooling's argmax (one int per output) lives in a pooled array, which its backward rule gives back.
+        var argmax = max ? StoragePool.Rent(y.Length, clear: false) : [];
         int planes = n * c;
         RunPlanes(planes, h * w * size.H * size.W, (p0, p1) =>
             Pooling.Forward(max, x.Span.Slice(p0 * h * w, (p1 - p0) * h * w), p1 - p0, h, w, g, ceil,
-                y.AsSpan().Slice(p0 * oh * ow, (p1 - p0) * oh * ow), argmax.AsSpan(max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0)));
+                y.AsSpan().Slice(p0 * oh * ow, (p1 - p0) * oh * ow), Indices(argmax, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0)));
         if (Wants(x)) PoolBackward(y, x, max, g, ceil, argmax);
         return y;
     }
 
-    private static void PoolBackward(Tensor y, Tensor x, bool max, ConvGeometry g, bool ceil, int[] argmax) => y.Record(max ? "MaxPool2D" : "AvgPool2D", x, dy =>
+    private static Span<int> Indices(float[] argmax, int start, int length) => MemoryMarshal.Cast<float, int>(argmax.AsSpan(start, length));
+
+    private static void PoolBackward(Tensor y, Tensor x, bool max, ConvGeometry g, bool ceil, float[] argmax)
     {
-        var dx = new Tensor(x.Shape);
-        int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
-        RunPlanes(x.Shape[0] * x.Shape[1], h * w, (p0, p1) =>
-            Pooling.Backward(max, dy.Span.Slice(p0 * oh * ow, (p1 - p0) * oh * ow), p1 - p0, h, w, g, ceil,
-                argmax.AsSpan(max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w)));
-        return dx;
-    });
+        float[]? indices = argmax;
+        y.Record(max ? "MaxPool2D" : "AvgPool2D", x, dy =>
+        {
+            var saved = indices ?? throw new InvalidOperationException(
+                "MaxPool2D's backward rule already ran for this forward pass and gave back its saved indices. Recompute the forward pass inside Autograd.Record() before calling Backward() again.");
+            var dx = new Tensor(x.Shape);
+            int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
+            RunPlanes(x.Shape[0] * x.Shape[1], h * w, (p0, p1) =>
+                Pooling.Backward(max, dy.Span.Slice(p0 * oh * ow, (p1 - p0) * oh * ow), p1 - p0, h, w, g, ceil,
+                    Indices(saved, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w)));
+            if (max)
+            {
+                indices = null;
+                StoragePool.Return(saved);
+            }
+            return dx;
+        });
+    }
 
     /// <summary>Splits planes [0, count) into contiguous ranges over the worker threads when there is enough work.</summary>
     internal static void RunPlanes(int count, int workPerPlane, Action<int, int> body)
