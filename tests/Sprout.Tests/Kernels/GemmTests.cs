@@ -72,6 +72,19 @@ public class GemmTests
                     CheckOne(k, rng, m, n, kk, ta, tb, 1f, 0f, pad: 1);
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Few_columns_of_a_product_with_a_transposed_B_use_row_dot_products_correctly(string kernel)
+    {
+        // n below 16 with B transposed takes the dot-product path (on AVX-512): groups of four columns, a remainder,
+        // a depth that is and is not a multiple of the vector width, and alpha/beta.
+        var k = Kernel(kernel);
+        var rng = Rng.Stream(10, "row dots " + kernel);
+        foreach (var (m, n, kk) in new[] { (64, 10, 256), (5, 15, 33), (3, 4, 16), (7, 1, 47), (256, 10, 784) })
+            foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, 1f), (-2f, 0.25f) })
+                CheckOne(k, rng, m, n, kk, false, true, alpha, beta, pad: 2);
+    }
+
     [Fact]
     public void A_team_of_threads_gives_bit_identical_results_to_one_thread()
     {
