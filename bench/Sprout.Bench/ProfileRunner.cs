@@ -44,7 +44,7 @@ internal static class ProfileRunner
                     long t0 = Stopwatch.GetTimestamp(), issued = TapeNode.Issued;
                     var next = net[k].Forward(h);
                     forward[k] += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                    if (k < net.Count - 1 && next != h && next.WasRecordedAfter(issued)) next.MarkTransient("profiled layer");   // as Sequential does
+                    if (k < net.Count - 1 && next != h && next.WasRecordedAfter(issued)) next.MarkTransient(net[k], k.ToString(System.Globalization.CultureInfo.InvariantCulture));   // as Sequential does
                     h = next;
                 }
                 long t1 = Stopwatch.GetTimestamp();

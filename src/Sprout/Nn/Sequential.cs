@@ -40,7 +40,7 @@ public class Sequential : Block, IEnumerable<Block>
             long recorded = TapeNode.Issued;
             var y = ForwardChild(name, child, x);
             if (--remaining > 0 && ReleasesIntermediates && !ReferenceEquals(y, x) && y.WasRecordedAfter(recorded))
-                y.MarkTransient($"the output of {child.GetType().Name} '{name}' inside a Sequential");
+                y.MarkTransient(child, name);
             x = y;
         }
         return x;

@@ -12,7 +12,8 @@ public sealed partial class Tensor
     private int _releasedViews;           // on an owner: those views since released
     private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
     private bool _returned;
-    private string? _transientSource;     // set while transient: who produced it, for the error message
+    private object? _producer;            // set when transient: the block that produced it, for the error message
+    private string? _producerName;
     private bool _released;
 
     /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
@@ -24,13 +25,13 @@ public sealed partial class Tensor
     /// </summary>
     internal bool WasRecordedAfter(long issued) => Node is { } node && node.Sequence > issued && !IsMeta;
 
-    /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="source"/> names its producer for messages.</summary>
-    internal void MarkTransient(string source) => _transientSource = source;
+    /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="producer"/> and its <paramref name="name"/> are for messages.</summary>
+    internal void MarkTransient(object producer, string name) => (_producer, _producerName) = (producer, name);
 
     /// <summary>Releases a transient tensor once its graph is freed; returns the storage when nothing else shares it.</summary>
     private void ReleaseIfTransient()
     {
-        if (_transientSource is null || _released) return;
+        if (_producer is null || _released) return;
         _released = true;
         var owner = _owner ?? this;
         if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
@@ -42,7 +43,7 @@ public sealed partial class Tensor
     }
 
     private InvalidOperationException ReleasedError() => new(
-        $"This tensor of shape {Shape} was an intermediate output ({_transientSource}) and its storage was released for reuse " +
+        $"This tensor of shape {Shape} was an intermediate output (of {_producer?.GetType().Name} '{_producerName}' inside a Sequential) and its storage was released for reuse " +
         "when Backward() freed the graph it belonged to. To keep an intermediate value, Clone() it before calling Backward(), " +
         "or set ReleasesIntermediates = false on the Sequential that produced it.");
 }
