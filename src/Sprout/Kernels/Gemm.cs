@@ -27,7 +27,7 @@ internal static unsafe class Gemm
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
         if (m == 0 || n == 0) return;
-        if (transB && !transA && n < SmallN && k >= Vector512<float>.Count && Vector512.IsHardwareAccelerated && kernel is MicroKernel512)
+        if (transB && !transA && n < SmallN && k >= Vector512<float>.Count && kernel is MicroKernel512)   // AVX-512 only
         {
             fixed (float* pa = a, pb = b, pc = c) RowDots(m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
             return;

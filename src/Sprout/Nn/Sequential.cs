@@ -39,7 +39,7 @@ public class Sequential : Block, IEnumerable<Block>
         {
             long recorded = TapeNode.Issued;
             var y = ForwardChild(name, child, x);
-            if (--remaining > 0 && ReleasesIntermediates && !ReferenceEquals(y, x) && y.WasRecordedAfter(recorded))
+            if (--remaining > 0 && ReleasesIntermediates && y.WasRecordedAfter(recorded))   // never the input: it is older
                 y.MarkTransient(child, name);
             x = y;
         }

@@ -18,7 +18,7 @@ public sealed partial class Tensor
         var variance = new float[c];
         var invStd = new float[c];
         var xa = x.Storage!; var ya = y.Storage!; int xo = x._offset;
-        var gs = gamma.ToArray(); var bs = beta.ToArray();
+        var gs = gamma.Storage!; var bs = beta.Storage!; int go = gamma._offset, bo = beta._offset;
         RunPlanes(c, 2 * n * s, (c0, c1) =>
         {
             for (int ch = c0; ch < c1; ch++)
@@ -31,7 +31,7 @@ public sealed partial class Tensor
                 mean[ch] = mu;
                 variance[ch] = (float)(squares / m);
                 invStd[ch] = 1f / MathF.Sqrt(variance[ch] + epsilon);
-                float scale = gs[ch] * invStd[ch], shift = bs[ch] - mu * scale;
+                float scale = gs[go + ch] * invStd[ch], shift = bs[bo + ch] - mu * scale;
                 for (int i = 0; i < n; i++)   // y = γ·(x − μ)/σ + β in one pass
                     Affine(xa.AsSpan(xo + (i * c + ch) * s, s), scale, shift, ya.AsSpan((i * c + ch) * s, s));
             }
@@ -106,13 +106,13 @@ public sealed partial class Tensor
             Sums(g);
             var dx = Uninitialized(x.Shape);
             var xa = x.Storage!; var ga = g.Storage!; var da = dx.Storage!; int xo = x._offset, go = g._offset;
-            var gam = gamma.ToArray();
+            var gam = gamma.Storage!; int gamOffset = gamma._offset;
             RunPlanes(c, 2 * n * s, (c0, c1) =>
             {
                 for (int ch = c0; ch < c1; ch++)
                 {
                     // dx = k·(g − dβ/M − x̂·dγ/M) with k = γ·invStd, x̂ = (x − μ)·invStd: dx = k·g − a·x + b.
-                    float k = gam[ch] * invStd[ch], shift = dBeta![ch] / m, slope = dGamma![ch] / m * invStd[ch];
+                    float k = gam[gamOffset + ch] * invStd[ch], shift = dBeta![ch] / m, slope = dGamma![ch] / m * invStd[ch];
                     float a = k * slope, b = k * (slope * mean[ch] - shift);
                     for (int i = 0; i < n; i++)
                     {

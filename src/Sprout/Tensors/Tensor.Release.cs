@@ -11,7 +11,6 @@ public sealed partial class Tensor
     private int _views;                   // on an owner: views ever made of its storage
     private int _releasedViews;           // on an owner: those views since released
     private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
-    private bool _returned;
     private object? _producer;            // set when transient: the block that produced it, for the error message
     private string? _producerName;
     private bool _released;
@@ -35,11 +34,9 @@ public sealed partial class Tensor
         _released = true;
         var owner = _owner ?? this;
         if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
-        if (owner is { _released: true, _pooled: true, _returned: false } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views))
-        {
-            owner._returned = true;
+        // This holds once: afterwards every tensor on the storage is released, and a released tensor makes no views.
+        if (owner is { _released: true, _pooled: true } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views))
             StoragePool.Return(owner._data!);
-        }
     }
 
     private InvalidOperationException ReleasedError() => new(
