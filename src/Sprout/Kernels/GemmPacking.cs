@@ -1,10 +1,13 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Sprout.Kernels;
 
 /// <summary>
 /// Packs operands into the micro-panel layouts the micro-kernel streams through: A as panels of MR rows (for each
 /// k, MR consecutive values), B as panels of NR columns (for each k, NR consecutive values). Transposition happens
-/// here, by reading the source in the other order; ragged edges are padded with zeros.
+/// here, by reading the source in the other order (8×8 blocks in registers where the panel is full and the CPU has
+/// AVX); ragged edges are padded with zeros.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -12,33 +15,13 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
-        var rowStart = stackalloc float*[mr];
-        for (int r0 = 0; r0 < mc; r0 += mr)
+        for (int r0 = 0; r0 < mc; r0 += mr, dst += (long)mr * kc)
         {
             int rows = Math.Min(mr, mc - r0);
-            if (trans)
-            {
-                // op(A)(i, p) = a[p·lda + i]: for each p, the MR rows are contiguous in memory.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = a + (long)(p0 + p) * lda + i0 + r0;
-                    int i = 0;
-                    for (; i < rows; i++) dst[i] = src[i];
-                    for (; i < mr; i++) dst[i] = 0f;
-                    dst += mr;
-                }
-            }
-            else
-            {
-                // op(A)(i, p) = a[i·lda + p]: for each p, gather one value from each of the MR rows, so that the
-                // writes are contiguous and the reads are MR sequential streams.
-                for (int i = 0; i < mr; i++) rowStart[i] = a + (long)(i0 + r0 + Math.Min(i, rows - 1)) * lda + p0;
-                for (int p = 0; p < kc; p++)
-                {
-                    for (int i = 0; i < mr; i++) dst[i] = i < rows ? rowStart[i][p] : 0f;
-                    dst += mr;
-                }
-            }
+            // op(A)(i, p) = a[p·lda + i]: for each p, the MR rows are contiguous in memory.
+            if (trans) CopyRows(a + (long)p0 * lda + i0 + r0, lda, kc, rows, dst, mr);
+            // op(A)(i, p) = a[i·lda + p]: for each p, one value from each of the MR rows.
+            else Interleave(a + (long)(i0 + r0) * lda + p0, lda, rows, kc, dst, mr);
         }
     }
 
@@ -46,37 +29,49 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
-        var rowStart = stackalloc float*[nr];
-        for (int c0 = 0; c0 < nc; c0 += nr)
+        for (int c0 = 0; c0 < nc; c0 += nr, dst += (long)nr * kc)
         {
             int cols = Math.Min(nr, nc - c0);
-            if (!trans)
-            {
-                // op(B)(p, j) = b[p·ldb + j]: NR contiguous values per p.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = b + (long)(p0 + p) * ldb + j0 + c0;
-                    if (cols == nr) new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dst, nr));
-                    else
-                    {
-                        int j = 0;
-                        for (; j < cols; j++) dst[j] = src[j];
-                        for (; j < nr; j++) dst[j] = 0f;
-                    }
-                    dst += nr;
-                }
-            }
-            else
-            {
-                // op(B)(p, j) = b[j·ldb + p]: for each p, gather one value from each of the NR source rows
-                // (contiguous writes, NR sequential read streams).
-                for (int j = 0; j < nr; j++) rowStart[j] = b + (long)(j0 + c0 + Math.Min(j, cols - 1)) * ldb + p0;
-                for (int p = 0; p < kc; p++)
-                {
-                    for (int j = 0; j < nr; j++) dst[j] = j < cols ? rowStart[j][p] : 0f;
-                    dst += nr;
-                }
-            }
+            // op(B)(p, j) = b[j·ldb + p]: for each p, one value from each of the NR source rows.
+            if (trans) Interleave(b + (long)(j0 + c0) * ldb + p0, ldb, cols, kc, dst, nr);
+            // op(B)(p, j) = b[p·ldb + j]: NR contiguous values per p.
+            else CopyRows(b + (long)p0 * ldb + j0 + c0, ldb, kc, cols, dst, nr);
+        }
+    }
+
+    /// <summary>dst[p·width + i] = src[p·stride + i] for i &lt; count, zero for count ≤ i &lt; width, p &lt; depth.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRows(float* src, long stride, int depth, int count, float* dst, int width)
+    {
+        int vectors = count / Vector256<float>.Count * Vector256<float>.Count;
+        for (int p = 0; p < depth; p++, src += stride, dst += width)
+        {
+            int i = 0;
+            for (; i < vectors; i += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + i), dst + i);
+            for (; i < count; i++) dst[i] = src[i];
+            for (; i < width; i++) dst[i] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = src[r·stride + p] for r &lt; count (rows of the source, read as sequential streams), zero for
+    /// count ≤ r &lt; width, p &lt; depth. A full panel whose width is a multiple of 8 is transposed in 8×8 blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Interleave(float* src, long stride, int count, int depth, float* dst, int width)
+    {
+        const int S = Transpose8x8.Size;
+        int p = 0;
+        if (count == width && width % S == 0 && Transpose8x8.IsSupported)
+            for (; p + S <= depth; p += S)
+                for (int r = 0; r < width; r += S)
+                    Transpose8x8.Block(src + r * stride + p, stride, dst + (long)p * width + r, width);
+        for (; p < depth; p++)
+        {
+            float* row = dst + (long)p * width;
+            int r = 0;
+            for (; r < count; r++) row[r] = src[r * stride + p];
+            for (; r < width; r++) row[r] = 0f;
         }
     }
 }

@@ -29,10 +29,20 @@ public abstract class Optimizer
     internal void BeginStep() => StepCount++;
 
     /// <summary>Applies one update to <paramref name="weight"/> from <paramref name="grad"/> (already rescaled).</summary>
-    internal void Update(Parameter p, Span<float> weight, Span<float> grad)
+    internal void Update(Parameter p, Span<float> weight, Span<float> grad) => Update(weight, grad, StateOf(p, weight.Length));
+
+    /// <summary>
+    /// Updates <paramref name="weight"/> straight from the unscaled <paramref name="grad"/> times
+    /// <paramref name="gradScale"/>, without a scaled copy, if this rule can (built-in rules, over threads); returns
+    /// false, changing nothing, otherwise.
+    /// </summary>
+    internal virtual bool TryUpdateFromGradient(Parameter p, Tensor weight, Tensor grad, float gradScale) => false;
+
+    /// <summary>The buffers this rule keeps for <paramref name="p"/>, created on first use.</summary>
+    internal float[][] StateOf(Parameter p, int length)
     {
-        if (!_state.TryGetValue(p, out var state)) _state[p] = state = CreateState(weight.Length);
-        Update(weight, grad, state);
+        if (!_state.TryGetValue(p, out var state)) _state[p] = state = CreateState(length);
+        return state;
     }
 
     /// <summary>Buffers an update rule keeps per parameter (each the parameter's length).</summary>

@@ -45,7 +45,7 @@ public sealed class Trainer
         float rescale = 1f / batchSize;
         foreach (var (_, p) in _parameters)
         {
-            if (p.GradReq == GradReq.Null) continue;
+            if (p.GradReq == GradReq.Null || Optimizer.TryUpdateFromGradient(p, p.Data(), p.Grad(), rescale)) continue;
             var weight = p.Data().AsSpan();
             if (_scratch.Length < weight.Length) _scratch = new float[weight.Length];
             var grad = _scratch.AsSpan(0, weight.Length);

@@ -54,6 +54,34 @@ public class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.9f)]
+    public void Sgd_updates_a_large_parameter_in_chunks_exactly_as_the_rule_says(float momentum)
+    {
+        // 70,001 weights: above the size at which the update is split over threads, with a ragged last chunk.
+        const int n = 70_001;
+        var initial = Enumerable.Range(0, n).Select(i => (i % 17) / 17f - 0.5f).ToArray();
+        var (w, backward) = Single(initial);
+        var trainer = TrainerFor(w, new Sgd(0.1f, momentum: momentum));
+        var expected = initial.Select(x => (double)x).ToArray();
+        var velocity = new double[n];
+        for (int step = 1; step <= 3; step++)
+        {
+            var g = Enumerable.Range(0, n).Select(i => ((i * step) % 11) - 5f).ToArray();
+            backward(g);
+            trainer.Step(batchSize: 2);
+            for (int i = 0; i < n; i++)
+            {
+                velocity[i] = momentum * velocity[i] + g[i] / 2.0;
+                expected[i] -= 0.1 * velocity[i];
+            }
+        }
+        var actual = w.Data().ToArray();
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) < 1e-5, $"momentum {momentum}: weight {i} is {actual[i]}, expected {expected[i]}");
+    }
+
     [Fact]
     public void Adam_and_AdamW_follow_their_update_rules()
     {
