@@ -7,8 +7,8 @@ namespace Sprout.Kernels;
 /// <summary>
 /// Single-precision GEMM on row-major operands: C = alpha·op(A)·op(B) + beta·C, op = identity or transpose, op(A) m×k,
 /// op(B) k×n, with leading dimensions. BLIS structure: the five loops below, packing (<see cref="GemmPacking"/>),
-/// and a register-blocked micro-kernel chosen once by CPU features. Large products are split over the cores along
-/// the NR-wide micro-panels of the packed B: a team of threads shares the packed blocks, packing and computing in turn.
+/// and a register-blocked micro-kernel chosen once by CPU features. Large products are split over the cores into
+/// independent blocks of C, each packing its own operands: no barriers, and each core's packed blocks stay in its cache.
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -33,65 +33,45 @@ internal static unsafe class Gemm
             return;
         }
         int threads = (long)m * n * k < GemmBlocking.ParallelThreshold ? 1 : Threads.Count;
-        int chunks = Math.Min(threads, (n + kernel.NR - 1) / kernel.NR);
-        if (chunks <= 1)
+        // Split C into one independent block per thread, each with its own packing: along the rows when that packs
+        // the smaller operand twice (B is k×n, A is m×k), else along the columns. Blocks start on micro-tile
+        // boundaries, so every element is computed exactly as by one thread.
+        bool byRows = m >= n;
+        int unit = byRows ? kernel.MR : kernel.NR, units = ((byRows ? m : n) + unit - 1) / unit;
+        int parts = Math.Min(threads, units);
+        if (parts <= 1)
         {
             Serial(kernel, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
-        // A team of threads shares the packed blocks: each packs a share of B~ and A~, waits at a barrier, then
-        // computes its share of the micro-panels. If a team cannot run (nested call, busy pool), run alone.
-        var team = new Team(chunks);
-        if (!WorkerPool.TryRunTeam(chunks, member =>
-                Serial(kernel, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, member, team)))
-            Serial(kernel, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    }
-
-    /// <summary>The members of one parallel GEMM: their count, a barrier, and the pack buffers they share.</summary>
-    private sealed class Team(int size)
-    {
-        private int _arrived;
-        private int _generation;
-
-        public int Size { get; } = size;
-
-        public static PackBuffers Shared { get; } = new();   // only one team runs at a time (the worker pool's rule)
-
-        public void Wait()
+        WorkerPool.For(parts, part =>
         {
-            int generation = Volatile.Read(ref _generation);
-            if (Interlocked.Increment(ref _arrived) == Size)
-            {
-                Volatile.Write(ref _arrived, 0);
-                Interlocked.Increment(ref _generation);
-                return;
-            }
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _generation) == generation) spin.SpinOnce(sleep1Threshold: -1);
-        }
+            int start = (int)((long)part * units / parts) * unit, end = Math.Min((int)((long)(part + 1) * units / parts) * unit, byRows ? m : n);
+            if (byRows)
+                Serial(kernel, transA, transB, end - start, n, k, alpha, a, aOffset + start * (transA ? 1 : lda), lda,
+                    b, bOffset, ldb, beta, c, cOffset + start * ldc, ldc);
+            else
+                Serial(kernel, transA, transB, m, end - start, k, alpha, a, aOffset, lda,
+                    b, bOffset + start * (transB ? ldb : 1), ldb, beta, c, cOffset + start, ldc);
+        });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
-        int member = 0, Team? team = null)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
-        int members = team?.Size ?? 1;
         fixed (float* pa = a, pb = b, pc = c)
         {
             float* A = pa + aOffset, B = pb + bOffset, C = pc + cOffset;
-            if (k == 0) { if (member == 0) ScaleC(C, ldc, m, n, beta); return; }
-            var own = t_buffers ??= new PackBuffers();
-            var buffers = team is null ? own : Team.Shared;
+            if (k == 0) { ScaleC(C, ldc, m, n, beta); return; }
+            var buffers = t_buffers ??= new PackBuffers();
             int mr = kernel.MR, nr = kernel.NR;
             // Balanced blocks: k = 784 runs as 4 slices of 196, not 3 of 256 and a thin one of 16.
             int kcBlock = Balanced(k, GemmBlocking.KC, 8), mcBlock = Balanced(m, GemmBlocking.MC, mr);
             int aLength = RoundUp(mcBlock, mr) * kcBlock, bLength = RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock;
-            if (member == 0) { buffers.A(aLength); buffers.B(bLength); }
-            team?.Wait();   // the shared buffers are sized before anyone takes their address
             float* packedA = buffers.A(aLength);
             float* packedB = buffers.B(bLength);
-            float* tile = own.Tile(mr * nr);
+            float* tile = buffers.Tile(mr * nr);
 
             // When op(B) is B itself and A is short, each B element is used by few rows: packing B would cost more than
             // it saves, so full-width micro-panels are read in place (rows ldb apart) and only a ragged edge is packed.
@@ -106,22 +86,16 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(kcBlock, k - p0);
                     bool first = p0 == 0;
-                    // Each member packs every members-th NR panel of B~ (only the ragged one when B is read in place).
-                    int full = nc / nr * nr;
-                    for (int q = member, panels = (nc + nr - 1) / nr; q < panels; q += members)
-                        if (!readBInPlace || q * nr >= full)
-                            GemmPacking.PackB(transB, B, ldb, p0, kc, jc + q * nr, Math.Min(nr, nc - q * nr), nr, packedB + (long)q * nr * kc);
-                    team?.Wait();
+                    // Pack B~ (only the ragged panel when B is read in place).
+                    int unpacked = readBInPlace ? nc / nr * nr : 0;
+                    GemmPacking.PackB(transB, B, ldb, p0, kc, jc + unpacked, nc - unpacked, nr, packedB + (long)unpacked * kc);
                     // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., pc..] is MC×KC, kept in L2.
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        for (int q = member, panels = (mc + mr - 1) / mr; q < panels; q += members)
-                            GemmPacking.PackA(transA, A, lda, ic + q * mr, Math.Min(mr, mc - q * mr), p0, kc, mr, packedA + (long)q * mr * kc);
-                        team?.Wait();
-                        // Loops 2 and 1: NR-wide micro-panels of B~ (reused from L1) against MR-tall micro-panels of A~;
-                        // a team splits the NR panels between its members.
-                        for (int jr = member * nr; jr < nc; jr += members * nr)
+                        GemmPacking.PackA(transA, A, lda, ic, mc, p0, kc, mr, packedA);
+                        // Loops 2 and 1: NR-wide micro-panels of B~ (reused from L1) against MR-tall micro-panels of A~.
+                        for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
                             bool inPlace = readBInPlace && cols == nr;
@@ -136,7 +110,6 @@ internal static unsafe class Gemm
                                 else EdgeTile(kernel, kc, aPanel, bPanel, bStride, cTile, ldc, rows, cols, alpha, beta, first, tile);
                             }
                         }
-                        team?.Wait();   // A~ (and after the last block, B~) is about to be repacked
                     }
                 }
             }

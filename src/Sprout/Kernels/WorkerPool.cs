@@ -17,17 +17,6 @@ internal static class WorkerPool
     private static long s_generation;
     [ThreadStatic] private static bool t_insideJob;
 
-    /// <summary>
-    /// Runs body(0 .. team-1) with every member on its own thread at the same time, so that members may wait for
-    /// each other (a barrier). Returns false, running nothing, when that cannot be guaranteed (one core, a nested call,
-    /// or another thread's job running).
-    /// </summary>
-    public static bool TryRunTeam(int team, Action<int> body)
-    {
-        if (team <= 1 || team > Threads.Count || team > s_workers.Length + 1) return false;
-        return ForExclusive(team, body);
-    }
-
     /// <summary>Runs body(0 .. count-1), spread over the workers and the caller; rethrows the first exception.</summary>
     public static void For(int count, Action<int> body)
     {
