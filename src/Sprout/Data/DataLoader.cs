@@ -1,13 +1,16 @@
 using System.Collections;
+using Sprout.Kernels;
 using Sprout.Training;
 
 namespace Sprout.Data;
 
 /// <summary>
 /// Mini-batches over samples held in memory. Each enumeration is one epoch; with <c>shuffle</c> every epoch gets its
-/// own permutation from the stream (seed, epoch number), so runs are reproducible. The next batch is gathered on
-/// another thread while the current one is used (prefetch), into two buffers that are reused, so an epoch does not
-/// allocate per batch: a batch's tensors are valid until the next one is requested.
+/// own permutation from the stream (seed, epoch number), so runs are reproducible. Batches are gathered into two
+/// buffers that are reused, so an epoch does not allocate per batch: a batch's tensors are valid until the next one
+/// is requested. With <c>prefetch</c>, the next batch is gathered on a spare core while the current one is used; when
+/// Sprout's kernels already use every core (<see cref="Threads.Count"/>), there is no spare core to hide it on, so the
+/// batch is instead gathered over all of them when it is requested.
 /// </summary>
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
@@ -46,14 +49,13 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     public IEnumerator<Batch> GetEnumerator()
     {
         var order = Order(Interlocked.Increment(ref _epoch));
+        bool background = Prefetch && Threads.Count < Environment.ProcessorCount;
         Task<Batch>? next = null;
         for (int b = 0; b < BatchCount; b++)
         {
             var current = next is null ? Gather(order, b) : next.GetAwaiter().GetResult();
             int following = b + 1;
-            next = following < BatchCount
-                ? (Prefetch ? Task.Run(() => Gather(order, following)) : Task.FromResult(Gather(order, following)))
-                : null;
+            next = background && following < BatchCount ? Task.Run(() => Gather(order, following)) : null;
             yield return current;
         }
     }
@@ -78,14 +80,26 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             if (size == BatchSize) _full[b % 2] = batch;
             else _partial = batch;
         }
+        // Large batches are copied in one contiguous range of samples per thread (inline when called from a prefetch).
+        int parts = (long)size * _sampleSize < ParallelCopyFloats ? 1 : Math.Min(Threads.Count, size);
+        if (parts == 1) Copy(order, start, 0, size, batch);
+        else WorkerPool.For(parts, part => Copy(order, start, size * part / parts, size * (part + 1) / parts, batch));
+        return batch;
+    }
+
+    /// <summary>Below this many floats per batch, one thread copies it.</summary>
+    private const long ParallelCopyFloats = 1 << 16;
+
+    /// <summary>Copies samples order[start + from .. start + to) into rows from .. to of <paramref name="batch"/>.</summary>
+    private void Copy(int[] order, int start, int from, int to, Batch batch)
+    {
         var src = _data.Span; var lsrc = _labels.Span;
         var dst = batch.Data.AsSpan(); var ldst = batch.Labels.AsSpan();
-        for (int i = 0; i < size; i++)
+        for (int i = from; i < to; i++)
         {
             int s = order[start + i];
             src.Slice(s * _sampleSize, _sampleSize).CopyTo(dst.Slice(i * _sampleSize, _sampleSize));
             lsrc.Slice(s * _labelSize, _labelSize).CopyTo(ldst.Slice(i * _labelSize, _labelSize));
         }
-        return batch;
     }
 }

@@ -38,6 +38,36 @@ public class DataLoaderTests
         Assert.NotEqual(a1, Epoch(a));
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(2, false)]
+    public void Large_batches_hold_the_right_samples_however_they_are_gathered(int threads, bool prefetch)
+    {
+        // 300 features × batches of 256: big enough to be copied over threads; with one kernel thread and prefetch,
+        // the next batch is gathered in the background instead.
+        const int n = 700, features = 300;
+        var x = Tensor.Arange(n * features).Reshape(n, features);
+        var y = Tensor.Arange(n);
+        int before = Threads.Count;
+        try
+        {
+            Threads.Count = threads;
+            var loader = new DataLoader(x, y, 256, shuffle: true, seed: 5, prefetch: prefetch);
+            var labels = new List<float>();
+            foreach (var b in loader)
+            {
+                var data = b.Data.ToArray();
+                for (int i = 0; i < b.Size; i++)
+                    for (int f = 0; f < features; f += 37)
+                        Assert.Equal(b.Labels[i] * features + f, data[i * features + f]);
+                labels.AddRange(b.Labels.ToArray());
+            }
+            Assert.Equal(Enumerable.Range(0, n).Select(i => (float)i), labels.Order());
+        }
+        finally { Threads.Count = before; }
+    }
+
     [Fact]
     public void DropLast_drops_the_partial_batch()
     {
