@@ -19,7 +19,7 @@ internal static class PointwiseExtensions
         switch (activation)
         {
             case Pointwise.Relu: TensorPrimitives.Max(data, 0f, data); break;
-            case Pointwise.Sigmoid: TensorPrimitives.Sigmoid(data, data); break;
+            case Pointwise.Sigmoid: Kernels.Sigmoid.Apply(data, data); break;
             case Pointwise.Tanh: TensorPrimitives.Tanh(data, data); break;
         }
     }

@@ -65,7 +65,7 @@ public sealed partial class Tensor
     /// <summary>1 / (1 + e^-x).</summary>
     public Tensor Sigmoid()
     {
-        var y = Unary(this, static (x, d) => TensorPrimitives.Sigmoid(x, d));
+        var y = Unary(this, static (x, d) => Kernels.Sigmoid.Apply(x, d));
         if (Wants(this)) SigmoidBackward(y, this);
         return y;
     }
