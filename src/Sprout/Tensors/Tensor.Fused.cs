@@ -60,24 +60,31 @@ public sealed partial class Tensor
         return y;
     }
 
-    /// <summary>The gradient before the activation, from the gradient after it and the activation's output.</summary>
+    /// <summary>The gradient before the activation, from the gradient after it and the activation's output (split over threads).</summary>
     private static Tensor ActivationGradient(Tensor g, Tensor y, Pointwise activation)
     {
         if (activation == Pointwise.None) return g;
         var r = Uninitialized(g.Shape);
-        var rs = r.AsSpan();
-        switch (activation)
+        const int Chunk = 1 << 14;
+        int length = r.Length;
+        RunPlanes((length + Chunk - 1) / Chunk, Chunk, (c0, c1) =>
         {
-            case Pointwise.Relu:
-                Masks.Between(g.Span, y.Span, 0f, float.PositiveInfinity, rs);
-                break;
-            case Pointwise.Sigmoid:
-                Masks.SigmoidGradient(g.Span, y.Span, rs);
-                break;
-            case Pointwise.Tanh:
-                Masks.TanhGradient(g.Span, y.Span, rs);
-                break;
-        }
+            int start = c0 * Chunk, count = Math.Min(length, c1 * Chunk) - start;
+            ReadOnlySpan<float> gs = g.Span.Slice(start, count), ys = y.Span.Slice(start, count);
+            var rs = r.AsSpan().Slice(start, count);
+            switch (activation)
+            {
+                case Pointwise.Relu:
+                    Masks.Between(gs, ys, 0f, float.PositiveInfinity, rs);
+                    break;
+                case Pointwise.Sigmoid:
+                    Masks.SigmoidGradient(gs, ys, rs);
+                    break;
+                case Pointwise.Tanh:
+                    Masks.TanhGradient(gs, ys, rs);
+                    break;
+            }
+        });
         return r;
     }
 }
