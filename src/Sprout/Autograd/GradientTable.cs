@@ -14,6 +14,31 @@ internal sealed class GradientTable(HashSet<float[]> rentals)
     private readonly Dictionary<Tensor, Tensor> _grads = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<float[], int> _holders = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The table of the backward pass running on this thread, if any.</summary>
+    [ThreadStatic] private static GradientTable? t_current;
+
+    /// <summary>Makes this the current pass's table until the scope is disposed.</summary>
+    public Scope Enter() => new(this);
+
+    public readonly struct Scope : IDisposable
+    {
+        private readonly GradientTable? _previous;
+
+        public Scope(GradientTable table) => (_previous, t_current) = (t_current, table);
+
+        public void Dispose() => t_current = _previous;
+    }
+
+    /// <summary>
+    /// Where a backward rule may write its contribution to <paramref name="leaf"/>'s gradient directly instead of into
+    /// a new tensor that would then be copied: the leaf's own gradient buffer, when the leaf replaces its gradient
+    /// (<see cref="GradReq.Write"/>) and no contribution to it has arrived yet in the current pass. A later contribution
+    /// (a weight used twice) is then added as usual. Null otherwise: the rule allocates.
+    /// </summary>
+    public static Tensor? DirectDestination(Tensor leaf) =>
+        t_current is { } table && leaf.Node is null && leaf.GradBuffer is { } buffer && leaf.GradRequest == GradReq.Write &&
+        !table._grads.ContainsKey(leaf) ? buffer : null;
+
     public bool TryGet(Tensor t, out Tensor gradient) => _grads.TryGetValue(t, out gradient!);
 
     public void Set(Tensor t, Tensor gradient)

@@ -67,6 +67,7 @@ public sealed partial class Tensor
         var grads = new GradientTable(StoragePool.BeginRentalLog());
         try
         {
+            using var current = grads.Enter();
             grads.Set(this, head);
             using (Autograd.Pause())
                 for (int i = order.Count - 1; i >= 0; i--)
@@ -139,7 +140,8 @@ public sealed partial class Tensor
         foreach (var t in order)
         {
             if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGet(t, out var g)) continue;
-            if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
+            if (ReferenceEquals(g, t.GradBuffer)) { }   // a rule wrote it in place (GradientTable.DirectDestination)
+            else if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
             else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
             grads.Consumed(t);
         }

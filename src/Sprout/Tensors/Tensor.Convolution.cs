@@ -25,7 +25,7 @@ public sealed partial class Tensor
             g = Z(g);
             bool direct = DirectConvolution.Applies(problem);   // it writes every element of dx and dw
             dx = x.RequiresGrad ? (direct ? Uninitialized(x.Shape) : new Tensor(x.Shape)) : null;
-            dw = weight.RequiresGrad ? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
+            dw = weight.RequiresGrad ? GradientTable.DirectDestination(weight) ?? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
             if (!direct)
             {
                 Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, dw?.Storage);

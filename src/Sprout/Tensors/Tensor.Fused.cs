@@ -34,7 +34,7 @@ public sealed partial class Tensor
         Tensor? preActivation = null;
         Tensor Z(Tensor g) => preActivation ??= ActivationGradient(g, y, activation).Reshape(-1, units);
         Tensor DInput(Tensor g) => Product(Z(g), weight, false, false).Reshape(x.Shape);
-        Tensor DWeight(Tensor g) => Product(Z(g), x.Alias(new Shape(x.Length / inputs, inputs)), true, false);
+        Tensor DWeight(Tensor g) => Product(Z(g), x.Alias(new Shape(x.Length / inputs, inputs)), true, false, GradientTable.DirectDestination(weight));
         Tensor DBias(Tensor g) => Z(g).Sum(0);
         if (bias is null) y.Record("Linear", x, DInput, weight, DWeight);
         else y.Record("Linear", [x, weight, bias], [DInput, DWeight, DBias]);

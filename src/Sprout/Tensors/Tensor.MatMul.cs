@@ -34,18 +34,23 @@ public sealed partial class Tensor
     /// <summary>y = x·Wᵀ + b: the fully connected layer's op; (N, in)·(units, in)ᵀ + (units) → (N, units).</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, Pointwise.None);
 
-    /// <summary>op(a)·op(b) for rank 2 or batched rank 3, op = identity or transpose of the last two axes.</summary>
-    internal static Tensor Product(Tensor a, Tensor b, bool transA, bool transB)
+    /// <summary>
+    /// op(a)·op(b) for rank 2 or batched rank 3, op = identity or transpose of the last two axes; written into
+    /// <paramref name="into"/> (a whole tensor of the result's shape) when given.
+    /// </summary>
+    internal static Tensor Product(Tensor a, Tensor b, bool transA, bool transB, Tensor? into = null)
     {
         var (batch, m, k, n) = ProductDims(a, b, transA, transB);
         var shape = a.Rank == 2 ? new Shape(m, n) : new Shape(batch, m, n);
-        var y = EmptyForOverwrite(shape, a.IsMeta || b.IsMeta);   // beta = 0: the GEMM never reads C
+        if (into is not null && into.Shape != shape)
+            throw new InvalidOperationException($"MatMul: the destination has shape {into.Shape}; the product has shape {shape}.");
+        var y = into ?? EmptyForOverwrite(shape, a.IsMeta || b.IsMeta);   // beta = 0: the GEMM never reads C
         if (!y.IsMeta)
         {
             int lda = a.Shape[^1], ldb = b.Shape[^1];
             for (int i = 0; i < batch; i++)
                 Gemm.Multiply(transA, transB, m, n, k, 1f,
-                    a.Storage!, a._offset + i * m * k, lda, b.Storage!, b._offset + i * k * n, ldb, 0f, y.Storage!, i * m * n, n);
+                    a.Storage!, a._offset + i * m * k, lda, b.Storage!, b._offset + i * k * n, ldb, 0f, y.Storage!, y._offset + i * m * n, n);
         }
         if (Wants(a, b)) ProductBackward(y, a, b, transA, transB);
         return y;

@@ -36,6 +36,43 @@ public class AutogradTests
     }
 
     [Fact]
+    public void A_weight_gradient_written_in_place_matches_the_accumulated_one_even_for_a_weight_used_twice()
+    {
+        // Linear's weight gradient goes straight into a Write leaf's buffer; a second use of the same weight (tied
+        // layers) must still add its contribution. GradReq.Add (which never writes in place) gives the reference.
+        var x = Tensor.RandomUniform(new Shape(5, 4), -1, 1);
+        var init = Tensor.RandomUniform(new Shape(4, 4), -1, 1);
+        var bias = Tensor.RandomUniform(new Shape(4), -1, 1);
+        Tensor Gradient(GradReq request, bool tied)
+        {
+            var w = init.Clone();
+            w.AttachGrad(request);
+            var buffer = w.Grad();
+            for (int step = 0; step < 2; step++)   // Write replaces: the second pass must not see the first's gradient
+            {
+                if (request == GradReq.Add) buffer.AsSpan().Clear();
+                Tensor loss;
+                using (Sprout.Autograd.Record())
+                {
+                    var h = Tensor.Linear(x, w, bias);
+                    var output = tied ? Tensor.Linear(h, w, bias) : h;
+                    loss = (output * output).Sum();
+                }
+                loss.Backward();
+            }
+            Assert.Same(buffer, w.Grad());
+            return buffer;
+        }
+        foreach (bool tied in new[] { false, true })
+        {
+            var expected = Gradient(GradReq.Add, tied).ToArray();
+            var actual = Gradient(GradReq.Write, tied).ToArray();
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"tied={tied}: element {i} is {actual[i]}, expected {expected[i]}");
+        }
+    }
+
+    [Fact]
     public void Backward_on_a_non_scalar_needs_a_head_gradient()
     {
         var x = Tensor.Ones(2, 2);
