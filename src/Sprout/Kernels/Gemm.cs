@@ -66,7 +66,7 @@ internal static unsafe class Gemm
             if (k == 0) { ScaleC(C, ldc, m, n, beta); return; }
             var buffers = t_buffers ??= new PackBuffers();
             int mr = kernel.MR, nr = kernel.NR;
-            // Balanced blocks: k = 784 runs as 4 slices of 196, not 3 of 256 and a thin one of 16.
+            // Balanced blocks: k = 784 runs as 2 slices of 392, not one of 512 and a thinner one of 272.
             int kcBlock = Balanced(k, GemmBlocking.KC, 8), mcBlock = Balanced(m, GemmBlocking.MC, mr);
             int aLength = RoundUp(mcBlock, mr) * kcBlock, bLength = RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock;
             float* packedA = buffers.A(aLength);

@@ -70,7 +70,7 @@ public sealed class Sgd : Optimizer
             int length = weight.Length;
             int chunks = length < ParallelLength ? 1 : Threads.Count;
             (_weight, _grad, _gradScale, _velocity) = (weight, grad, gradScale, velocity);
-            _chunk = (length / chunks + 15) / 16 * 16;   // whole cache lines
+            _chunk = ((length + chunks - 1) / chunks + 15) / 16 * 16;   // whole cache lines, covering every weight
             try { WorkerPool.For(chunks, _body); }
             finally { (_weight, _grad, _velocity) = (null, null, null); }
         }

@@ -85,20 +85,22 @@ public class GemmTests
                 CheckOne(k, rng, m, n, kk, false, true, alpha, beta, pad: 2);
     }
 
-    [Fact]
-    public void A_team_of_threads_gives_bit_identical_results_to_one_thread()
+    [Theory]
+    [InlineData(300, 500, 700)]   // more columns: split along the columns
+    [InlineData(517, 300, 700)]   // more rows (not a whole number of tiles): split along the rows
+    public void Splitting_a_product_over_threads_gives_bit_identical_results_to_one_thread(int m, int n, int k)
     {
-        var rng = Rng.Stream(9, "team");
-        var a = new float[300 * 700]; var b = new float[700 * 500];
+        var rng = Rng.Stream(9, "split");
+        var a = new float[m * k]; var b = new float[k * n];
         rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1);
-        var alone = new float[300 * 500]; var together = new float[300 * 500];
+        var alone = new float[m * n]; var together = new float[m * n];
         int before = Threads.Count;
         try
         {
             Threads.Count = 1;
-            Gemm.Multiply(false, true, 300, 500, 700, 1f, a, 0, 700, b, 0, 700, 0f, alone, 0, 500);
+            Gemm.Multiply(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, alone, 0, n);
             Threads.Count = Environment.ProcessorCount;
-            Gemm.Multiply(false, true, 300, 500, 700, 1f, a, 0, 700, b, 0, 700, 0f, together, 0, 500);
+            Gemm.Multiply(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, together, 0, n);
         }
         finally { Threads.Count = before; }
         Assert.Equal(alone, together);

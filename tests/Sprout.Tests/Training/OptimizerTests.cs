@@ -59,8 +59,8 @@ public class OptimizerTests
     [InlineData(0.9f)]
     public void Sgd_updates_a_large_parameter_in_chunks_exactly_as_the_rule_says(float momentum)
     {
-        // 70,001 weights: above the size at which the update is split over threads, with a ragged last chunk.
-        const int n = 70_001;
+        // 65,537 weights: above the size at which the update is split over threads, with one weight past two equal halves.
+        const int n = 65_537;
         var initial = Enumerable.Range(0, n).Select(i => (i % 17) / 17f - 0.5f).ToArray();
         var (w, backward) = Single(initial);
         var trainer = TrainerFor(w, new Sgd(0.1f, momentum: momentum));
