@@ -27,9 +27,9 @@ internal static unsafe class Gemm
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
         if (m == 0 || n == 0) return;
-        if (transB && !transA && n < SmallN && k >= Vector512<float>.Count && kernel is MicroKernel512)   // AVX-512 only
+        if (transB && !transA && n < RowDots.MaxColumns && k >= Vector512<float>.Count && kernel is MicroKernel512)   // AVX-512 only
         {
-            fixed (float* pa = a, pb = b, pc = c) RowDots(m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            RowDots.Multiply(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
         int threads = (long)m * n * k < GemmBlocking.ParallelThreshold ? 1 : Threads.Count;
@@ -115,58 +115,6 @@ internal static unsafe class Gemm
             }
         }
     }
-
-    /// <summary>Below this many columns, A·Bᵀ is computed as dot products of rows (a classifier's last layer).</summary>
-    private const int SmallN = 16;
-
-    /// <summary>
-    /// C = alpha·A·Bᵀ + beta·C for few columns n: each C[i, j] is the dot product of row i of A and row j of B, four
-    /// columns at a time. A micro-kernel tile 32 columns wide would compute mostly padding, after packing all of A.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowDots(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-    {
-        const int W = 16;
-        int kv = k / W * W;
-        for (int i = 0; i < m; i++)
-        {
-            float* x = a + (long)i * lda, row = c + (long)i * ldc;
-            int j = 0;
-            for (; j + 4 <= n; j += 4)
-            {
-                float* b0 = b + (long)j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int p = 0; p < kv; p += W)
-                {
-                    var v = Vector512.Load(x + p);
-                    s0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(b0 + p), s0);
-                    s1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(b1 + p), s1);
-                    s2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(b2 + p), s2);
-                    s3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(b3 + p), s3);
-                }
-                float d0 = Vector512.Sum(s0), d1 = Vector512.Sum(s1), d2 = Vector512.Sum(s2), d3 = Vector512.Sum(s3);
-                for (int p = kv; p < k; p++) { d0 += x[p] * b0[p]; d1 += x[p] * b1[p]; d2 += x[p] * b2[p]; d3 += x[p] * b3[p]; }
-                Put(row + j, d0, alpha, beta); Put(row + j + 1, d1, alpha, beta); Put(row + j + 2, d2, alpha, beta); Put(row + j + 3, d3, alpha, beta);
-            }
-            for (; j < n; j++)
-            {
-                float* bj = b + (long)j * ldb;
-                Vector512<float> even = default, odd = default;   // two chains: the FMA latency, not the loads, limits one
-                int p = 0;
-                for (; p + 2 * W <= kv; p += 2 * W)
-                {
-                    even = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(bj + p), even);
-                    odd = Vector512.FusedMultiplyAdd(Vector512.Load(x + p + W), Vector512.Load(bj + p + W), odd);
-                }
-                if (p < kv) { even = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(bj + p), even); p += W; }
-                float d = Vector512.Sum(even + odd);
-                for (; p < k; p++) d += x[p] * bj[p];
-                Put(row + j, d, alpha, beta);
-            }
-        }
-    }
-
-    private static void Put(float* c, float value, float alpha, float beta) => *c = beta == 0f ? alpha * value : alpha * value + beta * *c;
 
     /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
     private static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,
