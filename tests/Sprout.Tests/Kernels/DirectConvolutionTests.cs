@@ -8,12 +8,13 @@ public class DirectConvolutionTests
     public static TheoryData<int, int, int, int, int, int, int> Problems => new()
     {
         // n, c, h, w, o, k, pad
-        { 3, 1, 28, 28, 6, 5, 2 },     // LeNet's first layer: two vectors per row, 6 of a block of 8 outputs
+        { 3, 1, 28, 28, 6, 5, 2 },     // LeNet's first layer: two vectors per row, 6 outputs (the six-channel kernel)
         { 5, 6, 14, 14, 16, 5, 0 },    // LeNet's second: two full blocks of 8, 10 of 16 columns
         { 2, 3, 9, 19, 11, 3, 1 },     // odd rows (a spare row in the pair), 19 columns, 11 outputs
         { 2, 9, 7, 5, 3, 3, 0 },       // more input channels than a block (input gradient's outputs), narrow
         { 1, 2, 6, 32, 2, 1, 0 },      // 1x1 kernel, exactly 32 columns
         { 3, 2, 8, 8, 4, 4, 3 },       // padding k - 1: full correlation, even kernel
+        { 2, 7, 10, 12, 13, 3, 1 },    // 13 outputs: a block of 8 and one of 5 (six-channel kernel, a zero lane); 7 inputs
     };
 
     [Theory]
