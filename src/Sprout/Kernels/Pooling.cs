@@ -118,10 +118,15 @@ internal static class Pooling
 
     private static int SignBit(float v) => (int)((uint)BitConverter.SingleToInt32Bits(v) >> 31);
 
-    /// <summary>The gradient of <see cref="AveragePairs"/>: each output's gradient, quartered, to its four inputs.</summary>
+    /// <summary>
+    /// The gradient of <see cref="AveragePairs"/>: each output's gradient, quartered, to its four inputs. It writes every
+    /// element of dx (zero in an odd last row or column, which no window covers), so dx need not be cleared first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SpreadPairs(ReadOnlySpan<float> dy, int planes, int h, int w, int oh, int ow, Span<float> dx)
     {
         for (int p = 0; p < planes; p++)
+        {
             for (int oy = 0; oy < oh; oy++)
             {
                 var top = dx.Slice((p * h + 2 * oy) * w, w);
@@ -130,10 +135,18 @@ internal static class Pooling
                 for (int ox = 0; ox < ow; ox++)
                 {
                     float v = 0.25f * gradRow[ox];
-                    top[2 * ox] += v; top[2 * ox + 1] += v; bottom[2 * ox] += v; bottom[2 * ox + 1] += v;
+                    top[2 * ox] = v; top[2 * ox + 1] = v; bottom[2 * ox] = v; bottom[2 * ox + 1] = v;
                 }
+                top[(2 * ow)..].Clear();
+                bottom[(2 * ow)..].Clear();
             }
+            dx.Slice((p * h + 2 * oh) * w, (h - 2 * oh) * w).Clear();
+        }
     }
+
+    /// <summary>True when <see cref="Backward"/> writes every element of dx, so that dx may start uninitialized.</summary>
+    public static bool BackwardOverwrites(bool max, ConvGeometry g, int h, int w, bool ceil) =>
+        !max && IsPairs(g, h, w, g.OutH(h, ceil), g.OutW(w, ceil));
 
     private static bool IsPairs(ConvGeometry g, int h, int w, int oh, int ow) =>
         g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && oh * 2 <= h && ow * 2 <= w;

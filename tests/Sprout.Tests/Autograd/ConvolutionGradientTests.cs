@@ -49,4 +49,30 @@ public class ConvolutionGradientTests
     [InlineData(3, 2, 1, true)]
     public void AvgPool2D(int size, int stride, int padding, bool ceil) =>
         GradCheck.Assert(t => Tensor.AvgPool2D(t[0], size, stride, padding, ceil), R(2, 2, 7, 6));
+
+    [Fact]
+    public void Average_pooling_gradient_fills_every_input_even_from_a_dirty_pooled_array()
+    {
+        // 2x2 stride-2 pooling writes its input gradient without clearing it first: an odd last row and column, which
+        // no window covers, must still come out zero when the array comes back from the pool full of NaN.
+        var shape = new Shape(4, 8, 33, 31);
+        var x = Tensor.RandomUniform(shape);
+        x.AttachGrad();
+        Tensor y;
+        using (Sprout.Autograd.Record()) y = Tensor.AvgPool2D(x, 2, 2, 0);
+        var head = Tensor.RandomUniform(y.Shape);
+        var junk = StoragePool.Rent(shape.Product(0, 4), clear: false);   // the array the gradient will get
+        junk.AsSpan().Fill(float.NaN);
+        StoragePool.Return(junk);
+        y.Backward(head);
+        var dx = x.Grad().ToArray();
+        var dy = head.ToArray();
+        for (int p = 0; p < 4 * 8; p++)
+            for (int iy = 0; iy < 33; iy++)
+                for (int ix = 0; ix < 31; ix++)
+                {
+                    float expected = iy < 32 && ix < 30 ? 0.25f * dy[(p * 16 + iy / 2) * 15 + ix / 2] : 0f;
+                    Xunit.Assert.Equal(expected, dx[(p * 33 + iy) * 31 + ix]);
+                }
+    }
 }
