@@ -8,9 +8,10 @@ namespace Sprout.Data;
 /// Mini-batches over samples held in memory. Each enumeration is one epoch; with <c>shuffle</c> every epoch gets its
 /// own permutation from the stream (seed, epoch number), so runs are reproducible. Batches are gathered into two
 /// buffers that are reused, so an epoch does not allocate per batch: a batch's tensors are valid until the next one
-/// is requested. With <c>prefetch</c>, the next batch is gathered on a spare core while the current one is used; when
-/// Sprout's kernels already use every core (<see cref="Threads.Count"/>), there is no spare core to hide it on, so the
-/// batch is instead gathered over all of them when it is requested.
+/// is requested. With <c>prefetch</c>, the next batch is gathered while the current one is used: on a spare core when
+/// Sprout's kernels leave one (<see cref="Threads.Count"/> below the cores), else in small pieces that Sprout's
+/// worker threads take while they wait between kernels (<see cref="BackgroundWork"/>), so it never competes with them.
+/// Without it, a batch is gathered over all kernel threads when it is requested.
 /// </summary>
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
@@ -49,14 +50,32 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     public IEnumerator<Batch> GetEnumerator()
     {
         var order = Order(Interlocked.Increment(ref _epoch));
-        bool background = Prefetch && Threads.Count < Environment.ProcessorCount;
+        bool spareCore = Threads.Count < Environment.ProcessorCount;
         Task<Batch>? next = null;
-        for (int b = 0; b < BatchCount; b++)
+        (BackgroundWork Work, Batch Batch)? pending = null;
+        try
         {
-            var current = next is null ? Gather(order, b) : next.GetAwaiter().GetResult();
-            int following = b + 1;
-            next = background && following < BatchCount ? Task.Run(() => Gather(order, following)) : null;
-            yield return current;
+            for (int b = 0; b < BatchCount; b++)
+            {
+                Batch current;
+                if (next is not null) current = next.GetAwaiter().GetResult();
+                else if (pending is { } p) { p.Work.Complete(); current = p.Batch; }
+                else current = Gather(order, b);
+                (next, pending) = (null, null);
+                int following = b + 1;
+                if (Prefetch && following < BatchCount)
+                {
+                    if (spareCore) next = Task.Run(() => Gather(order, following));
+                    else pending = GatherInBackground(order, following);
+                }
+                yield return current;
+            }
+        }
+        finally
+        {
+            // An enumeration left early must not leave a gather writing into a buffer the next one will use.
+            next?.Wait();
+            pending?.Work.Complete();
         }
     }
 
@@ -69,10 +88,10 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         return order;
     }
 
-    /// <summary>Copies the samples of batch <paramref name="b"/> into its buffer (alternating between two).</summary>
-    private Batch Gather(int[] order, int b)
+    /// <summary>The buffer batch <paramref name="b"/> is copied into (alternating between two full ones), made on first use.</summary>
+    private Batch BufferFor(int b)
     {
-        int start = b * BatchSize, size = Math.Min(BatchSize, SampleCount - start);
+        int size = Math.Min(BatchSize, SampleCount - b * BatchSize);
         var batch = size == BatchSize ? _full[b % 2] : _partial.GetValueOrDefault();
         if (batch.Data is null)
         {
@@ -80,6 +99,14 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             if (size == BatchSize) _full[b % 2] = batch;
             else _partial = batch;
         }
+        return batch;
+    }
+
+    /// <summary>Copies the samples of batch <paramref name="b"/> into its buffer.</summary>
+    private Batch Gather(int[] order, int b)
+    {
+        var batch = BufferFor(b);
+        int start = b * BatchSize, size = batch.Size;
         // Large batches are copied in one contiguous range of samples per thread (inline when called from a prefetch).
         int parts = (long)size * _sampleSize < ParallelCopyFloats ? 1 : Math.Min(Threads.Count, size);
         if (parts == 1) Copy(order, start, 0, size, batch);
@@ -89,6 +116,20 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
 
     /// <summary>Below this many floats per batch, one thread copies it.</summary>
     private const long ParallelCopyFloats = 1 << 16;
+
+    /// <summary>Samples per piece of a background gather: small, so that a kernel job never waits long for a worker.</summary>
+    private const int BackgroundPieceSamples = 16;
+
+    /// <summary>Starts copying batch <paramref name="b"/> in pieces that Sprout's workers take while idle between kernels.</summary>
+    private (BackgroundWork, Batch) GatherInBackground(int[] order, int b)
+    {
+        var batch = BufferFor(b);
+        int start = b * BatchSize, size = batch.Size;
+        int pieces = (size + BackgroundPieceSamples - 1) / BackgroundPieceSamples;
+        var work = BackgroundWork.Start(pieces, piece =>
+            Copy(order, start, piece * BackgroundPieceSamples, Math.Min(size, (piece + 1) * BackgroundPieceSamples), batch));
+        return (work, batch);
+    }
 
     /// <summary>Copies samples order[start + from .. start + to) into rows from .. to of <paramref name="batch"/>.</summary>
     private void Copy(int[] order, int start, int from, int to, Batch batch)

@@ -6,6 +6,7 @@ namespace Sprout.Kernels;
 /// Sprout's own threads for kernels: one fewer than the cores, kept warm by spinning briefly after each job before
 /// they sleep, so that dispatching a job costs about a microsecond instead of a thread-pool round trip. The calling
 /// thread takes part. One job runs at a time; a call made while one is running (or from inside one) runs inline.
+/// Between jobs, a waiting worker runs pieces of the offered <see cref="BackgroundWork"/>, if any.
 /// </summary>
 internal static class WorkerPool
 {
@@ -15,7 +16,18 @@ internal static class WorkerPool
     private static readonly Worker[] s_workers = CreateWorkers(Environment.ProcessorCount - 1);
     private static Job? s_job;
     private static long s_generation;
+    private static BackgroundWork? s_background;
     [ThreadStatic] private static bool t_insideJob;
+
+    /// <summary>Offers background work to the workers (one at a time: a second offer is left to its owner's Complete).</summary>
+    public static void Offer(BackgroundWork work)
+    {
+        if (s_workers.Length == 0 || Interlocked.CompareExchange(ref s_background, work, null) is not null) return;
+        foreach (var w in s_workers) w.Wake();
+    }
+
+    /// <summary>Takes back the offer once its owner has completed it.</summary>
+    public static void Withdraw(BackgroundWork work) => Interlocked.CompareExchange(ref s_background, null, work);
 
     /// <summary>Runs body(0 .. count-1), spread over the workers and the caller; rethrows the first exception.</summary>
     public static void For(int count, Action<int> body)
@@ -112,6 +124,11 @@ internal static class WorkerPool
             {
                 long g = Volatile.Read(ref s_generation);
                 if (g != seen) return g;
+                if (Volatile.Read(ref s_background) is { Exhausted: false } work && work.TryRunOne())
+                {
+                    deadline = Stopwatch.GetTimestamp() + (long)(SpinMicroseconds * Stopwatch.Frequency / 1e6);
+                    continue;
+                }
                 if (Stopwatch.GetTimestamp() < deadline) { spin.SpinOnce(sleep1Threshold: -1); continue; }
                 Volatile.Write(ref _sleeping, 1);
                 if (Volatile.Read(ref s_generation) != seen)

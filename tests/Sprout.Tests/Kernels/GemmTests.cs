@@ -107,18 +107,6 @@ public class GemmTests
     }
 
     [Fact]
-    public void Worker_pool_runs_every_index_once_and_rethrows_errors()
-    {
-        var hits = new int[100];
-        WorkerPool.For(100, i => Interlocked.Increment(ref hits[i]));
-        Assert.All(hits, h => Assert.Equal(1, h));
-        var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.For(10, i => { if (i == 7) throw new InvalidOperationException("seven"); }));
-        Assert.Equal("seven", e.Message);
-        WorkerPool.For(4, i => WorkerPool.For(3, j => Interlocked.Increment(ref hits[i * 3 + j])));   // nested calls run inline
-        Assert.Equal(2, hits[0]);
-    }
-
-    [Fact]
     public void Zero_depth_scales_C_by_beta()
     {
         var c = new float[] { 1, 2, 3, 4 };
