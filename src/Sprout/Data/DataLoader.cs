@@ -60,12 +60,12 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
                 Batch current;
                 if (next is not null) current = next.GetAwaiter().GetResult();
                 else if (pending is { } p) { p.Work.Complete(); current = p.Batch; }
-                else current = Gather(order, b);
+                else current = Gather(order, b, overKernelThreads: true);
                 (next, pending) = (null, null);
                 int following = b + 1;
                 if (Prefetch && following < BatchCount)
                 {
-                    if (spareCore) next = Task.Run(() => Gather(order, following));
+                    if (spareCore) next = Task.Run(() => Gather(order, following, overKernelThreads: false));
                     else pending = GatherInBackground(order, following);
                 }
                 yield return current;
@@ -102,13 +102,16 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         return batch;
     }
 
-    /// <summary>Copies the samples of batch <paramref name="b"/> into its buffer.</summary>
-    private Batch Gather(int[] order, int b)
+    /// <summary>
+    /// Copies the samples of batch <paramref name="b"/> into its buffer; a large batch over the kernel threads when
+    /// <paramref name="overKernelThreads"/> (never from a prefetch on a spare core: that would take the threads from
+    /// the kernels), in one contiguous range of samples per thread.
+    /// </summary>
+    private Batch Gather(int[] order, int b, bool overKernelThreads)
     {
         var batch = BufferFor(b);
         int start = b * BatchSize, size = batch.Size;
-        // Large batches are copied in one contiguous range of samples per thread (inline when called from a prefetch).
-        int parts = (long)size * _sampleSize < ParallelCopyFloats ? 1 : Math.Min(Threads.Count, size);
+        int parts = !overKernelThreads || (long)size * _sampleSize < ParallelCopyFloats ? 1 : Math.Min(Threads.Count, size);
         if (parts == 1) Copy(order, start, 0, size, batch);
         else WorkerPool.For(parts, part => Copy(order, start, size * part / parts, size * (part + 1) / parts, batch));
         return batch;
