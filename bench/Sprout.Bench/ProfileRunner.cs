@@ -9,8 +9,8 @@ namespace Sprout.Bench;
 /// <summary>
 /// Where a training step of a network spends its time: each top-level layer's forward, and each op's backward rules,
 /// averaged over steps after a warm-up. `-- profile lenet | modern | mlp`. The steps take Fashion-MNIST's batches in
-/// turn: a single batch repeated would be learned by heart within the warm-up, and the vanishing gradients that follow
-/// (subnormal floats) slow the loss and the optimizer several times over, which real training never sees.
+/// turn, as training does: one batch repeated stays in cache and is learned by heart, so it misstates the memory-bound
+/// parts of a step (the optimizer, the loss).
 /// </summary>
 internal static class ProfileRunner
 {
