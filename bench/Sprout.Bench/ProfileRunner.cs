@@ -9,8 +9,7 @@ namespace Sprout.Bench;
 /// <summary>
 /// Where a training step of a network spends its time: each top-level layer's forward, and each op's backward rules,
 /// averaged over steps after a warm-up. `-- profile lenet | modern | mlp`. The steps take Fashion-MNIST's batches in
-/// turn, as training does: one batch repeated stays in cache and is learned by heart, so it misstates the memory-bound
-/// parts of a step (the optimizer, the loss).
+/// turn, as training does, rather than one batch repeated (which stays in cache and is learned by heart).
 /// </summary>
 internal static class ProfileRunner
 {
