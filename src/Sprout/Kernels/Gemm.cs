@@ -34,9 +34,11 @@ internal static unsafe class Gemm
         }
         int threads = (long)m * n * k < GemmBlocking.ParallelThreshold ? 1 : Threads.Count;
         // Split C into one independent block per thread, each with its own packing: along the rows when that packs
-        // the smaller operand twice (B is k×n, A is m×k), else along the columns. Blocks start on micro-tile
+        // the smaller operand twice (B is k×n, A is m×k), else along the columns. On a tie A is packed twice: in a
+        // layer's x·Wᵀ that is the fresh activations, still in cache, while the weights were last read a step ago
+        // (the MLP's 256×784→256 forward, 2 threads, in an epoch: 640 → 595 µs). Blocks start on micro-tile
         // boundaries, so every element is computed exactly as by one thread.
-        bool byRows = m >= n;
+        bool byRows = m > n;
         int unit = byRows ? kernel.MR : kernel.NR, units = ((byRows ? m : n) + unit - 1) / unit;
         int parts = Math.Min(threads, units);
         if (parts <= 1)
