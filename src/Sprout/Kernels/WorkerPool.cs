@@ -10,7 +10,12 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class WorkerPool
 {
-    private const double SpinMicroseconds = 200;
+    /// <summary>
+    /// How long a worker spins for the next job before it sleeps. A training step's serial stretches (the loss, small
+    /// layers, bookkeeping) last a few hundred µs; a worker asleep by then costs a wake-up on the next kernel. 1 ms
+    /// against 200 µs: the MLP epoch at 2 threads 1.5–4.6 % faster in three runs that alternated epochs in one process.
+    /// </summary>
+    private const double SpinMicroseconds = 1000;
 
     private static readonly Lock s_gate = new();
     private static readonly Worker[] s_workers = CreateWorkers(Environment.ProcessorCount - 1);
