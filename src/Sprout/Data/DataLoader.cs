@@ -105,20 +105,16 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// <summary>
     /// Copies the samples of batch <paramref name="b"/> into its buffer; a large batch over the kernel threads when
     /// <paramref name="overKernelThreads"/> (never from a prefetch on a spare core: that would take the threads from
-    /// the kernels), in one contiguous range of samples per thread.
+    /// the kernels), in contiguous ranges of samples.
     /// </summary>
     private Batch Gather(int[] order, int b, bool overKernelThreads)
     {
         var batch = BufferFor(b);
         int start = b * BatchSize, size = batch.Size;
-        int parts = !overKernelThreads || (long)size * _sampleSize < ParallelCopyFloats ? 1 : Math.Min(Threads.Count, size);
-        if (parts == 1) Copy(order, start, 0, size, batch);
-        else WorkerPool.For(parts, part => Copy(order, start, size * part / parts, size * (part + 1) / parts, batch));
+        if (overKernelThreads) WorkerPool.ForRanges(size, (long)size * _sampleSize, (from, to) => Copy(order, start, from, to, batch));
+        else Copy(order, start, 0, size, batch);
         return batch;
     }
-
-    /// <summary>Below this many floats per batch, one thread copies it.</summary>
-    private const long ParallelCopyFloats = 1 << 16;
 
     /// <summary>Samples per piece of a background gather: small, so that a kernel job never waits long for a worker.</summary>
     private const int BackgroundPieceSamples = 16;

@@ -8,13 +8,9 @@ namespace Sprout.Kernels;
 /// </summary>
 internal sealed class BackgroundWork
 {
-    private readonly Action<int> _piece;
-    private readonly int _count;
-    private int _next = -1;
-    private int _remaining;
-    private Exception? _error;
+    private readonly WorkerPool.Job _pieces;
 
-    private BackgroundWork(int count, Action<int> piece) => (_count, _remaining, _piece) = (count, count, piece);
+    private BackgroundWork(int count, Action<int> piece) => _pieces = new WorkerPool.Job(piece, count);
 
     /// <summary>Offers <paramref name="count"/> pieces to the idle workers; with none (one core), <see cref="Complete"/> runs them all.</summary>
     public static BackgroundWork Start(int count, Action<int> piece)
@@ -26,26 +22,16 @@ internal sealed class BackgroundWork
     }
 
     /// <summary>True when no piece is left to start.</summary>
-    public bool Exhausted => Volatile.Read(ref _next) + 1 >= _count;
+    public bool Exhausted => _pieces.Exhausted;
 
     /// <summary>Runs the next piece if one is left; false when all have been taken.</summary>
-    public bool TryRunOne()
-    {
-        int i = Interlocked.Increment(ref _next);
-        if (i >= _count) return false;
-        try { _piece(i); }
-        catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
-        finally { Interlocked.Decrement(ref _remaining); }
-        return true;
-    }
+    public bool TryRunOne() => _pieces.TryRunOne();
 
     /// <summary>Runs what is left, waits for the pieces others are running, and rethrows the first error.</summary>
     public void Complete()
     {
-        while (TryRunOne()) { }
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
-        WorkerPool.Withdraw(this);
-        if (_error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        _pieces.Work();
+        try { _pieces.WaitAndRethrow(); }
+        finally { WorkerPool.Withdraw(this); }
     }
 }

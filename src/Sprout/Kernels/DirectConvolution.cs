@@ -44,7 +44,7 @@ internal static unsafe class DirectConvolution
         var source = new Planes(p.C, p.H, p.W, g.PadH, g.PadW, p.OutH, p.OutW, g.KernelH, g.KernelW);
         var weights = PackForward(w, wOffset, p.O, p.C, g.KernelH, g.KernelW);
         var epilogue = new Epilogue(bias, biasOffset, activation);
-        OverSamples(p.N, n => source.Correlate(x, xOffset + n * p.C * p.H * p.W, weights, p.O, y, n * p.O * p.Pixels, epilogue));
+        WorkerPool.ForEach(p.N, (long)p.N * p.O * p.Pixels * p.KernelRows, n => source.Correlate(x, xOffset + n * p.C * p.H * p.W, weights, p.O, y, n * p.O * p.Pixels, epilogue));
     }
 
     /// <summary>What is applied to each output plane before it is copied out: a per-channel bias, then an activation.</summary>
@@ -64,7 +64,7 @@ internal static unsafe class DirectConvolution
         int kh = g.KernelH, kw = g.KernelW;
         var source = new Planes(p.O, p.OutH, p.OutW, kh - 1 - g.PadH, kw - 1 - g.PadW, p.H, p.W, kh, kw);
         var weights = PackTransposedFlipped(w, wOffset, p.O, p.C, kh, kw);
-        OverSamples(p.N, n => source.Correlate(dy, dyOffset + n * p.O * p.Pixels, weights, p.C, dx, dxOffset + n * p.C * p.H * p.W, default));
+        WorkerPool.ForEach(p.N, (long)p.N * p.O * p.Pixels * p.KernelRows, n => source.Correlate(dy, dyOffset + n * p.O * p.Pixels, weights, p.C, dx, dxOffset + n * p.C * p.H * p.W, default));
     }
 
     /// <summary>dw (O, C, kh, kw) = Σ over samples and output pixels of dy (N, O, Ho, Wo) × the input under each tap.</summary>
@@ -87,15 +87,6 @@ internal static unsafe class DirectConvolution
 
     /// <summary>Output channels per weight-gradient kernel call: 4, or 3 when that divides the channels and 4 does not (LeNet's 6).</summary>
     private static int GradientGroup(int outputs) => outputs % 4 != 0 && outputs % 3 == 0 ? 3 : 4;
-
-    private static void OverSamples(int n, Action<int> sample)
-    {
-        int parts = Math.Min(n, Threads.Count * 4);
-        WorkerPool.For(parts, part =>
-        {
-            for (int s = n * part / parts, end = n * (part + 1) / parts; s < end; s++) sample(s);
-        });
-    }
 
     /// <summary>Weights as [block][tap][8]: for each tap (c, ky, kx), the weights of 8 consecutive output channels (zero past O).</summary>
     private static float[] PackForward(float[] w, int offset, int outputs, int channels, int kh, int kw)

@@ -12,7 +12,7 @@ internal static class Im2Col
     public static void Unfold(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] cols)
     {
         int oh = g.OutH(h), ow = g.OutW(w), rows = c * g.KernelH * g.KernelW;
-        ForRows(rows, (long)rows * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (row) =>
+        WorkerPool.ForEach(rows, (long)rows * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (row) =>
         {
             var (ch, ki, kj) = Tap(row, g);
             var dst = cols.AsSpan(row * n * oh * ow, n * oh * ow);
@@ -46,7 +46,7 @@ internal static class Im2Col
     public static void UnfoldRows(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] rows)
     {
         int oh = g.OutH(h), ow = g.OutW(w), k = c * g.KernelH * g.KernelW;
-        ForRows(n * oh, (long)n * oh * ow * k, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (sy) =>
+        WorkerPool.ForEach(n * oh, (long)n * oh * ow * k, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (sy) =>
         {
             int s = sy / oh, y = sy % oh;
             for (int ch = 0; ch < c; ch++)
@@ -82,7 +82,7 @@ internal static class Im2Col
     {
         int oh = g.OutH(h), ow = g.OutW(w);
         // Different taps of one channel write to the same input pixels, so split by channel, not by row.
-        ForRows(c, (long)c * g.KernelH * g.KernelW * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (ch) =>
+        WorkerPool.ForEach(c, (long)c * g.KernelH * g.KernelW * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (ch) =>
         {
             for (int ki = 0; ki < g.KernelH; ki++)
                 for (int kj = 0; kj < g.KernelW; kj++)
@@ -120,14 +120,4 @@ internal static class Im2Col
 
     private static (int Channel, int I, int J) Tap(int row, ConvGeometry g) =>
         (row / (g.KernelH * g.KernelW), row / g.KernelW % g.KernelH, row % g.KernelW);
-
-    private static void ForRows(int count, long work, Action<int> body)
-    {
-        if (work < 1 << 16 || count < 2) { for (int i = 0; i < count; i++) body(i); return; }
-        int chunks = Math.Min(count, Threads.Count * 4);
-        WorkerPool.For(chunks, t =>
-        {
-            for (int i = count * t / chunks; i < count * (t + 1) / chunks; i++) body(i);
-        });
-    }
 }

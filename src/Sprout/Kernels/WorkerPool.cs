@@ -41,6 +41,25 @@ internal static class WorkerPool
             for (int i = 0; i < count; i++) body(i);
     }
 
+    /// <summary>Below this much work in all (elements touched, multiply–adds), a split runs on the calling thread.</summary>
+    public const long MinParallelWork = 1 << 15;
+
+    /// <summary>
+    /// Splits [0, count) into contiguous ranges, up to four per thread so that uneven ones even out, and runs
+    /// body(start, end) for each over the workers; in one call on this thread when <paramref name="work"/> (the total)
+    /// is small.
+    /// </summary>
+    public static void ForRanges(int count, long work, Action<int, int> body)
+    {
+        if (work < MinParallelWork || count < 2 || Threads.Count <= 1) { body(0, count); return; }
+        int chunks = Math.Min(count, Threads.Count * 4);
+        For(chunks, t => body((int)((long)count * t / chunks), (int)((long)count * (t + 1) / chunks)));
+    }
+
+    /// <summary><see cref="ForRanges"/> with the body called once per index.</summary>
+    public static void ForEach(int count, long work, Action<int> body) =>
+        ForRanges(count, work, (start, end) => { for (int i = start; i < end; i++) body(i); });
+
     private static bool ForExclusive(int count, Action<int> body)
     {
         // Inline when there is nothing to share, when called from inside a job (the outer job already uses every
@@ -53,9 +72,7 @@ internal static class WorkerPool
             Interlocked.Increment(ref s_generation);
             foreach (var w in s_workers) w.Wake();
             job.Work();
-            var spin = new SpinWait();
-            while (Volatile.Read(ref job.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
-            if (job.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            job.WaitAndRethrow();
             return true;
         }
         finally
@@ -66,28 +83,49 @@ internal static class WorkerPool
 
     private static Worker[] CreateWorkers(int n) => [.. Enumerable.Range(0, Math.Max(0, n)).Select(i => new Worker(i))];
 
-    private sealed class Job(Action<int> body, int count)
+    /// <summary>
+    /// Indices 0 .. count-1 of one body, taken one at a time by whoever asks (the caller, the workers), and the first
+    /// error any of them raised. Also the unit of <see cref="BackgroundWork"/>.
+    /// </summary>
+    internal sealed class Job(Action<int> body, int count)
     {
         private readonly int _count = count;
         private int _next = -1;
-        public int Remaining = count;
-        public Exception? Error;
+        private int _remaining = count;
+        private Exception? _error;
 
+        /// <summary>True when no index is left to start.</summary>
+        public bool Exhausted => Volatile.Read(ref _next) + 1 >= _count;
+
+        /// <summary>Runs indices until none is left.</summary>
         public void Work()
         {
+            while (TryRunOne()) { }
+        }
+
+        /// <summary>Runs the next index if one is left (nested kernel calls inside it run inline); false when all are taken.</summary>
+        public bool TryRunOne()
+        {
+            int i = Interlocked.Increment(ref _next);
+            if (i >= _count) return false;
             bool outer = t_insideJob;
             t_insideJob = true;
-            try
+            try { body(i); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            finally
             {
-                int i;
-                while ((i = Interlocked.Increment(ref _next)) < _count)
-                {
-                    try { body(i); }
-                    catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
-                    finally { Interlocked.Decrement(ref Remaining); }
-                }
+                t_insideJob = outer;
+                Interlocked.Decrement(ref _remaining);
             }
-            finally { t_insideJob = outer; }
+            return true;
+        }
+
+        /// <summary>Waits for the indices others are running, then rethrows the first error.</summary>
+        public void WaitAndRethrow()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (_error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Sprout.Kernels;
 
 namespace Sprout;
 
@@ -19,7 +20,7 @@ public sealed partial class Tensor
         var invStd = new float[c];
         var xa = x.Storage!; var ya = y.Storage!; int xo = x._offset;
         var gs = gamma.Storage!; var bs = beta.Storage!; int go = gamma._offset, bo = beta._offset;
-        RunPlanes(c, 2 * n * s, (c0, c1) =>
+        WorkerPool.ForRanges(c, 2L * c * n * s, (c0, c1) =>
         {
             for (int ch = c0; ch < c1; ch++)
             {
@@ -84,7 +85,7 @@ public sealed partial class Tensor
             var sumG = new float[c];
             var sumGx = new float[c];
             var xa = x.Storage!; var ga = g.Storage!; int xo = x._offset, go = g._offset;
-            RunPlanes(c, 2 * n * s, (c0, c1) =>
+            WorkerPool.ForRanges(c, 2L * c * n * s, (c0, c1) =>
             {
                 for (int ch = c0; ch < c1; ch++)
                 {
@@ -107,7 +108,7 @@ public sealed partial class Tensor
             var dx = Uninitialized(x.Shape);
             var xa = x.Storage!; var ga = g.Storage!; var da = dx.Storage!; int xo = x._offset, go = g._offset;
             var gam = gamma.Storage!; int gamOffset = gamma._offset;
-            RunPlanes(c, 2 * n * s, (c0, c1) =>
+            WorkerPool.ForRanges(c, 2L * c * n * s, (c0, c1) =>
             {
                 for (int ch = c0; ch < c1; ch++)
                 {

@@ -65,11 +65,9 @@ public sealed partial class Tensor
     {
         if (activation == Pointwise.None) return g;
         var r = Uninitialized(g.Shape);
-        const int Chunk = 1 << 14;
-        int length = r.Length;
-        RunPlanes((length + Chunk - 1) / Chunk, Chunk, (c0, c1) =>
+        WorkerPool.ForRanges(r.Length, r.Length, (start, end) =>
         {
-            int start = c0 * Chunk, count = Math.Min(length, c1 * Chunk) - start;
+            int count = end - start;
             ReadOnlySpan<float> gs = g.Span.Slice(start, count), ys = y.Span.Slice(start, count);
             var rs = r.AsSpan().Slice(start, count);
             switch (activation)

@@ -35,7 +35,7 @@ public sealed partial class Tensor
         // Max pooling's argmax (one int per output) lives in a pooled array, which its backward rule gives back.
         var argmax = max ? StoragePool.Rent(y.Length, clear: false) : [];
         int planes = n * c;
-        RunPlanes(planes, h * w * size.H * size.W, (p0, p1) =>
+        WorkerPool.ForRanges(planes, (long)planes * h * w * size.H * size.W, (p0, p1) =>
             Pooling.Forward(max, x.Span.Slice(p0 * h * w, (p1 - p0) * h * w), p1 - p0, h, w, g, ceil,
                 y.AsSpan().Slice(p0 * oh * ow, (p1 - p0) * oh * ow), Indices(argmax, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0)));
         if (Wants(x)) PoolBackward(y, x, max, g, ceil, argmax);
@@ -53,7 +53,7 @@ public sealed partial class Tensor
                 "MaxPool2D's backward rule already ran for this forward pass and gave back its saved indices. Recompute the forward pass inside Autograd.Record() before calling Backward() again.");
             int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
             var dx = Pooling.BackwardOverwrites(max, g, h, w, ceil) ? Uninitialized(x.Shape) : new Tensor(x.Shape);
-            RunPlanes(x.Shape[0] * x.Shape[1], h * w, (p0, p1) =>
+            WorkerPool.ForRanges(x.Shape[0] * x.Shape[1], (long)x.Length, (p0, p1) =>
                 Pooling.Backward(max, dy.Span.Slice(p0 * oh * ow, (p1 - p0) * oh * ow), p1 - p0, h, w, g, ceil,
                     Indices(saved, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w)));
             if (max)
@@ -65,11 +65,4 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Splits planes [0, count) into contiguous ranges over the worker threads when there is enough work.</summary>
-    internal static void RunPlanes(int count, int workPerPlane, Action<int, int> body)
-    {
-        if ((long)count * workPerPlane < 1 << 15 || count < 2) { body(0, count); return; }
-        int chunks = Math.Min(count, Threads.Count * 4);
-        WorkerPool.For(chunks, t => body(count * t / chunks, count * (t + 1) / chunks));
-    }
 }
