@@ -30,13 +30,16 @@ public static class SafeTensors
                 $"Cannot save: {pending.Count} parameter(s) are not filled yet ({string.Join(", ", pending)}). Run a forward pass or Build(shape) first.");
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
+        var header = Header(parameters, metadata);
+        SafeTensorsHeader.CheckWritable((header.Length + 7) / 8 * 8, full);
+        RemoveStaleTemporaries(full);
         string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 var output = wrap?.Invoke(file) ?? file;
-                Write(output, parameters, metadata);
+                Write(output, parameters, header);
                 output.Flush();
                 file.Flush(flushToDisk: true);
             }
@@ -49,9 +52,34 @@ public static class SafeTensors
         }
     }
 
-    private static void Write(Stream output, ParameterCollection parameters, IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>
+    /// Deletes temporary files that an interrupted save of <paramref name="full"/> left behind: those whose writing
+    /// process is gone. A save in progress in a live process keeps its file.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string full)
     {
-        var json = Header(parameters, metadata);
+        string directory = Path.GetDirectoryName(full)!, prefix = $".{Path.GetFileName(full)}.";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                var parts = Path.GetFileName(file)[prefix.Length..].Split('.');
+                if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && !IsRunning(pid)) File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // best effort: the save itself decides
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private static void Write(Stream output, ParameterCollection parameters, byte[] json)
+    {
         int padded = (json.Length + 7) / 8 * 8;   // keep the data 8-byte aligned, padding with spaces
         var lengthBytes = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
@@ -118,11 +146,13 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(block);
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var header = SafeTensorsHeader.Read(file, file.Length, path);
         var parameters = block.CollectParams();
+        int maxEntries = strict ? 2 * parameters.Count + 1000 : int.MaxValue;   // a strict load still lists a few unexpected names
+        var header = SafeTensorsHeader.Read(file, file.Length, path, parameters.ContainsKey, maxEntries,
+            $"this {block.GetType().Name} has {parameters.Count} parameters, so a strict load could never use them; pass strict: false to load the ones it has");
         var byName = header.Entries.ToDictionary(e => e.Name);
         var missing = parameters.Keys.Where(k => !byName.ContainsKey(k)).ToList();
-        var unexpected = header.Entries.Select(e => e.Name).Where(n => !parameters.ContainsKey(n)).ToList();
+        var unexpected = header.Skipped;
         var shapeErrors = parameters.Where(kv => byName.ContainsKey(kv.Key))
             .Select(kv => (kv.Key, kv.Value.Shape, File: byName[kv.Key].Shape))
             .Where(t => !Fits(t.Shape, t.File))
@@ -137,8 +167,32 @@ public static class SafeTensors
         var values = new List<(Parameter Parameter, Tensor Value)>();
         foreach (var (name, p) in parameters)
             if (byName.TryGetValue(name, out var entry)) values.Add((p, ReadTensor(file, header.DataStart, entry)));
-        foreach (var (p, value) in values) p.SetData(value);
+        SetAllOrNothing(block, path, values);
         return new LoadResult(missing, unexpected);
+    }
+
+    /// <summary>
+    /// Sets every value, then checks the shapes against one another as the layers' rules require (a deferred network
+    /// takes its shapes from the file, which may contradict itself); on any error every parameter is put back.
+    /// </summary>
+    private static void SetAllOrNothing(Block block, string path, List<(Parameter Parameter, Tensor Value)> values)
+    {
+        var journal = ForwardJournal.Begin() ?? throw new InvalidOperationException($"Cannot load {path} from inside a forward pass.");
+        try
+        {
+            foreach (var (p, value) in values) p.SetData(value);
+            var conflicts = block.ShapeConflicts();
+            if (conflicts.Count > 0)
+                throw new CheckpointMismatchException(path, [], [], conflicts,
+                    $"{path} does not fit this {block.GetType().Name}: its shapes contradict one another as the network connects them ({string.Join("; ", conflicts)}). " +
+                    "Nothing was loaded; the file belongs to a network of other sizes.");
+            journal.Commit();
+        }
+        catch
+        {
+            journal.Rollback();
+            throw;
+        }
     }
 
     private static bool Fits(Shape shape, int[] file) =>
@@ -158,7 +212,8 @@ public static class SafeTensors
     /// <summary>The metadata stored in a file's header (empty when there is none).</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return SafeTensorsHeader.Read(file, file.Length, path).Metadata;
+        return SafeTensorsHeader.Read(file, file.Length, path, keep: static _ => false).Metadata;
     }
 }

@@ -52,20 +52,38 @@ public sealed class BatchNorm : Block
             var scale = (RunningVar.Data().Reshape(statShape) + Epsilon).Sqrt();
             return (x - mean) / scale * gamma + beta;
         }
+        int perChannel = x.Length / x.Shape[1];
+        if (perChannel < 2)
+            throw new ArgumentException(
+                $"BatchNorm at '{CurrentPathOrRoot}' needs more than one value per channel while training; got an input of shape {x.Shape}. " +
+                "Train with a batch of at least 2 (or larger images), or run it outside Autograd.Record() to use the running statistics.", nameof(x));
         var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon);
-        UpdateRunningStatistics(batchMean, variance, x.Length / x.Shape[1]);
+        UpdateRunningStatistics(batchMean, variance, perChannel);
         return y;
     }
 
     private void UpdateRunningStatistics(float[] mean, float[] var, int count)
     {
-        float unbiased = count > 1 ? count / (float)(count - 1) : 1f;
+        ForwardJournal.NoteValues(RunningMean);   // a later failure in the same forward puts them back
+        ForwardJournal.NoteValues(RunningVar);
+        float unbiased = count / (float)(count - 1);
         var rm = RunningMean.Data().AsSpan(); var rv = RunningVar.Data().AsSpan();
         for (int c = 0; c < rm.Length; c++)
         {
             rm[c] = Momentum * rm[c] + (1 - Momentum) * mean[c];
             rv[c] = Momentum * rv[c] + (1 - Momentum) * var[c] * unbiased;
         }
+    }
+
+    internal override FeatureFlow Flow => new(FeatureAxis.Channels, Gamma.Shape[0], Gamma.Shape[0]);
+
+    /// <summary>Gamma, beta and both running statistics are one value per channel: their shapes must agree.</summary>
+    private protected override IEnumerable<string> OwnShapeConflicts(string path)
+    {
+        Parameter[] all = [Gamma, Beta, RunningMean, RunningVar];
+        if (all.Any(p => p.Shape != Gamma.Shape))
+            yield return $"BatchNorm '{(path.Length == 0 ? "(root)" : path)}' has one value per channel in each of its parameters, but their shapes differ: " +
+                         string.Join(", ", all.Select(p => $"{p.Name} {p.Shape}"));
     }
 
     protected override string Describe() => $"BatchNorm(momentum={Momentum}, eps={Epsilon}, in_channels={(Gamma.Shape[0] == Shape.Unknown ? "None" : Gamma.Shape[0])})";

@@ -47,9 +47,26 @@ public abstract partial class Block
     protected T AddChild<T>(string name, T block) where T : Block
     {
         ArgumentNullException.ThrowIfNull(block);
-        if (ReferenceEquals(block, this)) throw new ArgumentException("A block cannot contain itself.", nameof(block));
+        if (ReferenceEquals(block, this)) throw new ArgumentException($"A block cannot contain itself: this {GetType().Name} was given as its own child '{name}'.", nameof(block));
+        if (block.Contains(this))
+            throw new ArgumentException(
+                $"Adding this {block.GetType().Name} as child '{name}' of a {GetType().Name} would make a cycle: the {GetType().Name} is already inside it. " +
+                "A network must be a tree (a block may be shared, but never contain itself); add a new block instead.", nameof(block));
         _children.Add(name, block);
         return block;
+    }
+
+    /// <summary>Whether <paramref name="target"/> is this block or one of its descendants.</summary>
+    private bool Contains(Block target)
+    {
+        var seen = new HashSet<Block>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Block>([this]);
+        while (stack.TryPop(out var b))
+        {
+            if (ReferenceEquals(b, target)) return true;
+            if (seen.Add(b)) foreach (var child in b._children.Values) stack.Push(child);
+        }
+        return false;
     }
 
     protected int ChildCount => _children.Count;
@@ -126,6 +143,7 @@ public abstract partial class Block
     private void PrepareParameters(Tensor x)
     {
         if (_params.Count == 0) return;
+        if (_params.Values.Any(ForwardJournal.IsUnsettled)) ForwardJournal.EnterLifecycle();
         bool shapeOnly = ShapeOnlyScope.IsActive;
         if (!shapeOnly)
             foreach (var (name, p) in _params)
@@ -164,6 +182,12 @@ public abstract partial class Block
         return collection;
     }
 
+    private void VisitBlocks(string prefix, Action<string, Block> visit)
+    {
+        visit(prefix, this);
+        foreach (var (name, child) in _children) child.VisitBlocks(Join(prefix, name), visit);
+    }
+
     private void VisitParameters(string prefix, Action<string, Block, string, Parameter> visit)
     {
         foreach (var (name, p) in _params) visit(Join(prefix, name), this, name, p);
@@ -178,7 +202,15 @@ public abstract partial class Block
     public void Initialize(Initializer? init = null, bool forceReinit = false)
     {
         var chosen = init ?? Initializer.Default;
-        foreach (var (path, p) in CollectParams()) p.Initialize(chosen, path, forceReinit);
+        int index = Rng.NextInitialization();
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        ulong seed = Rng.CurrentSeed;
+        VisitBlocks("", (path, block) =>
+        {
+            (block._random, block._randomBlocksTaken) = (new RandomKey(seed, Rng.InitializationKey(path, index)), 0);
+            foreach (var (name, p) in block._params)
+                if (seen.Add(p)) p.Initialize(chosen, Join(path, name), Rng.InitializationKey(Join(path, name), index), forceReinit);
+        });
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ public sealed class Conv2D : Block
             throw new ArgumentException($"Conv2D: {channels} output channels are not divisible by groups={groups}.", nameof(groups));
         if (inChannels != Shape.Unknown && (inChannels <= 0 || inChannels % groups != 0))
             throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"Expected a positive input channel count divisible by groups={groups}, or leave it out to infer it.");
+        Size2Checks.Positive(strides ?? 1, nameof(strides));
+        Size2Checks.NonNegative(padding ?? 0, nameof(padding));
+        Size2Checks.Positive(dilation ?? 1, nameof(dilation));
         (Channels, KernelSize, Strides, Padding, Dilation, Groups, Activation) =
             (channels, kernelSize, strides ?? 1, padding ?? 0, dilation ?? 1, groups, activation);
         int perGroup = inChannels == Shape.Unknown ? Shape.Unknown : inChannels / groups;
@@ -61,6 +64,9 @@ public sealed class Conv2D : Block
             throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {e.Message}", nameof(x), e);
         }
     }
+
+    internal override FeatureFlow Flow =>
+        new(FeatureAxis.Channels, Weight.Shape[1] == Shape.Unknown ? Shape.Unknown : Weight.Shape[1] * Groups, Weight.Shape[0]);
 
     protected override string Describe()
     {

@@ -30,11 +30,19 @@ public sealed class Dense : Block
     /// <summary>(units), or null when created with <c>useBias: false</c>.</summary>
     public Parameter? Bias => OptionalParam("bias");
 
-    protected override void InferShapes(Tensor x) =>
+    protected override void InferShapes(Tensor x)
+    {
+        if (x.Rank < 1)
+            throw new ArgumentException(
+                $"Dense at '{CurrentPathOrRoot}' needs an input with a feature axis, (N, in) or (N, *, in); got a scalar of shape {x.Shape}. " +
+                "Reshape it, e.g. x.Reshape(1, 1) for one sample with one feature.", nameof(x));
         InferShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
+    }
 
     protected override Tensor ForwardCore(Tensor x) =>
         Tensor.Linear(x, Weight.Data(), Bias?.Data(), Activation.ToPointwise());
+
+    internal override FeatureFlow Flow => new(FeatureAxis.Last, Weight.Shape[1], Weight.Shape[0]);
 
     protected override string Describe()
     {

@@ -17,8 +17,9 @@ public sealed class Dropout : Block
     protected override Tensor ForwardCore(Tensor x)
     {
         if (!Autograd.IsTraining || Rate == 0 || x.IsMeta) return x;
-        var mask = Tensor.RandomUniform(x.Shape);
+        var mask = new Tensor(x.Shape);
         var m = mask.AsSpan();
+        NextRandom(m.Length).FillUniform(m);
         float keep = 1f / (1f - Rate);
         for (int i = 0; i < m.Length; i++) m[i] = m[i] < Rate ? 0f : keep;
         return x * mask;

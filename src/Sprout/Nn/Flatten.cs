@@ -3,6 +3,8 @@ namespace Sprout.Nn;
 /// <summary>Keeps the first (batch) dimension and flattens the rest: (N, d1, d2, …) → (N, d1·d2·…).</summary>
 public sealed class Flatten : Block
 {
+    internal override FeatureFlow Flow => FeatureFlow.Opaque;
+
     protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank < 1)

@@ -15,6 +15,8 @@ public sealed class Parameter
     private Initializer? _recordedInit;
     private ulong _seed;
     private string? _streamKey;
+    private Tensor? _spareFill;
+    private bool _filledByInitializer;   // a fill a failed forward took back, reused by the next fill of the same recipe
 
     public Parameter(string name, Shape shape, Initializer? initializer = null, ParameterRole? role = null)
     {
@@ -83,6 +85,7 @@ public sealed class Parameter
     {
         ArgumentNullException.ThrowIfNull(value);
         if (value.IsMeta) throw new ArgumentException($"SetData on parameter '{DisplayName}' needs real values; got a meta tensor of shape {value.Shape}.", nameof(value));
+        ForwardJournal.EnterLifecycle();
         lock (_gate)
         {
             if (!Shape.IsCompatibleWith(value.Shape) || (IsInitialized && Shape != value.Shape))
@@ -97,8 +100,11 @@ public sealed class Parameter
         }
     }
 
-    /// <summary>Records <paramref name="init"/> and fills now if the shape is known, else defers. Honors <paramref name="forceReinit"/>.</summary>
-    internal void Initialize(Initializer init, string path, bool forceReinit)
+    /// <summary>
+    /// Records <paramref name="init"/> and fills now if the shape is known, else defers. Honors <paramref name="forceReinit"/>.
+    /// The random stream is keyed by <paramref name="streamKey"/> (the path, and which initialization this is).
+    /// </summary>
+    internal void Initialize(Initializer init, string path, string streamKey, bool forceReinit)
     {
         lock (_gate)
         {
@@ -110,7 +116,8 @@ public sealed class Parameter
             }
             _recordedInit = Initializer ?? init;
             _seed = Rng.CurrentSeed;
-            _streamKey = path;
+            _streamKey = streamKey;
+            _spareFill = null;
             if (Shape.IsKnown) Fill();
             else State = ParameterState.Deferred;
         }
@@ -125,6 +132,7 @@ public sealed class Parameter
         var current = Shape;
         if (current.Rank != proposed.Rank || !current.IsCompatibleWith(proposed)) throw describe(current, proposed);
         if (current.IsKnown) return;
+        ForwardJournal.EnterLifecycle();
         lock (_gate)
         {
             if (!Shape.IsCompatibleWith(proposed)) throw describe(Shape, proposed);
@@ -141,6 +149,7 @@ public sealed class Parameter
     internal void MaterializeIfReady()
     {
         if (State != ParameterState.Deferred) return;
+        ForwardJournal.EnterLifecycle();
         lock (_gate)
         {
             if (State != ParameterState.Deferred || !Shape.IsKnown) return;
@@ -162,18 +171,25 @@ public sealed class Parameter
 
     private void Fill()
     {
+        if (_spareFill is { } spare && spare.Shape == Shape)
+        {
+            _spareFill = null;
+            Publish(spare, byInitializer: true);
+            return;
+        }
         var data = Allocate();
         var (fanIn, fanOut) = ParameterInfo.Fans(Shape);
-        var info = new ParameterInfo(_streamKey ?? DisplayName, Role, Shape, fanIn, fanOut, Rng.Stream(_seed, _streamKey ?? DisplayName));
+        var info = new ParameterInfo(DisplayName, Role, Shape, fanIn, fanOut, Rng.Stream(_seed, _streamKey ?? DisplayName));
         (_recordedInit ?? Initializer ?? Init.Initializer.Default).Apply(info, data);
-        Publish(data);
+        Publish(data, byInitializer: true);
     }
 
     /// <summary>The existing buffer when the shape is unchanged (so refills keep tensor identity), else a new one.</summary>
     private Tensor Allocate() => _data is { } d && d.Shape == Shape ? d : new Tensor(Shape);
 
-    private void Publish(Tensor data)
+    private void Publish(Tensor data, bool byInitializer = false)
     {
+        _filledByInitializer = byInitializer;
         data.AttachGrad(_gradReq);
         _data = data;
         State = ParameterState.Initialized;
@@ -187,20 +203,38 @@ public sealed class Parameter
             {
                 Path = Path, _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq,
             };
-            if (_data is not null) copy.Publish(_data.Clone());
+            if (_data is not null) copy.Publish(_data.Clone(), _filledByInitializer);
             copy.State = State;   // Publish marks it Initialized; a Deferred or Declared original stays so
             return copy;
         }
     }
 
-    internal Snapshot Capture() => new(Shape, State, _data);
+    /// <summary>The pass whose lifecycle change to this parameter is not yet committed (see <see cref="ForwardJournal"/>).</summary>
+    internal ForwardJournal? ProvisionalOwner
+    {
+        get => Volatile.Read(ref _provisionalOwner);
+        set => Volatile.Write(ref _provisionalOwner, value);
+    }
+    private ForwardJournal? _provisionalOwner;
 
+    /// <summary>The state, and with <paramref name="withValues"/> a copy of the values (for in-place updates).</summary>
+    internal Snapshot Capture(bool withValues) => new(Shape, State, _data, withValues && _data is not null ? _data.ToArray() : null);
+
+    /// <summary>
+    /// Puts the parameter back as it was. A fill being taken back (the recorded initializer's own output, not data set
+    /// with SetData) is kept, so that filling the same shape again does not run the initializer a second time.
+    /// </summary>
     internal void Restore(Snapshot s)
     {
-        lock (_gate) (Shape, State, _data) = (s.Shape, s.State, s.Data);
+        lock (_gate)
+        {
+            if (s.Values is not null && s.Data is not null) s.Values.CopyTo(s.Data.AsSpan());
+            if (State == ParameterState.Initialized && s.State != ParameterState.Initialized && _filledByInitializer) _spareFill = _data;
+            (Shape, State, _data) = (s.Shape, s.State, s.Data);
+        }
     }
 
-    internal readonly record struct Snapshot(Shape Shape, ParameterState State, Tensor? Data);
+    internal readonly record struct Snapshot(Shape Shape, ParameterState State, Tensor? Data, float[]? Values);
 
     /// <summary>As the seed prints it: <c>Parameter 0.weight (shape=(256, -1), dtype=float32)</c>.</summary>
     public override string ToString() => $"Parameter {DisplayName} (shape={Shape}, dtype=float32)";

@@ -9,7 +9,13 @@ public abstract class Pool2D : Block
     {
         if (poolSize.H <= 0 || poolSize.W <= 0)
             throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "Expected a positive pool size.");
-        (PoolSize, Strides, Padding, CeilMode) = (poolSize, strides ?? poolSize, padding ?? 0, ceilMode);
+        Size2Checks.Positive(strides ?? poolSize, nameof(strides));
+        var pad = padding ?? 0;
+        Size2Checks.NonNegative(pad, nameof(padding));
+        if (pad.H > poolSize.H / 2 || pad.W > poolSize.W / 2)
+            throw new ArgumentOutOfRangeException(nameof(padding), pad,
+                $"Padding {pad} is more than half the pool size {poolSize}: some windows would cover padding only. Use padding of at most {new Size2(poolSize.H / 2, poolSize.W / 2)}.");
+        (PoolSize, Strides, Padding, CeilMode) = (poolSize, strides ?? poolSize, pad, ceilMode);
     }
 
     public Size2 PoolSize { get; }

@@ -46,6 +46,20 @@ public class Sequential : Block, IEnumerable<Block>
         return x;
     }
 
+    /// <summary>Each child's input features must be what the last child that changed them gives.</summary>
+    private protected override IEnumerable<string> ChainShapeConflicts(string path)
+    {
+        (string Name, Block Block, FeatureFlow Flow)? previous = null;
+        foreach (var (name, child) in Children)
+        {
+            var flow = child.Flow;
+            if (flow.Axis == FeatureAxis.PassThrough) continue;
+            if (previous is { } p && p.Flow.Axis == flow.Axis && p.Flow.Out > 0 && flow.In > 0 && p.Flow.Out != flow.In)
+                yield return $"'{Join(path, name)}' ({child.GetType().Name}) takes {flow.In} input features but '{Join(path, p.Name)}' ({p.Block.GetType().Name}) before it gives {p.Flow.Out}";
+            previous = flow.Axis == FeatureAxis.Opaque ? null : (name, child, flow);
+        }
+    }
+
     public IEnumerator<Block> GetEnumerator() => Children.Select(kv => kv.Value).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

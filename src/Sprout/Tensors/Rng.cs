@@ -9,6 +9,7 @@ public static class Rng
 {
     private static ulong s_seed = 0x5EED_5EEDUL;
     private static long s_nextBlock;
+    private static int s_initializations;
     private static readonly ulong GlobalStreamId = KeyToStreamId("<global>");
 
     /// <summary>The global seed in force.</summary>
@@ -19,7 +20,24 @@ public static class Rng
     {
         Volatile.Write(ref s_seed, seed);
         Interlocked.Exchange(ref s_nextBlock, 0);
+        Interlocked.Exchange(ref s_initializations, 0);
     }
+
+    /// <summary>
+    /// The index of a root network's <c>Initialize()</c> call: how many came before it since the last <see cref="Seed"/>.
+    /// Streams are keyed by it, so two networks initialized in turn differ and a forced re-initialization draws anew.
+    /// </summary>
+    internal static int NextInitialization() => Interlocked.Increment(ref s_initializations) - 1;
+
+    /// <summary>The stream key of <paramref name="path"/> in initialization <paramref name="index"/> (the first keeps the bare path).</summary>
+    internal static string InitializationKey(string path, int index) =>
+        index == 0 ? path : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}#{index}");
+
+    /// <summary>The stream of (<paramref name="seed"/>, <paramref name="key"/>) from Philox block <paramref name="firstBlock"/> on.</summary>
+    internal static RandomStream Stream(ulong seed, string key, ulong firstBlock) => new(seed, KeyToStreamId(key), firstBlock);
+
+    /// <summary>How many Philox blocks <paramref name="count"/> numbers may take (normal samples take two words each).</summary>
+    internal static long BlocksFor(long count) => count / 2 + 2;
 
     /// <summary>A stream derived from (global seed, <paramref name="key"/>): same key, same numbers.</summary>
     public static RandomStream Stream(string key) => Stream(CurrentSeed, key);
@@ -37,7 +55,7 @@ public static class Rng
     /// </summary>
     internal static RandomStream Take(long count)
     {
-        long blocks = count / 2 + 2;   // normal samples take two words each; four words per block
+        long blocks = BlocksFor(count);
         long first = Interlocked.Add(ref s_nextBlock, blocks) - blocks;
         return new RandomStream(CurrentSeed, GlobalStreamId, (ulong)first);
     }

@@ -93,6 +93,8 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
+        int missing = Array.IndexOf(tensors, null);
+        if (missing >= 0) throw new ArgumentNullException(nameof(tensors), $"Concat: tensor {missing} of {tensors.Length} is null; pass only tensors.");
         var first = tensors[0].Shape;
         int a = first.NormalizeAxis(axis), total = 0;
         foreach (var t in tensors)

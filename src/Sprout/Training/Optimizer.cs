@@ -12,14 +12,21 @@ public abstract class Optimizer
 
     protected Optimizer(float learningRate, float weightDecay)
     {
-        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Expected a positive learning rate.");
+        if (!(learningRate > 0 && float.IsFinite(learningRate)))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Expected a positive, finite learning rate.");
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Expected a weight decay >= 0.");
         LearningRate = learningRate;
         WeightDecay = weightDecay;
     }
 
-    /// <summary>The step size; may be changed between steps (a schedule).</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The step size; may be changed between steps (a schedule may take it to 0, never below or to NaN/∞).</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = value >= 0 && float.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"{GetType().Name}: a learning rate must be finite and 0 or more; got {value}. The learning rate stays {_learningRate}.");
+    }
+    private float _learningRate;
 
     public float WeightDecay { get; }
 
