@@ -16,6 +16,12 @@ public static class Autograd
     /// <summary>True in training mode: inside <c>Record()</c> by default, or inside <see cref="Train"/>.</summary>
     public static bool IsTraining => s_training;
 
+    /// <summary>
+    /// How many ops this thread has recorded so far: a mark to ask later whether a tensor was recorded after it
+    /// (<see cref="Tensor.WasRecordedAfter"/>), which is how a container tells its children's fresh outputs apart.
+    /// </summary>
+    internal static long Mark => TapeNode.Issued;
+
     /// <summary>Records the ops run until the scope is disposed; training mode unless <paramref name="trainMode"/> is false.</summary>
     public static Scope Record(bool trainMode = true) => new(recording: true, training: trainMode);
 

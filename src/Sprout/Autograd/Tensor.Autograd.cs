@@ -2,15 +2,11 @@ namespace Sprout;
 
 public sealed partial class Tensor
 {
-    /// <summary>The op that produced this tensor while recording; null for leaves and untracked tensors.</summary>
-    internal TapeNode? Node { get; private set; }
-
-    /// <summary>The gradient buffer of a leaf (a parameter's data), attached by <see cref="AttachGrad"/>.</summary>
-    internal Tensor? GradBuffer { get; private set; }
-
-    internal GradReq GradRequest { get; set; } = GradReq.Write;
-
-    private bool _graphFreed;
+    /// <summary>
+    /// True when an op recorded this tensor after <paramref name="mark"/> (an <see cref="Autograd.Mark"/> taken before
+    /// its producer ran): only such a tensor may be marked transient, never an input, a parameter or an older tensor.
+    /// </summary>
+    internal bool WasRecordedAfter(long mark) => Node is { } node && node.Sequence > mark && !IsMeta;
 
     /// <summary>When set (benchmarks), receives the op name and time of every backward rule.</summary>
     internal static Action<string, TimeSpan>? BackwardProfiler { get; set; }

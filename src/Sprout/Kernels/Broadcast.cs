@@ -9,10 +9,11 @@ namespace Sprout.Kernels;
 internal static class Broadcast
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TOp>(ReadOnlySpan<float> a, Shape aShape, ReadOnlySpan<float> b, Shape bShape, Span<float> output, Shape outShape)
+    public static void Run<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape,
+                                Span<float> output, ReadOnlySpan<int> outShape)
         where TOp : IBinaryOp
     {
-        if (aShape == bShape) { TOp.Invoke(a, b, output); return; }
+        if (aShape.SequenceEqual(bShape)) { TOp.Invoke(a, b, output); return; }
         if (b.Length == 1) { TOp.Invoke(a, b[0], output); return; }
         if (a.Length == 1) { TOp.Invoke(a[0], b, output); return; }
 
@@ -45,9 +46,9 @@ internal static class Broadcast
     /// Aligns both shapes to the output's rank, gives each an element stride per dimension (0 where it
     /// broadcasts), and merges neighbouring dimensions that are contiguous in both.
     /// </summary>
-    internal static (int[] Dims, int[] StridesA, int[] StridesB) Coalesce(Shape aShape, Shape bShape, Shape outShape)
+    internal static (int[] Dims, int[] StridesA, int[] StridesB) Coalesce(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> outShape)
     {
-        int rank = outShape.Rank;
+        int rank = outShape.Length;
         var sa = AlignedStrides(aShape, outShape);
         var sb = AlignedStrides(bShape, outShape);
         var dims = new List<int>(rank);
@@ -71,9 +72,9 @@ internal static class Broadcast
     }
 
     /// <summary>Row-major strides of <paramref name="shape"/> aligned on the right of <paramref name="outShape"/>; 0 where it broadcasts.</summary>
-    internal static int[] AlignedStrides(Shape shape, Shape outShape)
+    internal static int[] AlignedStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> outShape)
     {
-        int rank = outShape.Rank, lead = rank - shape.Rank;
+        int rank = outShape.Length, lead = rank - shape.Length;
         var strides = new int[rank];
         int stride = 1;
         for (int d = rank - 1; d >= lead; d--)

@@ -27,7 +27,7 @@ internal static unsafe class Gemm
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
         if (m == 0 || n == 0) return;
-        if (transB && !transA && n < RowDots.MaxColumns && k >= Vector512<float>.Count && kernel is MicroKernel512)   // AVX-512 only
+        if (transB && !transA && n < RowDots.MaxColumns && k >= Vector512<float>.Count  && kernel.HasRowDots)
         {
             RowDots.Multiply(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
@@ -83,7 +83,7 @@ internal static unsafe class Gemm
             for (int jc = 0; jc < n; jc += GemmBlocking.NC)
             {
                 int nc = Math.Min(GemmBlocking.NC, n - jc);
-                // Loop 4: split k into KC-deep slices; B~ = op(B)[pc.., jc..] is KC×NC, packed once per slice.
+                // Loop 4: split k into KC-deep slices; B~ = op(B)[p0.., jc..] is KC×NC, packed once per slice.
                 for (int p0 = 0; p0 < k; p0 += kcBlock)
                 {
                     int kc = Math.Min(kcBlock, k - p0);
@@ -91,7 +91,7 @@ internal static unsafe class Gemm
                     // Pack B~ (only the ragged panel when B is read in place).
                     int unpacked = readBInPlace ? nc / nr * nr : 0;
                     GemmPacking.PackB(transB, B, ldb, p0, kc, jc + unpacked, nc - unpacked, nr, packedB + (long)unpacked * kc);
-                    // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., pc..] is MC×KC, kept in L2.
+                    // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., p0..] is MC×KC, kept in L2.
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);

@@ -10,5 +10,12 @@ internal unsafe interface IMicroKernel
 {
     int MR { get; }
     int NR { get; }
+
+    /// <summary>
+    /// Whether products with a transposed B of fewer than <see cref="RowDots.MaxColumns"/> columns (a classifier's last
+    /// layer) should run as <see cref="RowDots"/> instead of mostly-empty NR-wide tiles: true where RowDots' 512-bit
+    /// vectors are native.
+    /// </summary>
+    bool HasRowDots { get; }
     void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows);
 }

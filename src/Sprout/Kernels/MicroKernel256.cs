@@ -8,6 +8,7 @@ internal sealed unsafe class MicroKernel256 : IMicroKernel
 {
     public int MR => 6;
     public int NR => 16;
+    public bool HasRowDots => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)

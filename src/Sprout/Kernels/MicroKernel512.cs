@@ -9,6 +9,7 @@ internal sealed unsafe class MicroKernel512 : IMicroKernel
 {
     public int MR => 8;
     public int NR => 32;
+    public bool HasRowDots => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)

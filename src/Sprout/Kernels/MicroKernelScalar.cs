@@ -5,6 +5,7 @@ internal sealed unsafe class MicroKernelScalar : IMicroKernel
 {
     public int MR => 4;
     public int NR => 4;
+    public bool HasRowDots => false;
 
     public void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows)
     {

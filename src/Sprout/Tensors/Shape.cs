@@ -33,6 +33,9 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
 
     private int[] Dims => _dims ?? [];
 
+    /// <summary>The dimensions as a span, for kernels (which know nothing of <see cref="Shape"/>).</summary>
+    internal ReadOnlySpan<int> Span => Dims;
+
     public int Rank => Dims.Length;
 
     int IReadOnlyCollection<int>.Count => Rank;

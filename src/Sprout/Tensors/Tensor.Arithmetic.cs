@@ -76,7 +76,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(b);
         var shape = ShapeInference.Broadcast(a.Shape, b.Shape, op);
         var y = Empty(shape, a.IsMeta || b.IsMeta);
-        if (!y.IsMeta) Broadcast.Run<TOp>(a.Span, a.Shape, b.Span, b.Shape, y.AsSpan(), shape);
+        if (!y.IsMeta) Broadcast.Run<TOp>(a.Span, a.Shape.Span, b.Span, b.Shape.Span, y.AsSpan(), shape.Span);
         return y;
     }
 }

@@ -75,4 +75,24 @@ public sealed partial class Tensor
                 TensorPrimitives.Add(plane, b[k], plane);
             }
     }
+
+    /// <summary>Conv2D followed by an activation applied in place on its output.</summary>
+    internal static Tensor Conv2D(Tensor x, Tensor weight, Tensor? bias, Size2 stride, Size2 padding, Size2 dilation, int groups, Pointwise activation)
+    {
+        var geometry = ConvolutionGeometry(x, weight, bias, stride, padding, dilation, groups);
+        var problem = new Convolution.Problem(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], groups, geometry);
+        var y = EmptyForOverwrite(new Shape(problem.N, problem.O, problem.OutH, problem.OutW), x.IsMeta || weight.IsMeta || (bias?.IsMeta ?? false));
+        if (y.IsMeta) return y;
+        if (DirectConvolution.Applies(problem))   // bias and activation applied to each output plane while it is in cache
+            DirectConvolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!, bias?.Storage, bias?._offset ?? 0, activation);
+        else
+        {
+            Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
+            if (bias is not null) AddChannelBias(y, bias);
+            activation.ApplyInPlace(y.AsSpan());
+        }
+        if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+            Conv2DBackward(y, x, weight, bias, problem, activation);
+        return y;
+    }
 }

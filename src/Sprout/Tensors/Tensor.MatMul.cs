@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Sprout.Kernels;
 
 namespace Sprout;
@@ -73,5 +74,39 @@ public sealed partial class Tensor
         if (k != kb)
             throw new ArgumentException($"MatMul: cannot multiply {Describe()}: inner sizes {k} and {kb} differ.");
         return (a.Rank == 3 ? a.Shape[0] : 1, m, k, n);
+    }
+
+    // The product, its bias and its activation share one output buffer (the activation applied in place); backward
+    // first turns the output gradient into the pre-activation gradient from the output alone (ActivationGradient).
+    /// <summary>y = act(x·Wᵀ + b): (N, *, in)·(units, in)ᵀ + (units) → (N, *, units).</summary>
+    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Pointwise activation)
+    {
+        Tensor y;
+        using (Autograd.Pause()) y = x.MatMulTransposed(weight);
+        if (bias is not null && bias.Shape != new Shape(weight.Shape[0]))
+            throw new ArgumentException($"Linear: bias of shape {bias.Shape} does not match {weight.Shape[0]} output units.", nameof(bias));
+        if (!y.IsMeta && !(bias?.IsMeta ?? false))
+        {
+            var data = y.AsSpan();
+            int units = weight.Shape[0];
+            if (bias is not null)
+                for (int row = 0; row < data.Length; row += units) TensorPrimitives.Add(data.Slice(row, units), bias.Span, data.Slice(row, units));
+            activation.ApplyInPlace(data);
+        }
+        if (Autograd.IsRecording && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+            LinearBackward(y, x, weight, bias, activation);
+        return y;
+    }
+
+    private static void LinearBackward(Tensor y, Tensor x, Tensor weight, Tensor? bias, Pointwise activation)
+    {
+        int units = weight.Shape[0], inputs = weight.Shape[1];
+        Tensor? preActivation = null;
+        Tensor Z(Tensor g) => preActivation ??= ActivationGradient(g, y, activation).Reshape(-1, units);
+        Tensor DInput(Tensor g) => Product(Z(g), weight, false, false).Reshape(x.Shape);
+        Tensor DWeight(Tensor g) => Product(Z(g), x.Alias(new Shape(x.Length / inputs, inputs)), true, false, GradientTable.DirectDestination(weight));
+        Tensor DBias(Tensor g) => Z(g).Sum(0);
+        if (bias is null) y.Record("Linear", x, DInput, weight, DWeight);
+        else y.Record("Linear", [x, weight, bias], [DInput, DWeight, DBias]);
     }
 }

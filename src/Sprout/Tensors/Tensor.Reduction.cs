@@ -95,7 +95,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"BroadcastTo: shape {Shape} cannot be broadcast to {target}.", nameof(target));
         if (Shape == target) return this;
         var y = Empty(target, IsMeta);
-        if (!IsMeta) Broadcast.Run<AddOp>(y.Span, target, Span, Shape, y.AsSpan(), target);
+        if (!IsMeta) Broadcast.Run<AddOp>(y.Span, target.Span, Span, Shape.Span, y.AsSpan(), target.Span);
         if (Wants(this)) BroadcastBackward(y, this);
         return y;
     }

@@ -7,22 +7,8 @@ namespace Sprout;
 // (the owner and all its views) the array goes back to the StoragePool for the next step.
 public sealed partial class Tensor
 {
-    private readonly Tensor? _owner;      // for a view: the tensor whose storage it shares
-    private int _views;                   // on an owner: views ever made of its storage
-    private int _releasedViews;           // on an owner: those views since released
-    private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
-    private object? _producer;            // set when transient: the block that produced it, for the error message
-    private string? _producerName;
-    private bool _released;
-
     /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
     public bool IsReleased => _released;
-
-    /// <summary>
-    /// True when an op recorded this tensor after <paramref name="issued"/> (a <see cref="TapeNode.Issued"/> count taken
-    /// before its producer ran): only such a tensor may be marked transient, never an input, a parameter or an older tensor.
-    /// </summary>
-    internal bool WasRecordedAfter(long issued) => Node is { } node && node.Sequence > issued && !IsMeta;
 
     /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="producer"/> and its <paramref name="name"/> are for messages.</summary>
     internal void MarkTransient(object producer, string name) => (_producer, _producerName) = (producer, name);

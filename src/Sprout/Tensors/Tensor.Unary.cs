@@ -1,3 +1,4 @@
+using Sprout.Kernels;
 using System.Numerics.Tensors;
 
 namespace Sprout;
@@ -124,5 +125,32 @@ public sealed partial class Tensor
         var xs = a.Span; var ys = y.AsSpan();
         for (int i = 0; i < ys.Length; i++) ys[i] = f(xs[i]);
         return y;
+    }
+
+    // Activation gradients from the output alone: ReLU: g·[y > 0]; sigmoid: g·y(1 − y); tanh: g·(1 − y²).
+    /// <summary>The gradient before the activation, from the gradient after it and the activation's output (split over threads).</summary>
+    private static Tensor ActivationGradient(Tensor g, Tensor y, Pointwise activation)
+    {
+        if (activation == Pointwise.None) return g;
+        var r = Uninitialized(g.Shape);
+        WorkerPool.ForRanges(r.Length, r.Length, (start, end) =>
+        {
+            int count = end - start;
+            ReadOnlySpan<float> gs = g.Span.Slice(start, count), ys = y.Span.Slice(start, count);
+            var rs = r.AsSpan().Slice(start, count);
+            switch (activation)
+            {
+                case Pointwise.Relu:
+                    Masks.Between(gs, ys, 0f, float.PositiveInfinity, rs);
+                    break;
+                case Pointwise.Sigmoid:
+                    Masks.SigmoidGradient(gs, ys, rs);
+                    break;
+                case Pointwise.Tanh:
+                    Masks.TanhGradient(gs, ys, rs);
+                    break;
+            }
+        });
+        return r;
     }
 }

@@ -11,6 +11,26 @@ public sealed partial class Tensor
     private readonly float[]? _data;
     private readonly int _offset;
 
+    // Release of intermediates (Tensor.Release.cs).
+    private readonly Tensor? _owner;      // for a view: the tensor whose storage it shares
+    private int _views;                   // on an owner: views ever made of its storage
+    private int _releasedViews;           // on an owner: those views since released
+    private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
+    private object? _producer;            // set when transient: the block that produced it, for the error message
+    private string? _producerName;
+    private bool _released;
+
+    // Autograd (Autograd/Tensor.Autograd.cs).
+    private bool _graphFreed;
+
+    /// <summary>The op that produced this tensor while recording; null for leaves and untracked tensors.</summary>
+    internal TapeNode? Node { get; private set; }
+
+    /// <summary>The gradient buffer of a leaf (a parameter's data), attached by <see cref="AttachGrad"/>.</summary>
+    internal Tensor? GradBuffer { get; private set; }
+
+    internal GradReq GradRequest { get; set; } = GradReq.Write;
+
     /// <summary>The array behind the elements (shared by views); null for a meta tensor. Throws once the tensor is released.</summary>
     internal float[]? Storage => _released ? throw ReleasedError() : _data;
 

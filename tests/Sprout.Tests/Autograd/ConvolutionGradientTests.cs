@@ -1,3 +1,4 @@
+using Sprout.Kernels;
 namespace Sprout.Tests.Autograd;
 
 /// <summary>Convolution and pooling backward rules against finite differences, over strides, padding, dilation and groups.</summary>

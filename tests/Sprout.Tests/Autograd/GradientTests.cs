@@ -1,3 +1,4 @@
+using Sprout.Kernels;
 namespace Sprout.Tests.Autograd;
 
 /// <summary>Every op's backward rule against finite differences, broadcasting included.</summary>

@@ -50,7 +50,7 @@ public sealed class Conv2D : Block
                 "Reshape a batch of images to four axes, e.g. (N, 1, 28, 28) for grayscale.", nameof(x));
         if (x.Shape[1] % Groups != 0)
             throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}': {x.Shape[1]} input channels (input {x.Shape}) are not divisible by groups={Groups}.", nameof(x));
-        InferShape(Weight, new Shape(Channels, x.Shape[1] / Groups, KernelSize.H, KernelSize.W), x, "input channels per group (dimension 1 of its input / groups)");
+        RefineShape(Weight, new Shape(Channels, x.Shape[1] / Groups, KernelSize.H, KernelSize.W), x, "input channels per group (dimension 1 of its input / groups)");
     }
 
     protected override Tensor ForwardCore(Tensor x)

@@ -37,7 +37,7 @@ public class Sequential : Block, IEnumerable<Block>
         int remaining = ChildCount;
         foreach (var (name, child) in Children)
         {
-            long recorded = TapeNode.Issued;
+            long recorded = Autograd.Mark;
             var y = ForwardChild(name, child, x);
             if (--remaining > 0 && ReleasesIntermediates && y.WasRecordedAfter(recorded))   // never the input: it is older
                 y.MarkTransient(child, name);

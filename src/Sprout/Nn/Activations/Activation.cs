@@ -1,3 +1,5 @@
+using Sprout.Kernels;
+
 namespace Sprout.Nn;
 
 /// <summary>An activation a layer applies to its output.</summary>
@@ -11,15 +13,7 @@ public enum Activation
 
 public static class ActivationExtensions
 {
-    public static Tensor Apply(this Activation activation, Tensor x) => activation switch
-    {
-        Activation.None => x,
-        Activation.Relu => x.Relu(),
-        Activation.Sigmoid => x.Sigmoid(),
-        Activation.Tanh => x.Tanh(),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
-    };
-
+    /// <summary>The kernel's activation, fused into the op that produces a layer's output (the one mapping of the two enums).</summary>
     internal static Pointwise ToPointwise(this Activation activation) => activation switch
     {
         Activation.None => Pointwise.None,

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Sprout;
+namespace Sprout.Kernels;
 
 /// <summary>An activation fused into the op that produces its input (applied in place on a fresh output).</summary>
 internal enum Pointwise
@@ -19,7 +19,7 @@ internal static class PointwiseExtensions
         switch (activation)
         {
             case Pointwise.Relu: TensorPrimitives.Max(data, 0f, data); break;
-            case Pointwise.Sigmoid: Kernels.Sigmoid.Apply(data, data); break;
+            case Pointwise.Sigmoid: Sigmoid.Apply(data, data); break;
             case Pointwise.Tanh: TensorPrimitives.Tanh(data, data); break;
         }
     }

@@ -8,7 +8,7 @@ public sealed class Flatten : Block
     protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank < 1)
-            throw new ArgumentException($"Flatten at '{CurrentPath}' needs an input with a batch dimension; got shape {x.Shape}.", nameof(x));
+            throw new ArgumentException($"Flatten at '{CurrentPathOrRoot}' needs an input with a batch dimension; got shape {x.Shape}.", nameof(x));
         return x.Reshape(x.Shape[0], x.Rank == 1 ? 1 : x.Shape.Product(1, x.Rank));
     }
 }

@@ -6,8 +6,6 @@ namespace Sprout.Nn;
 /// </summary>
 internal sealed class ForwardTrace
 {
-    [ThreadStatic] private static ForwardTrace? t_current;
-
     public List<Entry> Entries { get; } = [];
 
     /// <summary>One forward call; <see cref="Parameters"/> holds the block's own parameters with their shapes as they were then.</summary>
@@ -16,11 +14,11 @@ internal sealed class ForwardTrace
     public void Add(Block block, string path, Shape input, Shape output) =>
         Entries.Add(new Entry(block, path, input, output, [.. block.Params.Select(kv => (kv.Key, kv.Value, kv.Value.Shape))]));
 
-    public static ForwardTrace? Current => t_current;
+    public static ForwardTrace? Current => ForwardContext.Current.Trace;
 
-    public static ForwardTrace Begin() => t_current = new ForwardTrace();
+    public static ForwardTrace Begin() => ForwardContext.Current.Trace = new ForwardTrace();
 
-    public static void End() => t_current = null;
+    public static void End() => ForwardContext.Current.Trace = null;
 
     /// <summary>Runs a shape-only pass of <paramref name="block"/> on <paramref name="input"/> and returns the trace; the network is left as it was.</summary>
     public static ForwardTrace Of(Block block, Shape input)

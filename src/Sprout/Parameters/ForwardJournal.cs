@@ -15,7 +15,6 @@ namespace Sprout.Nn;
 internal sealed class ForwardJournal
 {
     private static readonly object s_lifecycle = new();
-    [ThreadStatic] private static ForwardJournal? t_current;
 
     private readonly List<(Parameter Parameter, Parameter.Snapshot Before)> _entries = [];
     private readonly HashSet<Parameter> _seen = new(ReferenceEqualityComparer.Instance);
@@ -23,13 +22,14 @@ internal sealed class ForwardJournal
     private bool _holdsLifecycle;
 
     /// <summary>The journal open on this thread, if any.</summary>
-    public static ForwardJournal? Current => t_current;
+    public static ForwardJournal? Current => ForwardContext.Current.Journal;
 
     /// <summary>Opens a journal unless one is already open on this thread; returns the one opened, or null.</summary>
     public static ForwardJournal? Begin()
     {
-        if (t_current is not null) return null;
-        return t_current = new ForwardJournal();
+        var context = ForwardContext.Current;
+        if (context.Journal is not null) return null;
+        return context.Journal = new ForwardJournal();
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ internal sealed class ForwardJournal
     /// </summary>
     public static void EnterLifecycle()
     {
-        var journal = t_current;
+        var journal = Current;
         if (journal is null || journal._holdsLifecycle) return;
         Monitor.Enter(s_lifecycle);
         journal._holdsLifecycle = true;
@@ -47,7 +47,7 @@ internal sealed class ForwardJournal
     /// <summary>Records the parameter's state before its first lifecycle change in the current pass (if a journal is open).</summary>
     public static void Note(Parameter p)
     {
-        var journal = t_current;
+        var journal = Current;
         if (journal is null || !journal._seen.Add(p)) return;
         journal._entries.Add((p, p.Capture(withValues: p.IsInitialized)));   // SetData overwrites filled values in place
         p.ProvisionalOwner = journal;
@@ -56,7 +56,7 @@ internal sealed class ForwardJournal
     /// <summary>Records the parameter's values before an in-place update in the current pass (if a journal is open).</summary>
     public static void NoteValues(Parameter p)
     {
-        var journal = t_current;
+        var journal = Current;
         if (journal is null || journal._seen.Contains(p) || !journal._valuesSeen.Add(p)) return;
         journal._entries.Add((p, p.Capture(withValues: true)));
     }
@@ -67,7 +67,7 @@ internal sealed class ForwardJournal
     /// settled parameter stays so, so steady-state passes never take the lock.
     /// </summary>
     public static bool IsUnsettled(Parameter p) =>
-        !p.IsInitialized || (p.ProvisionalOwner is { } owner && owner != t_current);
+        !p.IsInitialized || (p.ProvisionalOwner is { } owner && owner != Current);
 
     /// <summary>Keeps the changes and closes the journal.</summary>
     public void Commit() => Close();
@@ -83,7 +83,7 @@ internal sealed class ForwardJournal
     {
         foreach (var (p, _) in _entries)
             if (p.ProvisionalOwner == this) p.ProvisionalOwner = null;
-        t_current = null;
+        ForwardContext.Current.Journal = null;
         if (_holdsLifecycle)
         {
             _holdsLifecycle = false;

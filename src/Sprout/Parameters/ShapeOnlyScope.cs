@@ -6,15 +6,13 @@ namespace Sprout.Nn;
 /// </summary>
 internal readonly struct ShapeOnlyScope : IDisposable
 {
-    [ThreadStatic] private static int t_depth;
-
-    public static bool IsActive => t_depth > 0;
+    public static bool IsActive => ForwardContext.Current.ShapeOnlyDepth > 0;
 
     public static ShapeOnlyScope Enter()
     {
-        t_depth++;
+        ForwardContext.Current.ShapeOnlyDepth++;
         return default;
     }
 
-    public void Dispose() => t_depth--;
+    public void Dispose() => ForwardContext.Current.ShapeOnlyDepth--;
 }

@@ -36,7 +36,7 @@ public sealed class Dense : Block
             throw new ArgumentException(
                 $"Dense at '{CurrentPathOrRoot}' needs an input with a feature axis, (N, in) or (N, *, in); got a scalar of shape {x.Shape}. " +
                 "Reshape it, e.g. x.Reshape(1, 1) for one sample with one feature.", nameof(x));
-        InferShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
+        RefineShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
     }
 
     protected override Tensor ForwardCore(Tensor x) =>

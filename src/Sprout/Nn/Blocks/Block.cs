@@ -13,8 +13,6 @@ public abstract partial class Block
     private OrderedDictionary<string, Parameter> _params = new(StringComparer.Ordinal);
     private OrderedDictionary<string, Block> _children = new(StringComparer.Ordinal);
 
-    [ThreadStatic] private static List<string>? t_path;
-
     /// <summary>This block's own parameters, by local name (<c>weight</c>, <c>bias</c>).</summary>
     public ParameterCollection Params
     {
@@ -100,20 +98,20 @@ public abstract partial class Block
     /// <summary>The computation, composed of tensor ops (backward comes from them). Read parameters with <c>Data()</c>.</summary>
     protected abstract Tensor ForwardCore(Tensor x);
 
-    /// <summary>Refines the shapes of this block's parameters from the input (see <see cref="InferShape"/>). Called on every forward.</summary>
+    /// <summary>Refines the shapes of this block's parameters from the input (see <see cref="RefineShape"/>). Called on every forward.</summary>
     protected virtual void InferShapes(Tensor x) { }
 
     /// <summary>Runs a child block as part of this one, so that paths in errors and summaries name it (<c>1.0</c>).</summary>
     protected Tensor ForwardChild(string name, Block child, Tensor x)
     {
-        var path = t_path ??= [];
+        var path = ForwardContext.Current.Path;
         path.Add(name);
         try { return child.Forward(x); }
         finally { path.RemoveAt(path.Count - 1); }
     }
 
     /// <summary>The path of the block running on this thread, relative to the block <c>Forward</c> was called on.</summary>
-    internal static string CurrentPath => t_path is { Count: > 0 } p ? string.Join('.', p) : "";
+    internal static string CurrentPath => ForwardContext.Current.PathText;
 
     /// <summary>The current path for messages: the path, or "(root)" for the block Forward was called on.</summary>
     protected static string CurrentPathOrRoot => CurrentPath is { Length: > 0 } p ? p : "(root)";
@@ -123,7 +121,7 @@ public abstract partial class Block
     /// <see cref="ShapeMismatchException"/> naming this layer's path, the parameter, <paramref name="what"/> the
     /// dimension means, and both sizes.
     /// </summary>
-    protected void InferShape(Parameter p, Shape proposed, Tensor input, string what)
+    protected void RefineShape(Parameter p, Shape proposed, Tensor input, string what)
     {
         p.Refine(proposed, (current, prop) => Mismatch(p, current, prop, input, what));
     }

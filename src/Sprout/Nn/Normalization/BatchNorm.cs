@@ -38,7 +38,7 @@ public sealed class BatchNorm : Block
         if (x.Rank is not (2 or 4))
             throw new ArgumentException($"BatchNorm at '{CurrentPathOrRoot}' expects (N, C) or (N, C, H, W); got {x.Shape}.", nameof(x));
         var channels = new Shape(x.Shape[1]);
-        foreach (var p in new[] { Gamma, Beta, RunningMean, RunningVar }) InferShape(p, channels, x, "channels (dimension 1 of its input)");
+        foreach (var p in new[] { Gamma, Beta, RunningMean, RunningVar }) RefineShape(p, channels, x, "channels (dimension 1 of its input)");
     }
 
     protected override Tensor ForwardCore(Tensor x)
