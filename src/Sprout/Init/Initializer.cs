@@ -22,8 +22,14 @@ public abstract class Initializer
     /// <summary>The reproducible random stream of the parameter being filled.</summary>
     protected static RandomStream Random => Current.Random;
 
-    internal void Apply(ParameterInfo info, Tensor data)
+    /// <summary>
+    /// Fills <paramref name="data"/>. A parameter's own initializer (<paramref name="ownInitializer"/>: given to its layer,
+    /// as <c>biasInitializer: new One()</c>) is called as a weight initializer whatever the role, as Gluon does, so it
+    /// fills the parameter as given; the one passed to <c>Initialize</c> dispatches on the role.
+    /// </summary>
+    internal void Apply(ParameterInfo info, Tensor data, bool ownInitializer = false)
     {
+        if (ownInitializer) info = info with { Role = ParameterRole.Weight };
         var previous = t_current;
         t_current = info;
         try { Fill(info, data); }

@@ -15,6 +15,9 @@ internal sealed class ForwardContext
     /// <summary>Names from the block <c>Forward</c> was called on down to the one running.</summary>
     public List<string> Path { get; } = [];
 
+    /// <summary>The blocks running, outermost first (a custom block's direct <c>child.Forward(x)</c> finds its name here).</summary>
+    public List<object> Blocks { get; } = [];
+
     /// <summary>The journal of the outermost pass, while one runs.</summary>
     public ForwardJournal? Journal { get; set; }
 

@@ -16,9 +16,9 @@ internal sealed class ForwardJournal
 {
     private static readonly object s_lifecycle = new();
 
-    private readonly List<(Parameter Parameter, Parameter.Snapshot Before)> _entries = [];
-    private readonly HashSet<Parameter> _seen = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<Parameter> _valuesSeen = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(ParameterSlot Slot, ParameterSlot.Snapshot Before)> _entries = [];
+    private readonly HashSet<ParameterSlot> _seen = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<ParameterSlot> _valuesSeen = new(ReferenceEqualityComparer.Instance);
     private bool _holdsLifecycle;
 
     /// <summary>The journal open on this thread, if any.</summary>
@@ -45,7 +45,7 @@ internal sealed class ForwardJournal
     }
 
     /// <summary>Records the parameter's state before its first lifecycle change in the current pass (if a journal is open).</summary>
-    public static void Note(Parameter p)
+    public static void Note(ParameterSlot p)
     {
         var journal = Current;
         if (journal is null || !journal._seen.Add(p)) return;
@@ -54,8 +54,9 @@ internal sealed class ForwardJournal
     }
 
     /// <summary>Records the parameter's values before an in-place update in the current pass (if a journal is open).</summary>
-    public static void NoteValues(Parameter p)
+    public static void NoteValues(Parameter parameter)
     {
+        var p = parameter.Slot;
         var journal = Current;
         if (journal is null || journal._seen.Contains(p) || !journal._valuesSeen.Add(p)) return;
         journal._entries.Add((p, p.Capture(withValues: true)));
@@ -67,7 +68,7 @@ internal sealed class ForwardJournal
     /// settled parameter stays so, so steady-state passes never take the lock.
     /// </summary>
     public static bool IsUnsettled(Parameter p) =>
-        !p.IsInitialized || (p.ProvisionalOwner is { } owner && owner != Current);
+        !p.IsInitialized || (p.Slot.ProvisionalOwner is { } owner && owner != Current);
 
     /// <summary>Keeps the changes and closes the journal.</summary>
     public void Commit() => Close();
@@ -75,7 +76,7 @@ internal sealed class ForwardJournal
     /// <summary>Undoes every recorded change, newest first, and closes the journal.</summary>
     public void Rollback()
     {
-        for (int i = _entries.Count - 1; i >= 0; i--) _entries[i].Parameter.Restore(_entries[i].Before);
+        for (int i = _entries.Count - 1; i >= 0; i--) _entries[i].Slot.Restore(_entries[i].Before);
         Close();
     }
 

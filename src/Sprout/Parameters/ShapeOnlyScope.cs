@@ -2,7 +2,7 @@ namespace Sprout.Nn;
 
 /// <summary>
 /// While active on a thread, forward passes only infer shapes: unfilled parameters whose shape is known read as
-/// meta tensors and nothing is filled. <see cref="Block.Summary"/> runs in one and then rolls the shapes back.
+/// meta tensors and nothing is filled. <c>Block.Summary</c> runs in one and then rolls the shapes back.
 /// </summary>
 internal readonly struct ShapeOnlyScope : IDisposable
 {

@@ -151,11 +151,15 @@ public sealed partial class Tensor
         return new Tensor(this, _offset + start * rowLength, shape);
     }
 
+    /// <summary>Marks (in <see cref="Exception.Data"/>) the error of reading values from a meta tensor, so a summary can tell it apart.</summary>
+    internal const string MetaReadKey = "Sprout.MetaTensorRead";
+
     private void ThrowIfMeta(string operation)
     {
         if (IsMeta)
             throw new InvalidOperationException(
-                $"{operation} needs data, but this tensor of shape {Shape} is a meta tensor (shape only, made by Build/Summary). Run a real forward pass to get values.");
+                $"{operation} needs data, but this tensor of shape {Shape} is a meta tensor (shape only, made by Build/Summary). Run a real forward pass to get values.")
+            { Data = { [MetaReadKey] = true } };
     }
 
     public override string ToString() => TensorFormatter.Format(this);

@@ -17,7 +17,8 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(optimizer);
         if (parameters.Count == 0) throw new ArgumentException("Trainer needs at least one parameter; the collection is empty.", nameof(parameters));
-        _parameters = [.. parameters.Select(kv => (kv.Key, kv.Value))];
+        if (parameters.Values.All(p => p.IsBuffer)) throw new ArgumentException("Trainer needs at least one trainable parameter; the collection holds only buffers.", nameof(parameters));
+        _parameters = [.. parameters.Where(kv => !kv.Value.IsBuffer).Select(kv => (kv.Key, kv.Value))];
         Optimizer = optimizer;
     }
 

@@ -44,13 +44,13 @@ public static class OnnxExport
         if (pending.Count > 0)
             throw new InvalidOperationException($"Cannot export: parameters not filled yet ({string.Join(", ", pending)}). Run a forward pass or Build({input}) first.");
         var graph = new Onnx.GraphProto { Name = block.GetType().Name };
-        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
+        var names = new Dictionary<ParameterSlot, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, p) in block.CollectParams())
         {
-            names[p] = name;
+            names[p.Slot] = name;
             graph.Initializer.Add(Initializer(name, p.Data()));
         }
-        var trace = ForwardTrace.Of(block, input);
+        var trace = ForwardTrace.Of(block, [input]);
         var builder = new GraphBuilder(graph, names);
         string current = "input";
         Shape output = input;
@@ -94,7 +94,7 @@ public static class OnnxExport
     }
 
     /// <summary>Adds nodes for one layer at a time, each taking the previous layer's output.</summary>
-    private sealed class GraphBuilder(Onnx.GraphProto graph, Dictionary<Parameter, string> parameterNames)
+    private sealed class GraphBuilder(Onnx.GraphProto graph, Dictionary<ParameterSlot, string> parameterNames)
     {
         public string Layer(Block layer, string path, string x, Shape inShape) => layer switch
         {
@@ -128,7 +128,7 @@ public static class OnnxExport
             return name;
         }
 
-        private string Name(Parameter p) => parameterNames[p];
+        private string Name(Parameter p) => parameterNames[p.Slot];
 
         private IEnumerable<string> Optional(Parameter? p) => p is null ? [] : [Name(p)];
 

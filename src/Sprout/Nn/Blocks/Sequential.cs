@@ -17,13 +17,23 @@ public class Sequential : Block, IEnumerable<Block>
         foreach (var b in blocks) Add(b);
     }
 
-    /// <summary>Appends a block (also what the collection initializer calls).</summary>
+    /// <summary>Appends a block named by its position, 0, 1, 2, … (also what the collection initializer calls).</summary>
     public void Add(Block block) => AddChild(ChildCount.ToString(System.Globalization.CultureInfo.InvariantCulture), block);
+
+    /// <summary>Appends a block under a name of its own (<c>Add("conv1", new Conv2D(6, 5))</c>), as PyTorch's OrderedDict form.</summary>
+    public void Add(string name, Block block) => AddChild(name, block);
 
     public int Count => ChildCount;
 
     public Block this[int index] => index >= 0 && index < ChildCount ? ChildAt(index)
         : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a Sequential of {ChildCount} blocks.");
+
+    /// <summary>The child named <paramref name="name"/>.</summary>
+    public Block this[string name] => Get<Block>(name);
+
+    /// <summary>The child at <paramref name="index"/> as <typeparamref name="T"/> (<c>net.Get&lt;Dense&gt;(1)</c>), with a clear error if it is not one.</summary>
+    public T Get<T>(int index) where T : Block =>
+        this[index] as T ?? throw new InvalidCastException($"Child {index} of this Sequential is a {this[index].GetType().Name}, not a {typeof(T).Name}.");
 
     /// <summary>
     /// Whether the outputs passed between children while recording are released when <c>Backward()</c> frees the

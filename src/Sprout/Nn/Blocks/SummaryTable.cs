@@ -6,8 +6,8 @@ namespace Sprout.Nn;
 /// <summary>One row per layer of a summary's dry run, rendered as a table.</summary>
 internal sealed class SummaryTable
 {
-    private readonly List<(string Path, string Layer, Shape Output, string Params, long Count)> _rows = [];
-    private readonly HashSet<Parameter> _counted = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(string Path, string Layer, string Output, string Params, long Count)> _rows = [];
+    private readonly HashSet<ParameterSlot> _counted = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds a row for a leaf block (or any block holding parameters of its own).</summary>
     public void Add(ForwardTrace.Entry entry)
@@ -15,22 +15,22 @@ internal sealed class SummaryTable
         if (entry.Block.Children.Any() && entry.Parameters.Count == 0) return;
         long count = 0;
         foreach (var (_, p, shape) in entry.Parameters)
-            if (_counted.Add(p) && shape.IsKnown) count += shape.ElementCount;
+            if (_counted.Add(p.Slot) && shape.IsKnown) count += shape.ElementCount;
         string shapes = string.Join(", ", entry.Parameters.Select(t => $"{t.Name} {t.Shape}"));
-        _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, entry.Output, shapes, count));
+        _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), shapes, count));
     }
 
-    public string Render(Shape input)
+    public string Render(IReadOnlyList<Shape> inputs)
     {
         var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
-        var cells = _rows.Select(r => (r.Path, r.Layer, r.Output.ToString(), r.Params, Format(r.Count))).Prepend(header).ToList();
+        var cells = _rows.Select(r => (r.Path, r.Layer, r.Output, r.Params, Format(r.Count))).Prepend(header).ToList();
         int w1 = cells.Max(c => c.Item1.Length), w2 = cells.Max(c => c.Item2.Length), w3 = cells.Max(c => c.Item3.Length),
             w4 = cells.Max(c => c.Item4.Length), w5 = cells.Max(c => c.Item5.Length);
         string Line((string, string, string, string, string) c) =>
             $"{c.Item1.PadRight(w1)}  {c.Item2.PadRight(w2)}  {c.Item3.PadRight(w3)}  {c.Item4.PadRight(w4)}  {c.Item5.PadLeft(w5)}";
         int width = w1 + w2 + w3 + w4 + w5 + 8;
         var sb = new StringBuilder();
-        sb.Append("Input shape: ").Append(input).Append('\n');
+        sb.Append(inputs.Count == 1 ? "Input shape: " : "Input shapes: ").Append(string.Join(", ", inputs)).Append('\n');
         sb.Append(Line(header)).Append('\n').Append(new string('-', width)).Append('\n');
         foreach (var c in cells.Skip(1)) sb.Append(Line(c)).Append('\n');
         sb.Append(new string('-', width)).Append('\n');

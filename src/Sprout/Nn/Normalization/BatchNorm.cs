@@ -21,8 +21,8 @@ public sealed class BatchNorm : Block
         var shape = new Shape(inChannels);
         AddParameter("gamma", shape, gammaInitializer);
         AddParameter("beta", shape, betaInitializer);
-        AddParameter("running_mean", shape).GradReq = GradReq.Null;
-        AddParameter("running_var", shape).GradReq = GradReq.Null;
+        AddBuffer("running_mean", shape);
+        AddBuffer("running_var", shape);
     }
 
     public float Momentum { get; }
