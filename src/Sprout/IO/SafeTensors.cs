@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Sprout.Nn;
 
 namespace Sprout.IO;
@@ -9,7 +7,7 @@ namespace Sprout.IO;
 /// tensor's dtype, shape and data_offsets, then raw little-endian data), keyed by structural names (<c>0.weight</c>)
 /// as PyTorch's state dicts are, so weights travel between frameworks.
 /// </summary>
-public static class SafeTensors
+public static partial class SafeTensors
 {
     /// <summary>
     /// Saves every parameter of <paramref name="block"/>. The file is written to a temporary file in the same folder,
@@ -28,110 +26,7 @@ public static class SafeTensors
         if (pending.Count > 0)
             throw new InvalidOperationException(
                 $"Cannot save: {pending.Count} parameter(s) are not filled yet ({string.Join(", ", pending)}). Run a forward pass or Build(shape) first.");
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        var header = Header(parameters, metadata);
-        SafeTensorsHeader.CheckWritable((header.Length + 7) / 8 * 8, full);
-        RemoveStaleTemporaries(full);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var output = wrap?.Invoke(file) ?? file;
-                Write(output, parameters, header);
-                output.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Deletes temporary files that an interrupted save of <paramref name="full"/> left behind: those whose writing
-    /// process is gone. A save in progress in a live process keeps its file.
-    /// </summary>
-    private static void RemoveStaleTemporaries(string full)
-    {
-        string directory = Path.GetDirectoryName(full)!, prefix = $".{Path.GetFileName(full)}.";
-        try
-        {
-            foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
-            {
-                var parts = Path.GetFileName(file)[prefix.Length..].Split('.');
-                if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && !IsRunning(pid)) File.Delete(file);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // best effort: the save itself decides
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        if (pid == Environment.ProcessId) return true;
-        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
-
-    private static void Write(Stream output, ParameterCollection parameters, byte[] json)
-    {
-        int padded = (json.Length + 7) / 8 * 8;   // keep the data 8-byte aligned, padding with spaces
-        var lengthBytes = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
-        output.Write(lengthBytes);
-        output.Write(json);
-        for (int i = json.Length; i < padded; i++) output.WriteByte((byte)' ');
-        foreach (var p in parameters.Values) WriteFloats(output, p.Data().AsSpan());
-    }
-
-    /// <summary>The JSON header, written directly (no reflection, so it also works trimmed or AOT-compiled).</summary>
-    private static byte[] Header(ParameterCollection parameters, IReadOnlyDictionary<string, string>? metadata)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            if (metadata is { Count: > 0 })
-            {
-                json.WriteStartObject("__metadata__");
-                foreach (var (key, value) in metadata) json.WriteString(key, value);
-                json.WriteEndObject();
-            }
-            long offset = 0;
-            foreach (var (name, p) in parameters)
-            {
-                long bytes = (long)p.Shape.ElementCount * sizeof(float);
-                json.WriteStartObject(name);
-                json.WriteString("dtype", "F32");
-                json.WriteStartArray("shape");
-                foreach (int d in p.Shape) json.WriteNumberValue(d);
-                json.WriteEndArray();
-                json.WriteStartArray("data_offsets");
-                json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + bytes);
-                json.WriteEndArray();
-                json.WriteEndObject();
-                offset += bytes;
-            }
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteFloats(Stream output, ReadOnlySpan<float> values)
-    {
-        if (BitConverter.IsLittleEndian) { output.Write(MemoryMarshal.AsBytes(values)); return; }
-        Span<byte> four = stackalloc byte[4];
-        foreach (float v in values)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(four, v);
-            output.Write(four);
-        }
+        SafeTensorsFile.Write(path, [.. parameters.Select(kv => (kv.Key, kv.Value.Data()))], metadata, wrap);
     }
 
     /// <summary>
@@ -166,7 +61,7 @@ public static class SafeTensors
                 (shapeErrors.Count == 0 ? " Pass strict: false to load the parameters both have." : ""));
         var values = new List<(Parameter Parameter, Tensor Value)>();
         foreach (var (name, p) in parameters)
-            if (byName.TryGetValue(name, out var entry)) values.Add((p, ReadTensor(file, header.DataStart, entry)));
+            if (byName.TryGetValue(name, out var entry)) values.Add((p, SafeTensorsFile.ReadTensor(file, header.DataStart, entry)));
         SetAllOrNothing(block, path, values);
         return new LoadResult(missing, unexpected);
     }
@@ -197,17 +92,6 @@ public static class SafeTensors
 
     private static bool Fits(Shape shape, int[] file) =>
         file.All(d => d > 0) && shape.Rank == file.Length && shape.IsCompatibleWith(new Shape(file));
-
-    private static Tensor ReadTensor(FileStream file, long dataStart, SafeTensorsEntry entry)
-    {
-        var values = new float[(entry.End - entry.Begin) / sizeof(float)];
-        file.Position = dataStart + entry.Begin;
-        file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        if (!BitConverter.IsLittleEndian)
-            for (int i = 0; i < values.Length; i++)
-                values[i] = BitConverter.Int32BitsToSingle(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(values[i])));
-        return new Tensor(values, 0, new Shape(entry.Shape));
-    }
 
     /// <summary>The metadata stored in a file's header (empty when there is none).</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)

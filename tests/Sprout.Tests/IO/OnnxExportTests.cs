@@ -109,4 +109,21 @@ public class OnnxExportTests
     {
         protected override Tensor ForwardCore(Tensor x) => x * x;
     }
+
+    [Fact]
+    public void A_residual_and_inception_style_network_agrees_with_onnx_runtime()
+    {
+        Rng.Seed(4);
+        var net = new Sequential
+        {
+            new Conv2D(4, 3, padding: 1),
+            new Residual(new Sequential { new Conv2D(6, 3, padding: 1, strides: 2), new BatchNorm(), new Relu(), new Conv2D(6, 3, padding: 1) },
+                shortcut: new Conv2D(6, 1, strides: 2), activation: Activation.Relu),
+            new Concurrent { new Conv2D(2, 1), new Sequential { new MaxPool2D(3, strides: 1, padding: 1), new Conv2D(3, 1) } },
+            new GlobalAvgPool2D(), new Flatten(), new Dense(3),
+        };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 2, 8, 8));
+        AssertAgrees(net, [2, 8, 8]);
+    }
 }

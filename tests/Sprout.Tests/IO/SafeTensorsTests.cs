@@ -190,6 +190,8 @@ public sealed class SafeTensorsTests : IDisposable
             }
             try { SafeTensors.ReadMetadata(path); }
             catch (FormatException) { }
+            try { SafeTensors.LoadTensors(path); }
+            catch (FormatException) { }
         }
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"fuzzing took {clock.Elapsed}");
         Assert.True(loaded > 0 && rejected > 0, $"loaded {loaded}, rejected {rejected}");

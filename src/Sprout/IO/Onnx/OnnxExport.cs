@@ -7,7 +7,8 @@ namespace Sprout.IO;
 /// <summary>
 /// Exports a network to ONNX (opset 17, IR version 8) for ONNX Runtime and other engines. The graph is read from a
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
-/// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Dense,
+/// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
+/// Concurrent, Dense,
 /// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm (prediction mode), Flatten, Relu, Sigmoid, Tanh, Dropout.
 /// </summary>
 public static class OnnxExport
@@ -52,16 +53,9 @@ public static class OnnxExport
         }
         var trace = ForwardTrace.Of(block, [input]);
         var builder = new GraphBuilder(graph, names);
-        string current = "input";
-        Shape output = input;
-        foreach (var (layer, path, inShape, outShape, _) in trace.Entries)
-        {
-            if (layer is Sequential) continue;
-            if (layer.Children.Any())
-                throw new NotSupportedException($"ONNX export: the container {layer.GetType().Name} at '{path}' is not supported; only Sequential nests layers.");
-            current = builder.Layer(layer, path.Length == 0 ? "root" : path, current, inShape);
-            output = outShape;
-        }
+        var calls = trace.Entries.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.First());
+        string current = Export(block, "", "input", calls, builder);
+        var output = calls[""].Output;
         graph.Input.Add(ValueInfo("input", input));
         graph.Output.Add(ValueInfo(current == "input" ? builder.Identity("output", current) : builder.Rename(current, "output"), output));
         var model = new Onnx.ModelProto
@@ -73,6 +67,33 @@ public static class OnnxExport
         };
         model.OpsetImport.Add(new Onnx.OperatorSetIdProto { Domain = "", Version = Opset });
         return model;
+    }
+
+    /// <summary>
+    /// The nodes of <paramref name="block"/> (at <paramref name="path"/>) applied to the value <paramref name="x"/>; returns
+    /// its output's name. Containers compose their children: Sequential in turn, Residual as Add, Concurrent as Concat.
+    /// </summary>
+    private static string Export(Block block, string path, string x, Dictionary<string, ForwardTrace.Entry> calls, GraphBuilder builder)
+    {
+        string Child(string name, Block child, string input) => Export(child, Block.Join(path, name), input, calls, builder);
+        string node = path.Length == 0 ? "root" : path;
+        switch (block)
+        {
+            case Sequential s:
+                foreach (var (name, child) in s.Children) x = Child(name, child, x);
+                return x;
+            case Residual r:
+                string sum = builder.Add(node, Child("body", r.Body, x), r.Shortcut is null ? x : Child("shortcut", r.Shortcut, x));
+                return builder.Activation(r.Activation, node, sum);
+            case Concurrent c:
+                return builder.Concat(node, [.. c.Children.Select(kv => Child(kv.Key, kv.Value, x))], c.Axis);
+            default:
+                if (block.Children.Any())
+                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual and Concurrent nest layers.");
+                if (!calls.TryGetValue(path, out var call))
+                    throw new NotSupportedException($"ONNX export: {block.GetType().Name} at '{node}' was not run by the network's forward pass, so its place in the graph is unknown.");
+                return builder.Layer(block, node, x, call.Input);
+        }
     }
 
     private static OnnxTensor Initializer(string name, Tensor data)
@@ -118,6 +139,10 @@ public static class OnnxExport
             _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),
         };
 
+        public string Add(string path, string a, string b) => Node("Add", path, [a, b]);
+
+        public string Concat(string path, string[] inputs, int axis) => Node("Concat", path, inputs, ("axis", (long)axis));
+
         public string Identity(string output, string x) => Node("Identity", "output", [x], [], output);
 
         /// <summary>Renames the last node's output to <paramref name="name"/>.</summary>
@@ -139,7 +164,7 @@ public static class OnnxExport
             return name;
         }
 
-        private string Activation(Nn.Activation a, string path, string x) => a switch
+        public string Activation(Nn.Activation a, string path, string x) => a switch
         {
             Nn.Activation.None => x,
             Nn.Activation.Relu => Node("Relu", path + "/act", [x]),

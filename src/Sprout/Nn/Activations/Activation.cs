@@ -13,6 +13,16 @@ public enum Activation
 
 public static class ActivationExtensions
 {
+    /// <summary>act(x) as an op of its own, for a sum or a concatenation it cannot be fused into.</summary>
+    public static Tensor Apply(this Activation activation, Tensor x) => activation switch
+    {
+        Activation.None => x,
+        Activation.Relu => x.Relu(),
+        Activation.Sigmoid => x.Sigmoid(),
+        Activation.Tanh => x.Tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
+    };
+
     /// <summary>The kernel's activation, fused into the op that produces a layer's output (the one mapping of the two enums).</summary>
     internal static Pointwise ToPointwise(this Activation activation) => activation switch
     {

@@ -145,6 +145,19 @@ public abstract partial class Block
         return collection;
     }
 
+    /// <summary>
+    /// The parameters whose full names match the regular expression <paramref name="select"/> (Gluon's
+    /// <c>collect_params('.*weight')</c>), e.g. <c>".*weight"</c> or <c>"0\..*"</c>.
+    /// </summary>
+    public ParameterCollection CollectParams(string select)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        var regex = new System.Text.RegularExpressions.Regex($"^(?:{select})$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        var result = new ParameterCollection(GetType().Name);
+        foreach (var (name, p) in CollectParams()) if (regex.IsMatch(name)) result.Add(name, p);
+        return result;
+    }
+
     private void VisitBlocks(string prefix, Action<string, Block> visit)
     {
         visit(prefix, this);

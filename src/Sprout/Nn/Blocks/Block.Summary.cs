@@ -53,7 +53,7 @@ public abstract partial class Block
     {
         var table = new SummaryTable();
         foreach (var entry in trace.Entries) table.Add(entry);
-        return table.Render(inputs);
+        return table.Render(inputs, trace.Entries.Count > 0 ? trace.Entries[^1].Outputs : []);
     }
 
     internal static Shape RequireInputShape(Shape shape) => RequireKnown(shape);

@@ -20,7 +20,7 @@ internal sealed class SummaryTable
         _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), shapes, count));
     }
 
-    public string Render(IReadOnlyList<Shape> inputs)
+    public string Render(IReadOnlyList<Shape> inputs, IReadOnlyList<Shape> outputs)
     {
         var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
         var cells = _rows.Select(r => (r.Path, r.Layer, r.Output, r.Params, Format(r.Count))).Prepend(header).ToList();
@@ -34,6 +34,7 @@ internal sealed class SummaryTable
         sb.Append(Line(header)).Append('\n').Append(new string('-', width)).Append('\n');
         foreach (var c in cells.Skip(1)) sb.Append(Line(c)).Append('\n');
         sb.Append(new string('-', width)).Append('\n');
+        sb.Append(outputs.Count == 1 ? "Output shape: " : "Output shapes: ").Append(string.Join(", ", outputs)).Append('\n');
         sb.Append("Total parameters: ").Append(Format(_rows.Sum(r => r.Count)));
         return sb.ToString();
     }

@@ -1,0 +1,33 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// A list of blocks that belong to a network without a forward of its own (PyTorch's <c>ModuleList</c>): the block that
+/// holds it decides how to run them. Children are named 0, 1, 2, …, so parameters read <c>blocks.0.weight</c>.
+/// </summary>
+public sealed class BlockList : Block, IReadOnlyList<Block>
+{
+    public BlockList() { }
+
+    public BlockList(params IEnumerable<Block> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        foreach (var b in blocks) Add(b);
+    }
+
+    /// <summary>Appends a block (also what the collection initializer calls).</summary>
+    public void Add(Block block) => AddChild(Count.ToString(CultureInfo.InvariantCulture), block);
+
+    public int Count => ChildCount;
+
+    public Block this[int index] => index >= 0 && index < Count ? ChildAt(index)
+        : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a BlockList of {Count} blocks.");
+
+    protected override Tensor ForwardCore(Tensor x) => throw new NotSupportedException(
+        $"A BlockList (at '{CurrentPathOrRoot}') has no forward of its own: run its blocks from the block that holds it, or use a Sequential.");
+
+    public IEnumerator<Block> GetEnumerator() => Children.Select(kv => kv.Value).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

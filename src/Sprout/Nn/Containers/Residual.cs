@@ -1,0 +1,38 @@
+namespace Sprout.Nn;
+
+/// <summary>
+/// A residual connection: y = act(body(x) + shortcut(x)), the shortcut the identity when none is given (ResNet's block;
+/// a 1×1 <see cref="Conv2D"/> shortcut when the body changes the channels or the resolution). Children <c>body</c> and
+/// <c>shortcut</c>.
+/// </summary>
+public sealed class Residual : Block
+{
+    public Residual(Block body, Block? shortcut = null, Activation activation = Activation.None)
+    {
+        Body = AddChild("body", body);
+        Shortcut = shortcut is null ? null : AddChild("shortcut", shortcut);
+        Activation = activation;
+    }
+
+    public Block Body { get; }
+
+    /// <summary>The shortcut branch, or null for the identity.</summary>
+    public Block? Shortcut { get; }
+
+    /// <summary>Applied after the sum (ResNet applies ReLU there).</summary>
+    public Activation Activation { get; }
+
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        var y = ForwardChild("body", Body, x);
+        var skip = Shortcut is null ? x : ForwardChild("shortcut", Shortcut, x);
+        if (y.Shape != skip.Shape)
+            throw new ArgumentException(
+                $"Residual at '{CurrentPathOrRoot}': the body gives {y.Shape} but the {(Shortcut is null ? "identity shortcut" : "shortcut")} gives {skip.Shape} " +
+                $"for an input of {x.Shape}. {(Shortcut is null ? "Give a shortcut (e.g. a 1×1 Conv2D with the body's channels and strides) when the body changes the shape." : "Make the shortcut produce the body's shape.")}",
+                nameof(x));
+        return Activation.Apply(y + skip);
+    }
+
+    protected override string Describe() => $"Residual({Activation.Describe()})";
+}
