@@ -95,7 +95,8 @@ internal static class ColdStart
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         string self = Environment.GetCommandLineArgs()[0];
-        if (self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);   // run as `dotnet X.dll`
+        bool viaHost = Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet";
+        if (viaHost && self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);   // run as `dotnet X.dll`; the apphost needs no path
         foreach (var arg in new[] { ChildCommand, what, library }) start.ArgumentList.Add(arg);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
