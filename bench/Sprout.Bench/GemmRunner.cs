@@ -61,7 +61,7 @@ internal static class GemmRunner
     }
 
     /// <summary>Twelve independent FMA chains per thread on the widest vector type, so latency never limits throughput.</summary>
-    private static double MeasurePeak(int threads, long iterations = 20_000_000, int runs = 5)
+    internal static double MeasurePeak(int threads, long iterations = 20_000_000, int runs = 5)
     {
         Chains(1000);
         double best = 0;

@@ -4,12 +4,14 @@ using Sprout.Bench;
 // Quick runners print ratios measured in one run; anything else goes to BenchmarkDotNet's switcher.
 //   dotnet run -c Release --project bench/Sprout.Bench -- train     training throughput and step latency
 //   dotnet run -c Release --project bench/Sprout.Bench -- gemm      GEMM GFLOP/s against the measured FMA peak
+//   dotnet run -c Release --project bench/Sprout.Bench -- batched   batched products at attention's shapes vs the FMA peak
 //   dotnet run -c Release --project bench/Sprout.Bench -- conv      Conv2D GFLOP/s and LeNet training epochs
 //   dotnet run -c Release --project bench/Sprout.Bench -- profile lenet|modern|mlp   time per layer and per backward op
 return args.FirstOrDefault() switch
 {
     "train" => TrainingRunner.Run(args[1..]),
     "gemm" => GemmRunner.Run(args[1..]),
+    "batched" => BatchedRunner.Run(args[1..]),
     "conv" => ConvRunner.Run(args[1..]),
     "profile" => ProfileRunner.Run(args[1..]),
     _ => Switch(args),

@@ -60,6 +60,15 @@ public static class Rng
         return new RandomStream(CurrentSeed, GlobalStreamId, (ulong)first);
     }
 
+    /// <summary>A random ordering of 0 … <paramref name="n"/> − 1 (Fisher–Yates on a fresh piece of the global stream).</summary>
+    public static int[] RandomPermutation(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var items = Enumerable.Range(0, n).ToArray();
+        Take(2L * n).Shuffle(items.AsSpan());
+        return items;
+    }
+
     /// <summary>FNV-1a, 64-bit: a stable hash of the key (string.GetHashCode is randomized per process).</summary>
     internal static ulong KeyToStreamId(string key)
     {

@@ -8,15 +8,10 @@ namespace Sprout;
 public sealed partial class Tensor
 {
     /// <summary>
-    /// Matrix product: (m, k)·(k, n) → (m, n); batched (b, m, k)·(b, k, n) → (b, m, n); and (b, m, k)·(k, n) → (b, m, n).
+    /// Matrix product over the last two axes, the leading (batch) axes broadcast as NumPy does: (m, k)·(k, n) → (m, n);
+    /// (b, h, m, k)·(b, h, k, n) → (b, h, m, n); (b, m, k)·(k, n) → (b, m, n); (m, k)·(b, k, n) → (b, m, n).
     /// </summary>
-    public Tensor MatMul(Tensor other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        if (Rank == 3 && other.Rank == 2)
-            return Reshape(Shape[0] * Shape[1], Shape[2]).MatMul(other).Reshape(Shape[0], Shape[1], other.Shape[1]);
-        return Product(this, other, transA: false, transB: false);
-    }
+    public Tensor MatMul(Tensor other) => MatMul(this, other);
 
     /// <summary>this·otherᵀ, with <paramref name="other"/> read transposed in place: (m, k)·(n, k)ᵀ → (m, n).</summary>
     public Tensor MatMulTransposed(Tensor other)

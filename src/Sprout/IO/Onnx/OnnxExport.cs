@@ -135,6 +135,13 @@ public static class OnnxExport
             Relu => Node("Relu", path, [x]),
             Nn.Sigmoid => Node("Sigmoid", path, [x]),
             Nn.Tanh => Node("Tanh", path, [x]),
+            Gelu g => g.Approximate ? GeluTanh(path, x) : GeluErf(path, x),
+            Silu => Node("Mul", path, [x, Node("Sigmoid", path, [x])]),
+            LeakyRelu l => Node("LeakyRelu", path, [x], ("alpha", l.Slope)),
+            Elu e => Node("Elu", path, [x], ("alpha", e.Alpha)),
+            Softplus => Node("Softplus", path, [x]),
+            Mish => Node("Mul", path + "/mish", [x, Node("Tanh", path, [Node("Softplus", path, [x])])]),
+            HardTanh h => Node("Clip", path, [x, Constant(h.Min), Constant(h.Max)]),
             Dropout => Node("Identity", path, [x]),
             _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),
         };
@@ -170,8 +177,34 @@ public static class OnnxExport
             Nn.Activation.Relu => Node("Relu", path + "/act", [x]),
             Nn.Activation.Sigmoid => Node("Sigmoid", path + "/act", [x]),
             Nn.Activation.Tanh => Node("Tanh", path + "/act", [x]),
+            Nn.Activation.Gelu => GeluErf(path + "/act", x),
+            Nn.Activation.Silu => Node("Mul", path + "/act", [x, Node("Sigmoid", path + "/act", [x])]),
+            Nn.Activation.LeakyRelu => Node("LeakyRelu", path + "/act", [x], ("alpha", 0.01f)),
+            Nn.Activation.Elu => Node("Elu", path + "/act", [x], ("alpha", 1f)),
+            Nn.Activation.Softplus => Node("Softplus", path + "/act", [x]),
+            Nn.Activation.Mish => Node("Mul", path + "/act/mish", [x, Node("Tanh", path + "/act", [Node("Softplus", path + "/act", [x])])]),
             _ => throw new NotSupportedException($"ONNX export: activation {a} at '{path}'."),
         };
+
+        // Opset 17 has no Gelu node: ½x(1 + erf(x/√2)), and the tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+        private string GeluErf(string path, string x) =>
+            Node("Mul", path + "/half", [Constant(0.5f), Node("Mul", path + "/x", [x,
+                Node("Add", path, [Constant(1f), Node("Erf", path, [Node("Div", path, [x, Constant(MathF.Sqrt(2f))])])])])]);
+
+        private string GeluTanh(string path, string x)
+        {
+            string cube = Node("Mul", path + "/cube", [Constant(0.044715f), Node("Mul", path + "/x3", [x, Node("Mul", path + "/x2", [x, x])])]);
+            string inner = Node("Mul", path + "/scale", [Constant(0.7978845608f), Node("Add", path + "/inner", [x, cube])]);
+            return Node("Mul", path + "/half", [Constant(0.5f), Node("Mul", path + "/x", [x, Node("Add", path, [Constant(1f), Node("Tanh", path, [inner])])])]);
+        }
+
+        /// <summary>A scalar initializer holding <paramref name="value"/>, added once.</summary>
+        private string Constant(float value)
+        {
+            string name = $"const_{BitConverter.SingleToInt32Bits(value):x8}";
+            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, Tensor.Scalar(value)));
+            return name;
+        }
 
         private static (string, object)[] PoolAttributes(Pool2D p) =>
         [

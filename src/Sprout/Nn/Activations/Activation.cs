@@ -2,13 +2,23 @@ using Sprout.Kernels;
 
 namespace Sprout.Nn;
 
-/// <summary>An activation a layer applies to its output.</summary>
+/// <summary>An activation a layer applies to its output (ReLU, sigmoid and tanh are fused into the layer's own op).</summary>
 public enum Activation
 {
     None,
     Relu,
     Sigmoid,
     Tanh,
+    /// <summary>x·Φ(x), exact (erf-based).</summary>
+    Gelu,
+    /// <summary>x·σ(x).</summary>
+    Silu,
+    /// <summary>Slope 0.01 below zero.</summary>
+    LeakyRelu,
+    /// <summary>α = 1.</summary>
+    Elu,
+    Softplus,
+    Mish,
 }
 
 public static class ActivationExtensions
@@ -20,18 +30,29 @@ public static class ActivationExtensions
         Activation.Relu => x.Relu(),
         Activation.Sigmoid => x.Sigmoid(),
         Activation.Tanh => x.Tanh(),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
+        Activation.Gelu => x.Gelu(),
+        Activation.Silu => x.Silu(),
+        Activation.LeakyRelu => x.LeakyRelu(),
+        Activation.Elu => x.Elu(),
+        Activation.Softplus => x.Softplus(),
+        Activation.Mish => x.Mish(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Expected one of {string.Join(", ", Enum.GetNames<Activation>())}."),
     };
 
-    /// <summary>The kernel's activation, fused into the op that produces a layer's output (the one mapping of the two enums).</summary>
+    /// <summary>
+    /// The kernel's activation fused into the op that produces a layer's output (the one mapping of the two enums);
+    /// <see cref="Pointwise.None"/> for those applied after it (<see cref="IsFused"/> false).
+    /// </summary>
     internal static Pointwise ToPointwise(this Activation activation) => activation switch
     {
-        Activation.None => Pointwise.None,
         Activation.Relu => Pointwise.Relu,
         Activation.Sigmoid => Pointwise.Sigmoid,
         Activation.Tanh => Pointwise.Tanh,
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected None, Relu, Sigmoid or Tanh."),
+        _ => Pointwise.None,
     };
+
+    /// <summary>Whether the layer's op applies it itself (else the layer applies it after, with <see cref="Apply"/>).</summary>
+    internal static bool IsFused(this Activation activation) => activation is Activation.None or Activation.Relu or Activation.Sigmoid or Activation.Tanh;
 
     /// <summary>Gluon's wording: <c>linear</c> for none, else <c>Activation(relu)</c>.</summary>
     public static string Describe(this Activation activation) =>

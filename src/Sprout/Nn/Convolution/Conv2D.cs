@@ -57,7 +57,8 @@ public sealed class Conv2D : Block
     {
         try
         {
-            return Tensor.Conv2D(x, Weight.Data(), Bias?.Data(), Strides, Padding, Dilation, Groups, Activation.ToPointwise());
+            var y = Tensor.Conv2D(x, Weight.Data(), Bias?.Data(), Strides, Padding, Dilation, Groups, Activation.ToPointwise());
+            return Activation.IsFused() ? y : Activation.Apply(y);
         }
         catch (ArgumentException e) when (e is not ShapeMismatchException)
         {

@@ -39,8 +39,11 @@ public sealed class Dense : Block
         RefineShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
     }
 
-    protected override Tensor ForwardCore(Tensor x) =>
-        Tensor.Linear(x, Weight.Data(), Bias?.Data(), Activation.ToPointwise());
+    protected override Tensor ForwardCore(Tensor x)
+    {
+        var y = Tensor.Linear(x, Weight.Data(), Bias?.Data(), Activation.ToPointwise());
+        return Activation.IsFused() ? y : Activation.Apply(y);
+    }
 
     internal override FeatureFlow Flow => new(FeatureAxis.Last, Weight.Shape[1], Weight.Shape[0]);
 

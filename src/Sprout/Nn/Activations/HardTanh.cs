@@ -1,0 +1,19 @@
+namespace Sprout.Nn;
+
+/// <summary>Hard tanh as a layer: x clipped to [min, max] (−1, 1 by default).</summary>
+public sealed class HardTanh : Block
+{
+    public HardTanh(float min = -1f, float max = 1f)
+    {
+        if (!(min < max) || !float.IsFinite(min) || !float.IsFinite(max))
+            throw new ArgumentException($"HardTanh: expected finite min < max; got min={min}, max={max}.", nameof(min));
+        (Min, Max) = (min, max);
+    }
+
+    public float Min { get; }
+    public float Max { get; }
+
+    protected override Tensor ForwardCore(Tensor x) => x.HardTanh(Min, Max);
+
+    protected override string Describe() => $"HardTanh(min={Min}, max={Max})";
+}

@@ -1,0 +1,10 @@
+namespace Sprout.Nn;
+
+/// <summary>SiLU (swish) as a layer: x·σ(x).</summary>
+public sealed class Silu : Block
+{
+
+    protected override Tensor ForwardCore(Tensor x) => x.Silu();
+
+    protected override string Describe() => "Silu()";
+}

@@ -1,0 +1,10 @@
+namespace Sprout.Nn;
+
+/// <summary>Softplus as a layer: log(1 + eˣ).</summary>
+public sealed class Softplus : Block
+{
+
+    protected override Tensor ForwardCore(Tensor x) => x.Softplus();
+
+    protected override string Describe() => "Softplus()";
+}
