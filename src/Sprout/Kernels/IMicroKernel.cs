@@ -18,4 +18,11 @@ internal unsafe interface IMicroKernel
     /// </summary>
     bool HasRowDots { get; }
     void Run(int kc, float* a, float* b, int ldb, float* c, int ldc, float alpha, float beta, bool first, int rows);
+
+    /// <summary>
+    /// C_tile = Σ_p a[p]⊗b[p] (overwriting C) with A read in place: row i of the tile at <c>a + i·aRow</c>, step p at
+    /// <c>+ p·aStep</c> (a row-major A: aRow = lda, aStep = 1; a transposed one: aRow = 1, aStep = lda). Rows past
+    /// <c>rows</c> are neither read nor written. Small products (<see cref="SmallGemm"/>) skip packing A this way.
+    /// </summary>
+    void RunStrided(int kc, float* a, int aRow, int aStep, float* b, int ldb, float* c, int ldc, int rows);
 }

@@ -21,4 +21,15 @@ internal sealed unsafe class MicroKernelScalar : IMicroKernel
                 c[i * ldc + j] = old + alpha * acc[i * 4 + j];
             }
     }
+
+    public void RunStrided(int kc, float* a, int aRow, int aStep, float* b, int ldb, float* c, int ldc, int rows)
+    {
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < 4; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < kc; p++) sum = MathF.FusedMultiplyAdd(a[(long)i * aRow + (long)p * aStep], b[(long)p * ldb + j], sum);
+                c[i * ldc + j] = sum;
+            }
+    }
 }

@@ -44,10 +44,15 @@ public sealed partial class Tensor
             var bIndex = BatchOffsets(bBatch, batch, k * n);
             var (aa, ao, bb, bo, yy) = (a.Storage!, a._offset, b.Storage!, b._offset, y.Storage!);
             int lda = a.Shape[^1], ldb = b.Shape[^1];
+            bool small = SmallGemm.Suits(m, n, k);
+            if (ao != 0) for (int i = 0; i < count; i++) aIndex[i] += ao;
+            if (bo != 0) for (int i = 0; i < count; i++) bIndex[i] += bo;
             void Run(int start, int end)
             {
-                for (int i = start; i < end; i++)
-                    Gemm.Multiply(transA, transB, m, n, k, 1f, aa, ao + aIndex[i], lda, bb, bo + bIndex[i], ldb, 0f, yy, i * m * n, n);
+                if (small) SmallGemm.MultiplyBatch(Gemm.Kernel, transA, transB, m, n, k, aa, aIndex, lda, bb, bIndex, ldb, yy, start, end);
+                else
+                    for (int i = start; i < end; i++)
+                        Gemm.Multiply(transA, transB, m, n, k, 1f, aa, aIndex[i], lda, bb, bIndex[i], ldb, 0f, yy, i * m * n, n);
             }
             long work = (long)m * n * k;
             if (work < GemmBlocking.ParallelThreshold) WorkerPool.ForRanges(count, work * count, Run);   // small products: by batch

@@ -1,0 +1,105 @@
+namespace Sprout.Kernels;
+
+/// <summary>
+/// C = op(A)·op(B) for the small products of a batch (attention's heads: 64×64·64×64), where packing costs as much as
+/// the arithmetic. A is never packed: the micro-kernel reads its rows in place (<see cref="IMicroKernel.RunStrided"/>).
+/// B is read in place when it is not transposed (its KC×NR micro-panel stays in L1 across the row tiles); a transposed B,
+/// and a ragged last column panel, are packed once per product. One thread per call; <c>Tensor.MatMul</c> splits a batch
+/// over the threads. The whole depth is one slice, so the caller keeps k ≤ <see cref="GemmBlocking.KC"/>.
+/// </summary>
+internal static unsafe class SmallGemm
+{
+    [ThreadStatic] private static AlignedBuffer? t_packedB, t_tile;
+
+    /// <summary>Whether <see cref="Multiply"/> suits a product of this size (else use <see cref="Gemm.Multiply(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)"/>).</summary>
+    public static bool Suits(int m, int n, int k) => k <= GemmBlocking.KC && (long)m * n * k < GemmBlocking.ParallelThreshold;
+
+    /// <summary>
+    /// The products <paramref name="start"/> … <paramref name="end"/> − 1 of a batch, operand i at
+    /// <paramref name="aOffsets"/>[i] and <paramref name="bOffsets"/>[i], output i at i·m·n in <paramref name="c"/>. While
+    /// one product is computed, the next one's operands are prefetched: a batch's operands stream from L3 or memory, and
+    /// each small product is too short for the hardware prefetcher to get ahead.
+    /// </summary>
+    public static void MultiplyBatch(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float[] a, int[] aOffsets, int lda,
+        float[] b, int[] bOffsets, int ldb, float[] c, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            if (i + 1 < end)
+            {
+                Prefetch(a, aOffsets[i + 1], transA ? k : m, transA ? m : k, lda);
+                Prefetch(b, bOffsets[i + 1], transB ? n : k, transB ? k : n, ldb);
+            }
+            Multiply(kernel, transA, transB, m, n, k, a, aOffsets[i], lda, b, bOffsets[i], ldb, c, i * m * n, n);
+        }
+    }
+
+    /// <summary>Asks for every cache line of a rows × cols block (rows ld apart) to be brought towards L1.</summary>
+    private static void Prefetch(float[] x, int offset, int rows, int cols, int ld)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        fixed (float* p = &x[offset])
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch1(p + (long)r * ld + j);
+    }
+
+    public static void Multiply(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc)
+    {
+        int mr = kernel.MR, nr = kernel.NR;
+        float* pt = (t_tile ??= new AlignedBuffer()).Get(mr * nr);
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            float* A = pa + aOffset, B = pb + bOffset, C = pc + cOffset;
+            // A is read in place: a transposed A gives each step's MR values side by side; a row-major A gives MR
+            // streams, one per row (packing it first measured no faster: the copy costs what it saves).
+            int aRow = transA ? 1 : lda, aStep = transA ? lda : 1;
+            // B in place only where its rows start on cache lines (whole-line loads); else packed into aligned panels.
+            int inPlaceColumns = transB || ((nint)B & 63) != 0 || ldb % 16 != 0 ? 0 : n / nr * nr;
+            int packedColumns = n - inPlaceColumns, packedLength = (packedColumns + nr - 1) / nr * nr * k;
+            float* pp = (t_packedB ??= new AlignedBuffer()).Get(Math.Max(packedLength, 1));
+            if (packedColumns > 0) GemmPacking.PackB(transB, B, ldb, 0, k, inPlaceColumns, packedColumns, nr, pp);
+            // Column panels outside, row tiles inside: a KC×NR panel of B stays in L1 while every row tile uses it.
+            for (int jr = 0; jr < n; jr += nr)
+            {
+                int cols = Math.Min(nr, n - jr);
+                bool inPlace = jr < inPlaceColumns;
+                float* bPanel = inPlace ? B + jr : pp + (long)(jr - inPlaceColumns) * k;
+                int bStride = inPlace ? ldb : nr;
+                for (int ir = 0; ir < m; ir += mr)
+                {
+                    int rows = Math.Min(mr, m - ir);
+                    float* aTile = A + (long)ir * aRow;
+                    float* cTile = C + (long)ir * ldc + jr;
+                    if (cols == nr) kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, cTile, ldc, rows);
+                    else
+                    {
+                        kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, pt, nr, rows);
+                        for (int i = 0; i < rows; i++) new ReadOnlySpan<float>(pt + i * nr, cols).CopyTo(new Span<float>(cTile + (long)i * ldc, cols));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A 64-byte-aligned scratch buffer (a packed panel the kernel loads as whole cache lines), grown on demand.</summary>
+    private sealed class AlignedBuffer
+    {
+        private float* _data;
+        private int _length;
+
+        public float* Get(int floats)
+        {
+            if (floats <= _length) return _data;
+            if (_data is not null) System.Runtime.InteropServices.NativeMemory.AlignedFree(_data);
+            _data = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+            _length = floats;
+            return _data;
+        }
+
+        ~AlignedBuffer()
+        {
+            if (_data is not null) System.Runtime.InteropServices.NativeMemory.AlignedFree(_data);
+        }
+    }
+}
