@@ -54,15 +54,23 @@ var runs = new List<(string Name, List<EpochResult> Results)>
     ("LeNet (ReLU, max pool, batch norm)", Train(ModernLeNet(), new Kaiming(), new Sgd(0.1f, momentum: 0.9f), "modern")),
 };
 
+// Loss on the left axis, accuracy on the right, whole epochs along the bottom.
 var plot = new ScottPlot.Plot();
+var epochTicks = new ScottPlot.TickGenerators.NumericManual();
+foreach (var r in runs[0].Results) epochTicks.AddMajor(r.Epoch, $"{r.Epoch}");
 foreach (var (name, results) in runs)
 {
     double[] xs = [.. results.Select(r => (double)r.Epoch)];
-    plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray()).LegendText = $"{name}: test acc";
-    plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = $"{name}: train loss";
+    var accuracy = plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray());
+    accuracy.LegendText = $"{name}: test accuracy (right)";
+    accuracy.Axes.YAxis = plot.Axes.Right;
+    plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = $"{name}: train loss (left)";
 }
+plot.Axes.Bottom.TickGenerator = epochTicks;
 plot.XLabel("epoch");
-plot.ShowLegend();
+plot.Axes.Left.Label.Text = "loss";
+plot.Axes.Right.Label.Text = "accuracy";
+plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
 plot.SavePng("lenet-training.png", 720, 480);
 AnsiConsole.MarkupLine("Curves written to [bold]lenet-training.png[/]");
 

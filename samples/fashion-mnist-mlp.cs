@@ -55,13 +55,23 @@ foreach (var r in results)
     table.AddRow($"{r.Epoch}", $"{r.TrainLoss:F4}", $"{r.TrainAccuracy:F4}", $"{r.TestAccuracy:F4}", $"{r.Elapsed.TotalSeconds:F2}");
 AnsiConsole.Write(table);
 
+// Loss on the left axis, accuracy on the right, whole epochs along the bottom.
 var plot = new ScottPlot.Plot();
 double[] xs = [.. results.Select(r => (double)r.Epoch)];
-plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = "train loss";
-plot.Add.Scatter(xs, results.Select(r => r.TrainAccuracy).ToArray()).LegendText = "train acc";
-plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray()).LegendText = "test acc";
+plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = "train loss (left)";
+var trainAcc = plot.Add.Scatter(xs, results.Select(r => r.TrainAccuracy).ToArray());
+trainAcc.LegendText = "train accuracy (right)";
+trainAcc.Axes.YAxis = plot.Axes.Right;
+var testAcc = plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray());
+testAcc.LegendText = "test accuracy (right)";
+testAcc.Axes.YAxis = plot.Axes.Right;
+var epochTicks = new ScottPlot.TickGenerators.NumericManual();
+foreach (var r in results) epochTicks.AddMajor(r.Epoch, $"{r.Epoch}");
+plot.Axes.Bottom.TickGenerator = epochTicks;
 plot.XLabel("epoch");
-plot.ShowLegend();
+plot.Axes.Left.Label.Text = "loss";
+plot.Axes.Right.Label.Text = "accuracy";
+plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
 plot.SavePng("mlp-training.png", 640, 420);
 AnsiConsole.MarkupLine("Curves written to [bold]mlp-training.png[/]");
 

@@ -45,6 +45,7 @@ public static class Autograd
             (s_recording, s_training) = (recording, training);
         }
 
+        /// <inheritdoc/>
         public void Dispose() => (s_recording, s_training) = (_previousRecording, _previousTraining);
     }
 }

@@ -21,6 +21,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     private Batch? _partial;
     private int _epoch;
 
+    /// <summary>Batches of <paramref name="data"/> (N, …) with <paramref name="labels"/> (N), <paramref name="batchSize"/> samples each; shuffled each epoch from <paramref name="seed"/> when asked; the last short batch dropped with <paramref name="dropLast"/>; the next batch gathered ahead when <paramref name="prefetch"/>.</summary>
     public DataLoader(Tensor data, Tensor labels, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -35,18 +36,26 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         _labelSize = labels.Shape.Product(1, labels.Rank);
     }
 
+    /// <summary>Samples per batch (the last may have fewer unless <see cref="DropLast"/>).</summary>
     public int BatchSize { get; }
+    /// <summary>Whether each epoch draws a new order.</summary>
     public bool Shuffle { get; }
+    /// <summary>The seed of the shuffling stream (epoch e uses a stream keyed by it and e).</summary>
     public ulong Seed { get; }
+    /// <summary>Whether a last batch shorter than <see cref="BatchSize"/> is left out.</summary>
     public bool DropLast { get; }
+    /// <summary>Whether the next batch is gathered while the current one is used.</summary>
     public bool Prefetch { get; }
 
+    /// <summary>The number of samples.</summary>
     public int SampleCount => _data.Shape[0];
 
+    /// <summary>Batches per epoch.</summary>
     public int BatchCount => DropLast ? SampleCount / BatchSize : (SampleCount + BatchSize - 1) / BatchSize;
 
     int IReadOnlyCollection<Batch>.Count => BatchCount;
 
+    /// <inheritdoc/>
     public IEnumerator<Batch> GetEnumerator()
     {
         var order = Order(Interlocked.Increment(ref _epoch));

@@ -7,5 +7,6 @@ namespace Sprout.Data;
 /// <param name="IsSubset">True when the small subset shipped inside Sprout was used.</param>
 public sealed record Dataset(Tensor Images, Tensor Labels, string Source, bool IsSubset)
 {
+    /// <summary>The number of samples.</summary>
     public int Count => Labels.Length;
 }

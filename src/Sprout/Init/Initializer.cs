@@ -53,11 +53,15 @@ public abstract class Initializer
     /// <summary>Fills a weight; <paramref name="name"/> is its structural path (<c>0.weight</c>).</summary>
     protected abstract void InitWeight(string name, Tensor data);
 
+    /// <summary>Fills a bias; zeros by default.</summary>
     protected virtual void InitBias(string name, Tensor data) => data.AsSpan().Clear();
 
+    /// <summary>Fills a normalization scale (gamma); ones by default.</summary>
     protected virtual void InitGamma(string name, Tensor data) => data.AsSpan().Fill(1f);
 
+    /// <summary>Fills a normalization shift (beta); zeros by default.</summary>
     protected virtual void InitBeta(string name, Tensor data) => data.AsSpan().Clear();
 
+    /// <inheritdoc/>
     public override string ToString() => GetType().Name;
 }

@@ -6,10 +6,14 @@ namespace Sprout.Init;
 /// </summary>
 public sealed class Kaiming(FanMode fan = FanMode.In, Distribution distribution = Distribution.Gaussian, float negativeSlope = 0f) : Initializer
 {
+    /// <summary>Whether the fan-in, the fan-out or their average sets the scale.</summary>
     public FanMode Fan { get; } = fan;
+    /// <summary>Uniform or Gaussian samples.</summary>
     public Distribution Distribution { get; } = distribution;
+    /// <summary>The slope of the activation below zero (0 for ReLU), in the gain √(2/(1 + a²)).</summary>
     public float NegativeSlope { get; } = negativeSlope;
 
+    /// <inheritdoc/>
     protected override void InitWeight(string name, Tensor data)
     {
         float std = MathF.Sqrt(2f / (1f + NegativeSlope * NegativeSlope) / Fans.Of(Fan, Current));
@@ -17,5 +21,6 @@ public sealed class Kaiming(FanMode fan = FanMode.In, Distribution distribution 
         else Random.FillNormal(data.AsSpan(), 0f, std);
     }
 
+    /// <inheritdoc/>
     public override string ToString() => $"Kaiming({Fan}, {Distribution}, slope {NegativeSlope})";
 }

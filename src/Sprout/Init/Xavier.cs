@@ -6,11 +6,15 @@ namespace Sprout.Init;
 /// </summary>
 public sealed class Xavier(Distribution distribution = Distribution.Uniform, FanMode fan = FanMode.Avg, float magnitude = 3f) : Initializer
 {
+    /// <summary>Uniform or Gaussian samples.</summary>
     public Distribution Distribution { get; } = distribution;
+    /// <summary>Whether the fan-in, the fan-out or their average sets the scale.</summary>
     public FanMode Fan { get; } = fan;
+    /// <summary>The magnitude m in the scale √(m / fan).</summary>
     public float Magnitude { get; } = magnitude > 0 ? magnitude
         : throw new ArgumentOutOfRangeException(nameof(magnitude), magnitude, "Expected a positive magnitude.");
 
+    /// <inheritdoc/>
     protected override void InitWeight(string name, Tensor data)
     {
         float scale = MathF.Sqrt(Magnitude / Fans.Of(Fan, Current));
@@ -18,5 +22,6 @@ public sealed class Xavier(Distribution distribution = Distribution.Uniform, Fan
         else Random.FillNormal(data.AsSpan(), 0f, scale);
     }
 
+    /// <inheritdoc/>
     public override string ToString() => $"Xavier({Distribution}, {Fan}, {Magnitude})";
 }

@@ -13,6 +13,7 @@ public sealed class Parameter
 {
     private ParameterSlot _slot;
 
+    /// <summary>A parameter named <paramref name="name"/> of <paramref name="shape"/> (unknown dimensions −1); its role follows from the name unless given.</summary>
     public Parameter(string name, Shape shape, Initializer? initializer = null, ParameterRole? role = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -37,6 +38,7 @@ public sealed class Parameter
     /// <summary>The block that declared it (for its path).</summary>
     internal IParameterOwner? Owner { get; set; }
 
+    /// <summary>What it is for (weight, bias, gamma, …); the default initializer dispatches on it.</summary>
     public ParameterRole Role { get; }
 
     /// <summary>True for a buffer (non-trained state such as running statistics): saved and loaded, never optimized.</summary>
@@ -51,6 +53,7 @@ public sealed class Parameter
     /// <summary>Declared, Deferred or Initialized.</summary>
     public ParameterState State => _slot.State;
 
+    /// <summary>Whether it holds data.</summary>
     public bool IsInitialized => _slot.State == ParameterState.Initialized;
 
     /// <summary>How backward treats this parameter's gradient (Write by default; Null leaves it out of training).</summary>

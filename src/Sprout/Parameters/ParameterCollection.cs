@@ -11,6 +11,7 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
 {
     private readonly OrderedDictionary<string, Parameter> _items = new(StringComparer.Ordinal);
 
+    /// <summary>An empty collection printed under <paramref name="owner"/>.</summary>
     public ParameterCollection(string owner = "") => Owner = owner;
 
     /// <summary>The name of the block the parameters were collected from, printed as the header.</summary>
@@ -18,14 +19,21 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
 
     internal void Add(string path, Parameter p) => _items.Add(path, p);
 
+    /// <summary>The parameter named <paramref name="key"/>; the error lists the names there are.</summary>
     public Parameter this[string key] => _items.TryGetValue(key, out var p) ? p : throw new KeyNotFoundException(
         $"No parameter named '{key}'. The names here are: {(Count == 0 ? "(none)" : string.Join(", ", _items.Keys))}.");
 
+    /// <summary>How many parameters it holds.</summary>
     public int Count => _items.Count;
+    /// <summary>The names, in order.</summary>
     public IEnumerable<string> Keys => _items.Keys;
+    /// <summary>The parameters, in order.</summary>
     public IEnumerable<Parameter> Values => _items.Values;
+    /// <summary>Whether a parameter is named <paramref name="key"/>.</summary>
     public bool ContainsKey(string key) => _items.ContainsKey(key);
+    /// <summary>The parameter named <paramref name="key"/>, if any.</summary>
     public bool TryGetValue(string key, out Parameter value) => _items.TryGetValue(key, out value!);
+    /// <inheritdoc/>
     public IEnumerator<KeyValuePair<string, Parameter>> GetEnumerator() => _items.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -47,6 +55,7 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
     /// <summary>The total number of elements; unknown while a shape has -1s.</summary>
     public long? ElementCount => Values.All(p => p.Shape.IsKnown) ? Values.Sum(p => (long)p.Shape.ElementCount) : null;
 
+    /// <inheritdoc/>
     public override string ToString()
     {
         var sb = new StringBuilder();

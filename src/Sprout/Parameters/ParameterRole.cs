@@ -3,11 +3,17 @@ namespace Sprout.Nn;
 /// <summary>What a parameter is for; initializers dispatch on it, as Gluon's do on the name's suffix.</summary>
 public enum ParameterRole
 {
+    /// <summary>A weight: the initializer's own scheme.</summary>
     Weight,
+    /// <summary>A bias: zeros.</summary>
     Bias,
+    /// <summary>A normalization scale: ones.</summary>
     Gamma,
+    /// <summary>A normalization shift: zeros.</summary>
     Beta,
+    /// <summary>A running mean (a buffer): zeros.</summary>
     RunningMean,
+    /// <summary>A running variance (a buffer): ones.</summary>
     RunningVar,
 }
 

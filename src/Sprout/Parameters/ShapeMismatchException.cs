@@ -9,6 +9,8 @@ public sealed class ShapeMismatchException(string where, Shape expected, Shape a
 {
     /// <summary>The layer path or parameter path where the mismatch was found, e.g. <c>1.weight</c>.</summary>
     public string Where { get; } = where;
+    /// <summary>The shape the parameter has.</summary>
     public Shape Expected { get; } = expected;
+    /// <summary>The shape the input or data implied.</summary>
     public Shape Actual { get; } = actual;
 }

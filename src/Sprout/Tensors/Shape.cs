@@ -26,6 +26,7 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
         _dims = (int[])dims.Clone();
     }
 
+    /// <summary>A shape of the given dimensions (positive, or <see cref="Unknown"/>).</summary>
     public Shape(ReadOnlySpan<int> dims) : this(dims.ToArray()) { }
 
     /// <summary>The shape of a scalar: no dimensions, one element.</summary>
@@ -36,12 +37,15 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>The dimensions as a span, for kernels (which know nothing of <see cref="Shape"/>).</summary>
     internal ReadOnlySpan<int> Span => Dims;
 
+    /// <summary>The number of dimensions.</summary>
     public int Rank => Dims.Length;
 
     int IReadOnlyCollection<int>.Count => Rank;
 
+    /// <summary>The size of <paramref name="axis"/> (negative counts from the end).</summary>
     public int this[int axis] => Dims[NormalizeAxis(axis)];
 
+    /// <summary>The size of <paramref name="axis"/> (<c>^1</c> is the last).</summary>
     public int this[Index axis] => Dims[axis.GetOffset(Rank)];
 
     /// <summary>True when no dimension is <see cref="Unknown"/>.</summary>
@@ -101,17 +105,23 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
         return true;
     }
 
+    /// <summary>Whether both have the same dimensions.</summary>
     public bool Equals(Shape other) => Dims.AsSpan().SequenceEqual(other.Dims);
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);
+    /// <inheritdoc/>
     public override int GetHashCode()
     {
         var h = new HashCode();
         foreach (int d in Dims) h.Add(d);
         return h.ToHashCode();
     }
+    /// <summary>Whether both have the same dimensions.</summary>
     public static bool operator ==(Shape a, Shape b) => a.Equals(b);
+    /// <summary>Whether the dimensions differ.</summary>
     public static bool operator !=(Shape a, Shape b) => !a.Equals(b);
 
+    /// <inheritdoc/>
     public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)Dims).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -8,6 +8,7 @@ namespace Sprout;
 // static methods so that the closures are allocated only when something is recorded.
 public sealed partial class Tensor
 {
+    /// <summary>Element-wise a + b with NumPy broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b)
     {
         var y = Binary<AddOp>(a, b, "Add");
@@ -17,6 +18,7 @@ public sealed partial class Tensor
 
     private static void AddBackward(Tensor y, Tensor a, Tensor b) => y.Record("Add", a, g => g.SumTo(a.Shape), b, g => g.SumTo(b.Shape));
 
+    /// <summary>Element-wise a − b with NumPy broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b)
     {
         var y = Binary<SubtractOp>(a, b, "Subtract");
@@ -26,6 +28,7 @@ public sealed partial class Tensor
 
     private static void SubtractBackward(Tensor y, Tensor a, Tensor b) => y.Record("Subtract", a, g => g.SumTo(a.Shape), b, g => (-g).SumTo(b.Shape));
 
+    /// <summary>Element-wise a·b with NumPy broadcasting.</summary>
     public static Tensor operator *(Tensor a, Tensor b)
     {
         var y = Binary<MultiplyOp>(a, b, "Multiply");
@@ -35,6 +38,7 @@ public sealed partial class Tensor
 
     private static void MultiplyBackward(Tensor y, Tensor a, Tensor b) => y.Record("Multiply", a, g => (g * b).SumTo(a.Shape), b, g => (g * a).SumTo(b.Shape));
 
+    /// <summary>Element-wise a / b with NumPy broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
         var y = Binary<DivideOp>(a, b, "Divide");
@@ -45,15 +49,24 @@ public sealed partial class Tensor
     // d(a/b)/db = -a/b² = -y/b.
     private static void DivideBackward(Tensor y, Tensor a, Tensor b) => y.Record("Divide", a, g => (g / b).SumTo(a.Shape), b, g => (-(g * y) / b).SumTo(b.Shape));
 
+    /// <summary>−a.</summary>
     public static Tensor operator -(Tensor a) => a * -1f;
 
+    /// <summary>a + s, element by element.</summary>
     public static Tensor operator +(Tensor a, float s) => ScalarOp(a, s, static (x, v, d) => TensorPrimitives.Add(x, v, d), 1f);
+    /// <summary>s + a, element by element.</summary>
     public static Tensor operator +(float s, Tensor a) => a + s;
+    /// <summary>a − s, element by element.</summary>
     public static Tensor operator -(Tensor a, float s) => a + -s;
+    /// <summary>s − a, element by element.</summary>
     public static Tensor operator -(float s, Tensor a) => -a + s;
+    /// <summary>a·s, element by element.</summary>
     public static Tensor operator *(Tensor a, float s) => ScalarOp(a, s, static (x, v, d) => TensorPrimitives.Multiply(x, v, d), s);
+    /// <summary>s·a, element by element.</summary>
     public static Tensor operator *(float s, Tensor a) => a * s;
+    /// <summary>a / s, element by element.</summary>
     public static Tensor operator /(Tensor a, float s) => a * (1f / s);
+    /// <summary>s / a, element by element.</summary>
     public static Tensor operator /(float s, Tensor a) => Scalar(s) / a;
 
     /// <summary>y = f(a, s) for a scalar s whose derivative dy/da is the constant <paramref name="slope"/>.</summary>

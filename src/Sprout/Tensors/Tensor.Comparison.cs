@@ -19,11 +19,17 @@ public sealed partial class Tensor
     /// <summary>1 where this ≥ <paramref name="other"/>, else 0.</summary>
     public Tensor Ge(Tensor other) => Binary<CompareOp<GreaterOrEqual>>(this, other, "Ge");
 
+    /// <summary>1 where this == <paramref name="value"/>, else 0.</summary>
     public Tensor Eq(float value) => Eq(Scalar(value));
+    /// <summary>1 where this != <paramref name="value"/>, else 0.</summary>
     public Tensor Ne(float value) => Ne(Scalar(value));
+    /// <summary>1 where this &lt; <paramref name="value"/>, else 0.</summary>
     public Tensor Lt(float value) => Lt(Scalar(value));
+    /// <summary>1 where this ≤ <paramref name="value"/>, else 0.</summary>
     public Tensor Le(float value) => Le(Scalar(value));
+    /// <summary>1 where this &gt; <paramref name="value"/>, else 0.</summary>
     public Tensor Gt(float value) => Gt(Scalar(value));
+    /// <summary>1 where this ≥ <paramref name="value"/>, else 0.</summary>
     public Tensor Ge(float value) => Ge(Scalar(value));
 
     /// <summary>Element-wise max(a, b) with broadcasting; the gradient goes to the larger, split equally on ties.</summary>

@@ -15,12 +15,17 @@ public sealed partial class Tensor
     /// <summary>A one-element tensor of shape ().</summary>
     public static Tensor Scalar(float value) => new([value], 0, Shape.Scalar);
 
+    /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(params int[] shape) => Zeros(new Shape(shape));
+    /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape) => new(RequireKnown(shape, "Zeros"));
 
+    /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(params int[] shape) => Full(new Shape(shape), 1f);
+    /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(Shape shape) => Full(shape, 1f);
 
+    /// <summary>A tensor with every element <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value)
     {
         var t = new Tensor(RequireKnown(shape, "Full"));
@@ -61,6 +66,7 @@ public sealed partial class Tensor
     /// <summary>Normal samples (mean, std), from the global seeded stream.</summary>
     public static Tensor RandomNormal(params int[] shape) => RandomNormal(new Shape(shape));
 
+    /// <summary>Normal samples (<paramref name="mean"/>, <paramref name="std"/>), from the global seeded stream.</summary>
     public static Tensor RandomNormal(Shape shape, float mean = 0f, float std = 1f)
     {
         if (!(std >= 0))

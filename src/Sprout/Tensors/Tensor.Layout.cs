@@ -12,6 +12,7 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>A view with a new shape of the same element count.</summary>
     public Tensor Reshape(Shape shape) => Reshape(shape.ToArray());
 
     private static void ReshapeBackward(Tensor y, Tensor a) => y.Record("Reshape", a, g => g.Reshape(a.Shape));

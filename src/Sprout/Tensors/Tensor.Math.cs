@@ -7,6 +7,7 @@ namespace Sprout;
 // results carry no gradient.
 public sealed partial class Tensor
 {
+    /// <summary>sin(x); d/dx = cos(x).</summary>
     public Tensor Sin()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Sin(x, d));
@@ -14,6 +15,7 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>cos(x); d/dx = −sin(x).</summary>
     public Tensor Cos()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Cos(x, d));

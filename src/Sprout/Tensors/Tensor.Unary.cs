@@ -6,6 +6,7 @@ namespace Sprout;
 // Element-wise functions of one tensor, each with its derivative beside it.
 public sealed partial class Tensor
 {
+    /// <summary>eˣ; d/dx = eˣ.</summary>
     public Tensor Exp()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Exp(x, d));
@@ -15,6 +16,7 @@ public sealed partial class Tensor
 
     private static void ExpBackward(Tensor y, Tensor a) => y.Record("Exp", a, g => g * y);
 
+    /// <summary>The natural logarithm; d/dx = 1/x.</summary>
     public Tensor Log()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Log(x, d));
@@ -24,6 +26,7 @@ public sealed partial class Tensor
 
     private static void LogBackward(Tensor y, Tensor a) => y.Record("Log", a, g => g / a);
 
+    /// <summary>√x; d/dx = 1/(2√x).</summary>
     public Tensor Sqrt()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Sqrt(x, d));
@@ -33,6 +36,7 @@ public sealed partial class Tensor
 
     private static void SqrtBackward(Tensor y, Tensor a) => y.Record("Sqrt", a, g => g * 0.5f / y);
 
+    /// <summary>|x|; d/dx = sign(x).</summary>
     public Tensor Abs()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Abs(x, d));
@@ -74,6 +78,7 @@ public sealed partial class Tensor
     // σ' = σ(1 − σ), from the output alone (the rule fused layers use too).
     private static void SigmoidBackward(Tensor y, Tensor a) => y.Record("Sigmoid", a, g => ActivationGradient(g, y, Pointwise.Sigmoid));
 
+    /// <summary>tanh(x); d/dx = 1 − tanh²(x).</summary>
     public Tensor Tanh()
     {
         var y = Unary(this, static (x, d) => TensorPrimitives.Tanh(x, d));

@@ -37,8 +37,10 @@ public sealed partial class Tensor
     /// <summary>The number of elements.</summary>
     public int Length { get; }
 
+    /// <summary>The dimensions.</summary>
     public Shape Shape { get; }
 
+    /// <summary>The number of dimensions.</summary>
     public int Rank => Shape.Rank;
 
     /// <summary>True for a shape-only tensor with no storage.</summary>
@@ -162,5 +164,6 @@ public sealed partial class Tensor
             { Data = { [MetaReadKey] = true } };
     }
 
+    /// <inheritdoc/>
     public override string ToString() => TensorFormatter.Format(this);
 }

@@ -5,8 +5,10 @@ public sealed class Accuracy
 {
     private long _correct, _count;
 
+    /// <summary>The fraction classified correctly (NaN before any sample).</summary>
     public double Value => _count == 0 ? double.NaN : (double)_correct / _count;
 
+    /// <summary>Samples seen since the last reset.</summary>
     public long Count => _count;
 
     /// <summary>Adds a batch: <paramref name="labels"/> (N,) class indices, <paramref name="scores"/> (N, classes).</summary>
@@ -22,5 +24,6 @@ public sealed class Accuracy
         _count += predicted.Length;
     }
 
+    /// <summary>Forgets everything seen.</summary>
     public void Reset() => (_correct, _count) = (0, 0);
 }

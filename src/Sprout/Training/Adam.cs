@@ -9,6 +9,7 @@ namespace Sprout.Training;
 /// </summary>
 public class Adam : Optimizer
 {
+    /// <summary>Adam with the usual settings; <paramref name="decoupled"/> makes the weight decay AdamW's.</summary>
     public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupled = false)
         : base(learningRate, weightDecay)
     {
@@ -18,13 +19,19 @@ public class Adam : Optimizer
         (Beta1, Beta2, Epsilon, Decoupled) = (beta1, beta2, epsilon, decoupled);
     }
 
+    /// <summary>The decay of the first-moment average.</summary>
     public float Beta1 { get; }
+    /// <summary>The decay of the second-moment average.</summary>
     public float Beta2 { get; }
+    /// <summary>Added to √v̂ in the denominator.</summary>
     public float Epsilon { get; }
+    /// <summary>Whether the weight decay is decoupled (AdamW) rather than added to the gradient.</summary>
     public bool Decoupled { get; }
 
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => [new float[length], new float[length], new float[length]];
 
+    /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
         if (WeightDecay > 0)

@@ -11,6 +11,7 @@ namespace Sprout.Training;
 /// </summary>
 public static class FitLoop
 {
+    /// <summary>Trains <paramref name="net"/> for the given epochs, evaluating on <paramref name="test"/> after each when given; reports through <paramref name="progress"/>.</summary>
     public static IReadOnlyList<EpochResult> Run(Block net, Loss loss, Trainer trainer, IReadOnlyCollection<Batch> train, IReadOnlyCollection<Batch>? test, int epochs,
         IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -3,6 +3,7 @@ namespace Sprout.Training;
 /// <summary>|prediction − label|, averaged over all but the batch axis.</summary>
 public sealed class L1Loss : Loss
 {
+    /// <inheritdoc/>
     protected override Tensor Compute(Tensor prediction, Tensor label) =>
         MeanPerSample((prediction - SameShape(prediction, label)).Abs());
 }

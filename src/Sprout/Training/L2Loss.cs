@@ -3,6 +3,7 @@ namespace Sprout.Training;
 /// <summary>½·(prediction − label)², averaged over all but the batch axis (Gluon's L2Loss).</summary>
 public sealed class L2Loss : Loss
 {
+    /// <inheritdoc/>
     protected override Tensor Compute(Tensor prediction, Tensor label)
     {
         var d = prediction - SameShape(prediction, label);

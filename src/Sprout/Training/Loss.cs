@@ -6,6 +6,7 @@ namespace Sprout.Training;
 /// </summary>
 public abstract class Loss
 {
+    /// <summary>The loss per sample, shape (N,).</summary>
     public Tensor Forward(Tensor prediction, Tensor label)
     {
         ArgumentNullException.ThrowIfNull(prediction);
@@ -15,6 +16,7 @@ public abstract class Loss
         return Compute(prediction, label);
     }
 
+    /// <summary>The per-sample loss, (N, …) → (N,), for arguments already checked.</summary>
     protected abstract Tensor Compute(Tensor prediction, Tensor label);
 
     /// <summary>The mean over every axis but the first: (N, …) → (N,).</summary>

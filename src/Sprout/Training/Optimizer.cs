@@ -10,6 +10,7 @@ public abstract class Optimizer
 {
     private readonly Dictionary<Parameter, float[][]> _state = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Checks and keeps the learning rate (positive, finite) and the weight decay (0 or more).</summary>
     protected Optimizer(float learningRate, float weightDecay)
     {
         if (!(learningRate > 0 && float.IsFinite(learningRate)))
@@ -28,6 +29,7 @@ public abstract class Optimizer
     }
     private float _learningRate;
 
+    /// <summary>The L2 weight decay λ.</summary>
     public float WeightDecay { get; }
 
     /// <summary>How many steps have been taken.</summary>

@@ -10,6 +10,7 @@ namespace Sprout.Training;
 /// </summary>
 public sealed class Sgd : Optimizer
 {
+    /// <summary>SGD with the given learning rate, momentum, Nesterov flag and weight decay.</summary>
     public Sgd(float learningRate, float momentum = 0f, bool nesterov = false, float weightDecay = 0f) : base(learningRate, weightDecay)
     {
         if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Expected momentum in [0, 1).");
@@ -18,11 +19,15 @@ public sealed class Sgd : Optimizer
         Nesterov = nesterov;
     }
 
+    /// <summary>μ in v ← μv + g (0: plain SGD).</summary>
     public float Momentum { get; }
+    /// <summary>Whether the step looks ahead along the momentum.</summary>
     public bool Nesterov { get; }
 
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => Momentum > 0 ? [new float[length]] : [];
 
+    /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
         if (WeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);

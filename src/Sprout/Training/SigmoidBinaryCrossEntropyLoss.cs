@@ -6,8 +6,10 @@ namespace Sprout.Training;
 /// </summary>
 public sealed class SigmoidBinaryCrossEntropyLoss(bool fromSigmoid = false) : Loss
 {
+    /// <summary>Whether predictions are probabilities already (else logits).</summary>
     public bool FromSigmoid { get; } = fromSigmoid;
 
+    /// <inheritdoc/>
     protected override Tensor Compute(Tensor prediction, Tensor label)
     {
         var z = SameShape(prediction, label);

@@ -6,5 +6,6 @@ namespace Sprout.Training;
 /// </summary>
 public sealed class SoftmaxCrossEntropyLoss : Loss
 {
+    /// <inheritdoc/>
     protected override Tensor Compute(Tensor logits, Tensor label) => Tensor.SoftmaxCrossEntropy(logits, label);
 }

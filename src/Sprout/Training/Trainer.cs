@@ -12,6 +12,7 @@ public sealed class Trainer
     private readonly (string Name, Parameter Parameter)[] _parameters;
     private float[] _scratch = [];
 
+    /// <summary>A trainer for <paramref name="parameters"/> (buffers are left out) with <paramref name="optimizer"/>.</summary>
     public Trainer(ParameterCollection parameters, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -22,8 +23,10 @@ public sealed class Trainer
         Optimizer = optimizer;
     }
 
+    /// <summary>The update rule.</summary>
     public Optimizer Optimizer { get; }
 
+    /// <summary>The optimizer's learning rate; setting it checks it.</summary>
     public float LearningRate
     {
         get => Optimizer.LearningRate;

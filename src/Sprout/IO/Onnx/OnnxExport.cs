@@ -13,6 +13,7 @@ namespace Sprout.IO;
 /// </summary>
 public static class OnnxExport
 {
+    /// <summary>The ONNX operator set the exported models use.</summary>
     public const int Opset = 17;
 
     /// <summary>Writes the ONNX model of <paramref name="block"/> for inputs of <paramref name="inputShape"/> (its first dimension becomes the symbolic batch).</summary>

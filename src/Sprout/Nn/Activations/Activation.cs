@@ -5,9 +5,13 @@ namespace Sprout.Nn;
 /// <summary>An activation a layer applies to its output (ReLU, sigmoid and tanh are fused into the layer's own op).</summary>
 public enum Activation
 {
+    /// <summary>No activation: the identity.</summary>
     None,
+    /// <summary>max(x, 0).</summary>
     Relu,
+    /// <summary>1 / (1 + e⁻ˣ).</summary>
     Sigmoid,
+    /// <summary>The hyperbolic tangent.</summary>
     Tanh,
     /// <summary>x·Φ(x), exact (erf-based).</summary>
     Gelu,
@@ -17,10 +21,13 @@ public enum Activation
     LeakyRelu,
     /// <summary>α = 1.</summary>
     Elu,
+    /// <summary>log(1 + eˣ).</summary>
     Softplus,
+    /// <summary>x·tanh(softplus(x)).</summary>
     Mish,
 }
 
+/// <summary>Applying, fusing and printing an <see cref="Activation"/>.</summary>
 public static class ActivationExtensions
 {
     /// <summary>act(x) as an op of its own, for a sum or a concatenation it cannot be fused into.</summary>

@@ -4,7 +4,9 @@ namespace Sprout.Nn;
 public sealed class Mish : Block
 {
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x) => x.Mish();
 
+    /// <inheritdoc/>
     protected override string Describe() => "Mish()";
 }

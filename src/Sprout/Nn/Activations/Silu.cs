@@ -4,7 +4,9 @@ namespace Sprout.Nn;
 public sealed class Silu : Block
 {
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x) => x.Silu();
 
+    /// <inheritdoc/>
     protected override string Describe() => "Silu()";
 }

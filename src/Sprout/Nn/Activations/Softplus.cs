@@ -4,7 +4,9 @@ namespace Sprout.Nn;
 public sealed class Softplus : Block
 {
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x) => x.Softplus();
 
+    /// <inheritdoc/>
     protected override string Describe() => "Softplus()";
 }

@@ -96,8 +96,10 @@ public abstract partial class Block
         return false;
     }
 
+    /// <summary>How many children this block has.</summary>
     protected int ChildCount => Children.Count();
 
+    /// <summary>The child at position <paramref name="index"/>, in the order they were added.</summary>
     protected Block ChildAt(int index)
     {
         EnsureRegistered();

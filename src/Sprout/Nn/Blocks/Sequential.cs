@@ -10,8 +10,10 @@ namespace Sprout.Nn;
 /// </summary>
 public class Sequential : Block, IEnumerable<Block>
 {
+    /// <summary>An empty container; add blocks with <see cref="Add(Block)"/> or a collection initializer.</summary>
     public Sequential() { }
 
+    /// <summary>A container of <paramref name="blocks"/>, in order.</summary>
     public Sequential(params IEnumerable<Block> blocks)
     {
         foreach (var b in blocks) Add(b);
@@ -23,8 +25,10 @@ public class Sequential : Block, IEnumerable<Block>
     /// <summary>Appends a block under a name of its own (<c>Add("conv1", new Conv2D(6, 5))</c>), as PyTorch's OrderedDict form.</summary>
     public void Add(string name, Block block) => AddChild(name, block);
 
+    /// <summary>How many blocks it holds.</summary>
     public int Count => ChildCount;
 
+    /// <summary>The block at <paramref name="index"/>.</summary>
     public Block this[int index] => index >= 0 && index < ChildCount ? ChildAt(index)
         : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a Sequential of {ChildCount} blocks.");
 
@@ -42,6 +46,7 @@ public class Sequential : Block, IEnumerable<Block>
     /// </summary>
     public bool ReleasesIntermediates { get; set; } = true;
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         int remaining = ChildCount;
@@ -70,6 +75,7 @@ public class Sequential : Block, IEnumerable<Block>
         }
     }
 
+    /// <inheritdoc/>
     public IEnumerator<Block> GetEnumerator() => Children.Select(kv => kv.Value).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -9,8 +9,10 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class BlockList : Block, IReadOnlyList<Block>
 {
+    /// <summary>An empty list.</summary>
     public BlockList() { }
 
+    /// <summary>A list of <paramref name="blocks"/>, in order.</summary>
     public BlockList(params IEnumerable<Block> blocks)
     {
         ArgumentNullException.ThrowIfNull(blocks);
@@ -20,14 +22,18 @@ public sealed class BlockList : Block, IReadOnlyList<Block>
     /// <summary>Appends a block (also what the collection initializer calls).</summary>
     public void Add(Block block) => AddChild(Count.ToString(CultureInfo.InvariantCulture), block);
 
+    /// <summary>How many blocks it holds.</summary>
     public int Count => ChildCount;
 
+    /// <summary>The block at <paramref name="index"/>.</summary>
     public Block this[int index] => index >= 0 && index < Count ? ChildAt(index)
         : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a BlockList of {Count} blocks.");
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x) => throw new NotSupportedException(
         $"A BlockList (at '{CurrentPathOrRoot}') has no forward of its own: run its blocks from the block that holds it, or use a Sequential.");
 
+    /// <inheritdoc/>
     public IEnumerator<Block> GetEnumerator() => Children.Select(kv => kv.Value).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

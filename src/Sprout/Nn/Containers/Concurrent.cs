@@ -9,6 +9,7 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class Concurrent : Block, IEnumerable<Block>
 {
+    /// <summary>An empty set of branches joined along <paramref name="axis"/> (1: channels).</summary>
     public Concurrent(int axis = 1) => Axis = axis;
 
     /// <summary>The axis the branch outputs are joined along (negative counts from the end).</summary>
@@ -20,8 +21,10 @@ public sealed class Concurrent : Block, IEnumerable<Block>
     /// <summary>Adds a branch under a name of its own.</summary>
     public void Add(string name, Block branch) => AddChild(name, branch);
 
+    /// <summary>How many branches it runs.</summary>
     public int Count => ChildCount;
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         if (ChildCount == 0) throw new InvalidOperationException($"Concurrent at '{CurrentPathOrRoot}' has no branches; add at least one.");
@@ -35,6 +38,7 @@ public sealed class Concurrent : Block, IEnumerable<Block>
         }
     }
 
+    /// <inheritdoc/>
     public IEnumerator<Block> GetEnumerator() => Children.Select(kv => kv.Value).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

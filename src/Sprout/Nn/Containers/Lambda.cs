@@ -27,7 +27,9 @@ public sealed class Lambda : Block
     /// <summary>The name it prints under.</summary>
     public string Name { get; }
 
+    /// <inheritdoc/>
     protected override Tensor[] ForwardCore(IReadOnlyList<Tensor?> inputs) => _function(inputs);
 
+    /// <inheritdoc/>
     protected override string Describe() => $"{Name}()";
 }

@@ -7,6 +7,7 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class Residual : Block
 {
+    /// <summary>y = <paramref name="activation"/>(<paramref name="body"/>(x) + <paramref name="shortcut"/>(x)), the identity shortcut when none is given.</summary>
     public Residual(Block body, Block? shortcut = null, Activation activation = Activation.None)
     {
         Body = AddChild("body", body);
@@ -14,6 +15,7 @@ public sealed class Residual : Block
         Activation = activation;
     }
 
+    /// <summary>The residual branch.</summary>
     public Block Body { get; }
 
     /// <summary>The shortcut branch, or null for the identity.</summary>
@@ -22,6 +24,7 @@ public sealed class Residual : Block
     /// <summary>Applied after the sum (ResNet applies ReLU there).</summary>
     public Activation Activation { get; }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         var y = ForwardChild("body", Body, x);
@@ -34,5 +37,6 @@ public sealed class Residual : Block
         return Activation.Apply(y + skip);
     }
 
+    /// <inheritdoc/>
     protected override string Describe() => $"Residual({Activation.Describe()})";
 }

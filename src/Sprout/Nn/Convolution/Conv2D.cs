@@ -9,6 +9,7 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class Conv2D : Block
 {
+    /// <summary>A convolution with <paramref name="channels"/> output channels and the given window; <paramref name="inChannels"/> left out is inferred from the first input.</summary>
     public Conv2D(int channels, Size2 kernelSize, Size2? strides = null, Size2? padding = null, Size2? dilation = null, int groups = 1,
                   int inChannels = Shape.Unknown, Activation activation = Activation.None, bool useBias = true,
                   Initializer? weightInitializer = null, Initializer? biasInitializer = null)
@@ -31,17 +32,27 @@ public sealed class Conv2D : Block
         if (useBias) AddParameter("bias", new Shape(channels), biasInitializer);
     }
 
+    /// <summary>Output channels.</summary>
     public int Channels { get; }
+    /// <summary>The window (height, width).</summary>
     public Size2 KernelSize { get; }
+    /// <summary>The step between windows.</summary>
     public Size2 Strides { get; }
+    /// <summary>Zeros added on each side.</summary>
     public Size2 Padding { get; }
+    /// <summary>The spacing of the window's taps.</summary>
     public Size2 Dilation { get; }
+    /// <summary>Channel groups convolved separately.</summary>
     public int Groups { get; }
+    /// <summary>Applied to the output.</summary>
     public Activation Activation { get; }
 
+    /// <summary>(channels, inChannels/groups, kh, kw), PyTorch's layout.</summary>
     public Parameter Weight => Param("weight");
+    /// <summary>(channels), or null when created with <c>useBias: false</c>.</summary>
     public Parameter? Bias => OptionalParam("bias");
 
+    /// <inheritdoc/>
     protected override void InferShapes(Tensor x)
     {
         if (x.Rank != 4)
@@ -53,6 +64,7 @@ public sealed class Conv2D : Block
         RefineShape(Weight, new Shape(Channels, x.Shape[1] / Groups, KernelSize.H, KernelSize.W), x, "input channels per group (dimension 1 of its input / groups)");
     }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         try
@@ -69,6 +81,7 @@ public sealed class Conv2D : Block
     internal override FeatureFlow Flow =>
         new(FeatureAxis.Channels, Weight.Shape[1] == Shape.Unknown ? Shape.Unknown : Weight.Shape[1] * Groups, Weight.Shape[0]);
 
+    /// <inheritdoc/>
     protected override string Describe()
     {
         int inChannels = Weight.Shape[1] == Shape.Unknown ? Shape.Unknown : Weight.Shape[1] * Groups;

@@ -8,6 +8,7 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class Dense : Block
 {
+    /// <summary>A layer of <paramref name="units"/> outputs; <paramref name="inUnits"/> left out is inferred from the first input.</summary>
     public Dense(int units, Activation activation = Activation.None, int inUnits = Shape.Unknown, bool useBias = true,
                  Initializer? weightInitializer = null, Initializer? biasInitializer = null)
     {
@@ -20,8 +21,10 @@ public sealed class Dense : Block
         if (useBias) AddParameter("bias", new Shape(units), biasInitializer);
     }
 
+    /// <summary>Output features.</summary>
     public int Units { get; }
 
+    /// <summary>Applied to the output.</summary>
     public Activation Activation { get; }
 
     /// <summary>(units, inUnits): PyTorch's layout, ONNX Gemm with transB = 1.</summary>
@@ -30,6 +33,7 @@ public sealed class Dense : Block
     /// <summary>(units), or null when created with <c>useBias: false</c>.</summary>
     public Parameter? Bias => OptionalParam("bias");
 
+    /// <inheritdoc/>
     protected override void InferShapes(Tensor x)
     {
         if (x.Rank < 1)
@@ -39,6 +43,7 @@ public sealed class Dense : Block
         RefineShape(Weight, new Shape(Units, x.Shape[^1]), x, "input features");
     }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         var y = Tensor.Linear(x, Weight.Data(), Bias?.Data(), Activation.ToPointwise());
@@ -47,6 +52,7 @@ public sealed class Dense : Block
 
     internal override FeatureFlow Flow => new(FeatureAxis.Last, Weight.Shape[1], Weight.Shape[0]);
 
+    /// <inheritdoc/>
     protected override string Describe()
     {
         int inUnits = Weight.Shape[1];

@@ -10,6 +10,7 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class BatchNorm : Block
 {
+    /// <summary>Batch normalization; <paramref name="inChannels"/> left out is inferred from the first input.</summary>
     public BatchNorm(float momentum = 0.9f, float epsilon = 1e-5f, int inChannels = Shape.Unknown,
                      Initializer? gammaInitializer = null, Initializer? betaInitializer = null)
     {
@@ -25,14 +26,21 @@ public sealed class BatchNorm : Block
         AddBuffer("running_var", shape);
     }
 
+    /// <summary>m in running ← m·running + (1 − m)·batch.</summary>
     public float Momentum { get; }
+    /// <summary>Added to the variance before the square root.</summary>
     public float Epsilon { get; }
 
+    /// <summary>The per-channel scale γ.</summary>
     public Parameter Gamma => Param("gamma");
+    /// <summary>The per-channel shift β.</summary>
     public Parameter Beta => Param("beta");
+    /// <summary>The running mean (a buffer, never trained).</summary>
     public Parameter RunningMean => Param("running_mean");
+    /// <summary>The running unbiased variance (a buffer, never trained).</summary>
     public Parameter RunningVar => Param("running_var");
 
+    /// <inheritdoc/>
     protected override void InferShapes(Tensor x)
     {
         if (x.Rank is not (2 or 4))
@@ -41,6 +49,7 @@ public sealed class BatchNorm : Block
         foreach (var p in new[] { Gamma, Beta, RunningMean, RunningVar }) RefineShape(p, channels, x, "channels (dimension 1 of its input)");
     }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         var statShape = x.Rank == 4 ? new Shape(1, x.Shape[1], 1, 1) : new Shape(1, x.Shape[1]);
@@ -86,5 +95,6 @@ public sealed class BatchNorm : Block
                          string.Join(", ", all.Select(p => $"{p.Name} {p.Shape}"));
     }
 
+    /// <inheritdoc/>
     protected override string Describe() => $"BatchNorm(momentum={Momentum}, eps={Epsilon}, in_channels={(Gamma.Shape[0] == Shape.Unknown ? "None" : Gamma.Shape[0])})";
 }

@@ -3,6 +3,7 @@ namespace Sprout.Nn;
 /// <summary>The mean of each channel's plane: (N, C, H, W) → (N, C, 1, 1), as Gluon's GlobalAvgPool2D.</summary>
 public sealed class GlobalAvgPool2D : Block
 {
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank != 4)

@@ -18,14 +18,18 @@ public abstract class Pool2D : Block
         (PoolSize, Strides, Padding, CeilMode) = (poolSize, strides ?? poolSize, pad, ceilMode);
     }
 
+    /// <summary>The window (height, width).</summary>
     public Size2 PoolSize { get; }
     /// <summary>Defaults to the pool size (non-overlapping windows), as in Gluon and PyTorch.</summary>
     public Size2 Strides { get; }
+    /// <summary>Padding on each side, at most half the window.</summary>
     public Size2 Padding { get; }
+    /// <summary>Whether a partial last window counts (the output size rounds up).</summary>
     public bool CeilMode { get; }
 
     private protected abstract bool IsMax { get; }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         try
@@ -38,6 +42,7 @@ public abstract class Pool2D : Block
         }
     }
 
+    /// <inheritdoc/>
     protected override string Describe() =>
         string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}(size={PoolSize}, stride={Strides}, padding={Padding}, ceil_mode={CeilMode})");
 }

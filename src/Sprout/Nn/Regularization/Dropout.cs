@@ -6,14 +6,17 @@ namespace Sprout.Nn;
 /// </summary>
 public sealed class Dropout : Block
 {
+    /// <summary>Dropout with the given <paramref name="rate"/> in [0, 1).</summary>
     public Dropout(float rate)
     {
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Expected a dropout rate in [0, 1).");
         Rate = rate;
     }
 
+    /// <summary>The probability that an element is zeroed while training.</summary>
     public float Rate { get; }
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         if (!Autograd.IsTraining || Rate == 0 || x.IsMeta) return x;
@@ -25,5 +28,6 @@ public sealed class Dropout : Block
         return x * mask;
     }
 
+    /// <inheritdoc/>
     protected override string Describe() => $"Dropout(p = {Rate})";
 }

@@ -5,6 +5,7 @@ public sealed class Flatten : Block
 {
     internal override FeatureFlow Flow => FeatureFlow.Opaque;
 
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank < 1)
