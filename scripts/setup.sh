@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Sprout's tests and samples need on a fresh Debian machine with the .NET 10 SDK:
-# the Fashion-MNIST data set (Debian's dataset-fashion-mnist, IDX files in /usr/share/datasets/fashion-mnist).
+# the Fashion-MNIST data set (Debian's dataset-fashion-mnist, IDX files in /usr/share/datasets/fashion-mnist) and
+# Open MPI (openmpi-bin, libopenmpi-dev: mpirun and libmpi.so.40, for Sprout.Distributed).
 # Safe to run again; skips what is already there.
 set -euo pipefail
 
@@ -15,5 +16,14 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
       || echo "setup: could not install dataset-fashion-mnist; samples fall back to the embedded subset." >&2
   else
     echo "setup: Fashion-MNIST not found; run 'sudo apt-get install dataset-fashion-mnist' for the full data set." >&2
+  fi
+fi
+
+if ! command -v mpirun >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/libmpi.so.40 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq openmpi-bin libopenmpi-dev >/dev/null
+  else
+    echo "setup: Open MPI not found; run 'sudo apt-get install openmpi-bin libopenmpi-dev' for Sprout.Distributed." >&2
+    exit 1
   fi
 fi

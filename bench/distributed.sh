@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Scaling of data-parallel training on this machine: 2 ranks × 1 thread against 1 rank × 1 thread, epochs of the MLP
+# and the book's LeNet (Fashion-MNIST), alternating 1 and 2 ranks, RUNS times each; prints every run and the median
+# ratio, and the all-reduce time per step. The global batch is 256 (2 × 128: the same steps as one process) and, for
+# weak scaling, 256 per rank (2 × 256).
+# Usage: bash bench/distributed.sh [RUNS=3]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+runs="${1:-3}"
+dotnet build "$root/tests/Sprout.Distributed.Tests" -c Release >/dev/null
+app="$root/tests/Sprout.Distributed.Tests/bin/Release/net10.0/Sprout.Distributed.Tests.dll"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 DOTNET_NOLOGO=1
+measure() {   # ranks net epochs global-batch -> samples/s
+  mpirun -np "$1" --bind-to core --mca btl self,vader -x SPROUT_THREADS=1 dotnet "$app" throughput "$2" "$3" "$4" 2>&1 \
+    | tr -d '\033' | grep -o 'throughput.*' | tee -a /dev/stderr | sed -E 's/.*: ([0-9]+) samples.*/\1/'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+for net in mlp lenet; do
+  epochs=3; [ "$net" = lenet ] && epochs=1
+  one=(); two=(); weak=()
+  for ((i = 0; i < runs; i++)); do
+    one+=("$(measure 1 $net $epochs 256)")
+    two+=("$(measure 2 $net $epochs 256)")
+    weak+=("$(measure 2 $net $epochs 512)")
+  done
+  m1=$(printf '%s\n' "${one[@]}" | median); m2=$(printf '%s\n' "${two[@]}" | median); mw=$(printf '%s\n' "${weak[@]}" | median)
+  echo "$net: 1 rank $m1 samples/s; 2 ranks (2×128) $m2 → $(awk "BEGIN {printf \"%.2f\", $m2 / $m1}")×; 2 ranks (2×256) $mw → $(awk "BEGIN {printf \"%.2f\", $mw / $m1}")×"
+done

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Sprout;
+using Sprout.Data;
+using Sprout.Distributed;
+using Sprout.Init;
+using Sprout.IO;
+using Sprout.Nn;
+using Sprout.Training;
+
+// Usage (under mpirun -np 2): equivalence mlp|lenet | checksum | structure | dies | broadcast DIR | throughput mlp|lenet EPOCHS
+var world = Communicator.World;
+string scenario = args.Length > 0 ? args[0] : "";
+int code = scenario switch
+{
+    "equivalence" => Scenarios.Equivalence(world, args[1]),
+    "checksum" => Scenarios.Checksum(world),
+    "structure" => Scenarios.Structure(world),
+    "dies" => Scenarios.Dies(world),
+    "broadcast" => Scenarios.Broadcast(world, args[1]),
+    "throughput" => Scenarios.Throughput(world, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256),
+    _ => Fail($"unknown scenario '{scenario}'"),
+};
+world.Dispose();
+return code;
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    return 2;
+}
+
+static class Scenarios
+{
+    private static Sequential Mlp() => new() { new Flatten(), new Dense(256, Activation.Relu), new Dense(10) };
+
+    private static Sequential LeNet() => new()
+    {
+        new Conv2D(6, 5, padding: 2, activation: Activation.Sigmoid), new AvgPool2D(2),
+        new Conv2D(16, 5, activation: Activation.Sigmoid), new AvgPool2D(2), new Flatten(),
+        new Dense(120, Activation.Sigmoid), new Dense(84, Activation.Sigmoid), new Dense(10),
+    };
+
+    private static (Sequential Net, Optimizer Optimizer) Build(string net, ulong seed)
+    {
+        Rng.Seed(seed);
+        var model = net == "lenet" ? LeNet() : Mlp();
+        model.Initialize(new Xavier());   // deferred: every size is inferred at the first forward
+        return (model, net == "lenet" ? new Sgd(0.9f) : new Sgd(0.1f));
+    }
+
+    private static Dataset Data(int samples)
+    {
+        var train = FashionMnist.Load(Split.Train);
+        int n = Math.Min(samples, train.Count / 256 * 256);   // the embedded subset has 2,000
+        return train with { Images = train.Images.Slice(0, n), Labels = train.Labels.Slice(0, n) };
+    }
+
+    /// <summary>One epoch on this rank's shards with the distributed trainer; returns the trainer.</summary>
+    private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch, DistributedTrainer? trainer = null)
+    {
+        trainer ??= new DistributedTrainer(world, net.CollectParams(), optimizer);
+        var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, batch, seed: 7);
+        var (x, y) = sampler.Shard(data.Images, data.Labels, epoch);
+        var loss = new SoftmaxCrossEntropyLoss();
+        foreach (var b in new DataLoader(x, y, batch, prefetch: false))
+        {
+            using (Autograd.Record()) loss.Forward(net.Forward(b.Data), b.Labels).Sum().Backward();
+            trainer.Step(b.Size);
+        }
+        return trainer;
+    }
+
+    /// <summary>2 ranks × batch 128 end an epoch with the weights 1 process × batch 256 gets over the same samples in the same order.</summary>
+    public static int Equivalence(Communicator world, string net)
+    {
+        var data = Data(1536);
+        var (distributed, optimizer) = Build(net, 42);
+        TrainEpoch(world, distributed, optimizer, data, 256 / world.Size, 0);
+        if (!world.IsRoot) return 0;
+        var (reference, referenceOptimizer) = Build(net, 42);
+        var trainer = new Trainer(reference.CollectParams(), referenceOptimizer);
+        var sampler = new DistributedSampler(data.Count, 0, 1, 256, seed: 7);
+        var (x, y) = sampler.Shard(data.Images, data.Labels, 0);
+        var loss = new SoftmaxCrossEntropyLoss();
+        foreach (var b in new DataLoader(x, y, 256, prefetch: false))
+        {
+            using (Autograd.Record()) loss.Forward(reference.Forward(b.Data), b.Labels).Sum().Backward();
+            trainer.Step(b.Size);
+        }
+        const float Tolerance = 2e-5f;   // absolute; the sums of the two halves are rounded apart, then added
+        float worst = 0;
+        string worstName = "";
+        foreach (var (name, p) in reference.CollectParams())
+        {
+            var a = p.Data().ToArray();
+            var b = distributed.CollectParams()[name].Data().ToArray();
+            for (int i = 0; i < a.Length; i++)
+                if (MathF.Abs(a[i] - b[i]) > worst) (worst, worstName) = (MathF.Abs(a[i] - b[i]), name);
+        }
+        Console.WriteLine($"equivalence {net}: {world.Size} ranks × batch {256 / world.Size} vs 1 × 256 after an epoch of {sampler.StepsPerEpoch} steps: largest weight difference {worst:E2} ({worstName}), tolerance {Tolerance:E0}");
+        return worst <= Tolerance ? 0 : 1;
+    }
+
+    /// <summary>A rank seeded differently is caught at the first step, on every rank, naming the parameter and the ranks.</summary>
+    public static int Checksum(Communicator world)
+    {
+        var (net, optimizer) = Build("mlp", world.Rank == 1 ? 43UL : 42UL);
+        try
+        {
+            TrainEpoch(world, net, optimizer, Data(512), 128, 0);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("parameter '1.weight'") && e.Message.Contains("rank(s) 1"))
+        {
+            Console.WriteLine($"checksum, rank {world.Rank}: caught as expected: {e.Message}");
+            return 0;
+        }
+        Console.Error.WriteLine($"checksum, rank {world.Rank}: a rank with another seed was not caught");
+        return 1;
+    }
+
+    /// <summary>Ranks whose networks differ in structure fail at the first step naming the first differing parameter.</summary>
+    public static int Structure(Communicator world)
+    {
+        Rng.Seed(42);
+        var net = new Sequential { new Flatten(), new Dense(world.Rank == 1 ? 17 : 16, Activation.Relu), new Dense(10) };
+        net.Initialize();
+        try
+        {
+            TrainEpoch(world, net, new Sgd(0.1f), Data(512), 128, 0);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("differ in structure at parameter #0"))
+        {
+            Console.WriteLine($"structure, rank {world.Rank}: caught as expected: {e.Message}");
+            return 0;
+        }
+        Console.Error.WriteLine($"structure, rank {world.Rank}: differing networks were not caught");
+        return 1;
+    }
+
+    /// <summary>Rank 1 throws at step 3: the job must end with an error (the script checks it does not hang).</summary>
+    public static int Dies(Communicator world)
+    {
+        var (net, optimizer) = Build("mlp", 42);
+        var trainer = new DistributedTrainer(world, net.CollectParams(), optimizer);
+        var data = Data(2000);
+        var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, 64, seed: 7);
+        var (x, y) = sampler.Shard(data.Images, data.Labels, 0);
+        var loss = new SoftmaxCrossEntropyLoss();
+        foreach (var b in new DataLoader(x, y, 64, prefetch: false))
+        {
+            if (world.Rank == 1 && trainer.Steps == 3) throw new InvalidOperationException("rank 1 fails on purpose at step 3");
+            using (Autograd.Record()) loss.Forward(net.Forward(b.Data), b.Labels).Sum().Backward();
+            trainer.Step(b.Size);
+        }
+        return 0;   // not reached by the ranks: the job is aborted
+    }
+
+    /// <summary>A checkpoint written by rank 0 only, loaded on rank 0 and broadcast into every rank's deferred network.</summary>
+    public static int Broadcast(Communicator world, string directory)
+    {
+        var (net, optimizer) = Build("mlp", 42);
+        TrainEpoch(world, net, optimizer, Data(512), 128, 0);
+        string path = Path.Combine(directory, "distributed.safetensors");
+        world.SaveParametersOnRoot(net, path);
+        var fresh = Mlp();
+        if (world.IsRoot) fresh.LoadParameters(path);
+        world.Broadcast(fresh, root: 0);
+        ParameterChecksums.Verify(world, [.. fresh.CollectParams().Select(kv => (kv.Key, kv.Value))]);
+        var x = Data(4).Images;
+        bool same = fresh.Forward(x).ToArray().SequenceEqual(net.Forward(x).ToArray());
+        Console.WriteLine($"broadcast, rank {world.Rank}: {(same ? "same outputs as the trained network" : "DIFFERENT outputs")}");
+        return same ? 0 : 1;
+    }
+
+    /// <summary>Samples per second over epochs after a warm-up epoch, and the all-reduce time per step (rank 0 prints).</summary>
+    public static int Throughput(Communicator world, string net, int epochs, int globalBatch)
+    {
+        var (model, optimizer) = Build(net, 42);
+        var data = Data(net == "lenet" ? 12288 : 30720);
+        int batch = globalBatch / world.Size;
+        var trainer = TrainEpoch(world, model, optimizer, data, batch, 0);
+        var warmReduce = trainer.ReduceTime;
+        int warmSteps = trainer.Steps;
+        world.Barrier();
+        var clock = Stopwatch.StartNew();
+        for (int e = 1; e <= epochs; e++) TrainEpoch(world, model, optimizer, data, batch, e, trainer);
+        world.Barrier();
+        double seconds = clock.Elapsed.TotalSeconds;
+        int steps = trainer.Steps - warmSteps;
+        double samples = (double)steps * batch * world.Size;
+        if (world.IsRoot)
+            Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={batch}×{world.Size}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step");
+        return 0;
+    }
+}
