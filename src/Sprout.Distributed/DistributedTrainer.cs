@@ -22,7 +22,7 @@ public sealed class DistributedTrainer
     private readonly Stopwatch _reduceClock = new();
 
     /// <summary>A trainer of <paramref name="parameters"/> (buffers are left out) with <paramref name="optimizer"/> over <paramref name="communicator"/>'s ranks.</summary>
-    public DistributedTrainer(Communicator communicator, ParameterCollection parameters, Optimizer optimizer, int bucketFloats = 1 << 18)
+    public DistributedTrainer(Communicator communicator, ParameterCollection parameters, Optimizer optimizer, int bucketFloats = 1 << 16)
     {
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -70,11 +70,16 @@ public sealed class DistributedTrainer
         Steps++;
     }
 
-    /// <summary>Copies the gradients into buckets (last parameter first), reduces each while the next is copied, copies back.</summary>
+    /// <summary>
+    /// Sums the gradients over the ranks. Small gradients are copied into buckets (last parameter first), each reduced
+    /// without blocking while the next is filled; a gradient of at least a bucket's size is reduced in place, with no
+    /// copy (the MLP's 784×256 weight: copying it in and out cost a third of its reduction).
+    /// </summary>
     private void SumGradients()
     {
         if (_communicator.Size == 1) return;
-        var trained = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().ToArray();
+        var all = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().ToArray();
+        var trained = all.Where(t => t.Parameter.Shape.ElementCount < _bucketFloats).ToArray();
         int total = trained.Sum(t => t.Parameter.Shape.ElementCount);
         if (_buffer.Length < total) _buffer = GC.AllocateUninitializedArray<float>(total, pinned: true);
         var pending = new List<PendingReduction>();
@@ -91,6 +96,8 @@ public sealed class DistributedTrainer
             }
         }
         if (offset > bucketStart) pending.Add(_communicator.AllReduceSumAsync(_buffer, bucketStart, offset - bucketStart));
+        foreach (var (_, p) in all)
+            if (p.Shape.ElementCount >= _bucketFloats) _communicator.AllReduceSum(p.Grad().AsSpan());
         for (int i = 0; i < pending.Count; i++)
         {
             var request = pending[i];
