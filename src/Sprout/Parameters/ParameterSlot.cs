@@ -57,11 +57,11 @@ internal sealed class ParameterSlot
     {
         if (State == ParameterState.Initialized) return _data!;
         if (ShapeOnlyScope.IsActive && Shape.IsKnown) return Tensor.Meta(Shape);
-        throw NotReady("read the data of");
+        throw NotReady("read the data");
     }
 
     /// <summary>The gradient from the last backward pass; same rules as <see cref="Data"/>.</summary>
-    public Tensor Grad() => State == ParameterState.Initialized ? _data!.Grad() : throw NotReady("read the gradient of");
+    public Tensor Grad() => State == ParameterState.Initialized ? _data!.Grad() : throw NotReady("read the gradient");
 
     /// <summary>
     /// Sets the values. Before the shape is fully known, <paramref name="value"/> must agree with every known dimension;

@@ -92,10 +92,7 @@ public sealed partial class Tensor
     /// <summary>Joins tensors along <paramref name="axis"/>; all other dimensions must match.</summary>
     public static Tensor Concat(int axis, params Tensor[] tensors)
     {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Length == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
-        int missing = Array.IndexOf(tensors, null);
-        if (missing >= 0) throw new ArgumentNullException(nameof(tensors), $"Concat: tensor {missing} of {tensors.Length} is null; pass only tensors.");
+        RequireTensors(tensors, "Concat");
         var first = tensors[0].Shape;
         int a = first.NormalizeAxis(axis), total = 0;
         foreach (var t in tensors)
@@ -119,6 +116,15 @@ public sealed partial class Tensor
         }
         if (Autograd.IsRecording && tensors.Any(t => t.RequiresGrad)) ConcatBackward(y, tensors, a, sizes);
         return y;
+    }
+
+    /// <summary>Checks a list of tensors given to <paramref name="op"/>: at least one, and no nulls (naming the first).</summary>
+    private static void RequireTensors(Tensor[] tensors, string op)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Length == 0) throw new ArgumentException($"{op} needs at least one tensor.", nameof(tensors));
+        int missing = Array.IndexOf(tensors, null);
+        if (missing >= 0) throw new ArgumentNullException(nameof(tensors), $"{op}: tensor {missing} of {tensors.Length} is null; pass only tensors.");
     }
 
     private static void ConcatBackward(Tensor y, Tensor[] inputs, int axis, int[] sizes)

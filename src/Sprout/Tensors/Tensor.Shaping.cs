@@ -42,10 +42,7 @@ public sealed partial class Tensor
     /// <summary>Joins tensors of one shape along a new axis at <paramref name="axis"/>.</summary>
     public static Tensor Stack(int axis, params Tensor[] tensors)
     {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Length == 0) throw new ArgumentException("Stack needs at least one tensor.", nameof(tensors));
-        int missing = Array.IndexOf(tensors, null);
-        if (missing >= 0) throw new ArgumentNullException(nameof(tensors), $"Stack: tensor {missing} of {tensors.Length} is null.");
+        RequireTensors(tensors, "Stack");
         var first = tensors[0].Shape;
         for (int i = 1; i < tensors.Length; i++)
             if (tensors[i].Shape != first)
