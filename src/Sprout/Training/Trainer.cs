@@ -23,6 +23,9 @@ public sealed class Trainer
         Optimizer = optimizer;
     }
 
+    /// <summary>When set, the learning rate is taken from it before every step (for update t = steps taken so far).</summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
     /// <summary>The update rule.</summary>
     public Optimizer Optimizer { get; }
 
@@ -45,6 +48,7 @@ public sealed class Trainer
                 throw new InvalidOperationException(
                     $"Trainer.Step: parameter '{name}' (shape={p.Shape}) was never filled, so it has no data or gradient: no forward pass has reached it ({p.State}). " +
                     "Run a forward pass through every branch before training, or set its GradReq to Null to leave it out.");
+        if (Schedule is { } schedule) LearningRate = schedule.Rate(Optimizer.StepCount);
         Optimizer.BeginStep();
         float rescale = 1f / batchSize;
         foreach (var (_, p) in _parameters)
