@@ -10,4 +10,11 @@ internal static class TestHelpers
             Assert.True(MathF.Abs(expected[i] - a[i]) <= tolerance * (1 + MathF.Abs(expected[i])),
                 $"element {i}: expected {expected[i]}, got {a[i]}");
     }
+
+    /// <summary>Initializes <paramref name="block"/> and runs it once on <paramref name="x"/> (so a test can assert on the forward's error).</summary>
+    public static Tensor InitializeAndRun(this Sprout.Nn.Block block, Tensor x)
+    {
+        block.Initialize();
+        return block.Forward(x);
+    }
 }

@@ -223,11 +223,11 @@ public class AttentionTests
             var net = Encoder();
             net.Initialize(new Xavier());
             Assert.Equal(new Shape(2, 7, width), net.Forward(R(2, 7, width)).Shape);
-            Assert.Equal(new Shape(48, width), net.Get<TransformerEncoderBlock>("1").Linear1Weight.Shape);
+            Assert.Equal(new Shape(48, width), net.Get<TransformerEncoderBlock>("1").Ffn.Linear1Weight.Shape);
             Assert.Equal(new Shape(width, width), net.Get<MultiHeadAttention>("2.self_attn").OutputWeight.Shape);
             Assert.Contains("self_attn", net.Summary(new Shape(2, 7, width)));
             var e = Assert.Throws<ShapeMismatchException>(() => net.Forward(R(2, 7, width + 8)));
-            Assert.Contains("at path '1", e.Message);
+            Assert.Contains("at path '1.", e.Message);
             Assert.Contains($"expects {width}", e.Message);
             Assert.Contains($"got {width + 8}", e.Message);
         }

@@ -48,7 +48,7 @@ public class ChapterBlockTests
         var identity = new Residual(new Sequential { new Conv2D(3, 3, padding: 1), new BatchNorm() }, activation: Activation.Relu);
         identity.Initialize();
         Assert.Equal(x.Shape, identity.Forward(x).Shape);
-        var e = Assert.Throws<ArgumentException>(() => new Residual(new Conv2D(5, 1)).Initialize2(x));
+        var e = Assert.Throws<ArgumentException>(() => new Residual(new Conv2D(5, 1)).InitializeAndRun(x));
         Assert.Contains("Give a shortcut", e.Message);
     }
 
@@ -197,15 +197,5 @@ public class ChapterBlockTests
         Assert.True(TrainOneStep(cell, Unroll) > 0);
         Assert.Contains("Output shape", cell.Summary(new Shape(3, 7), new Shape(3, 5)));
         Assert.Equal([new Shape(3, 5), new Shape(3, 5)], cell.Build(new Shape(3, 7), new Shape(3, 5)));
-    }
-}
-
-internal static class ResidualTestExtensions
-{
-    /// <summary>Initializes and runs once (so the test can assert on the forward's error).</summary>
-    public static Tensor Initialize2(this Block block, Tensor x)
-    {
-        block.Initialize();
-        return block.Forward(x);
     }
 }

@@ -41,9 +41,7 @@ public sealed class PositionalEncoding : Block
         if (x.Rank != 3 || x.Shape[1] > MaxLength)
             throw new ArgumentException($"PositionalEncoding at '{CurrentPathOrRoot}' expects (batch, steps ≤ {MaxLength}, features); got {x.Shape}.", nameof(x));
         var table = _table is { } t && t.Shape[0] == x.Shape[1] && t.Shape[1] == x.Shape[2] ? t : _table = Table(x.Shape[1], x.Shape[2]);
-        var y = x + table;
-        if (Dropout == 0 || !Autograd.IsTraining || y.IsMeta) return y;
-        return y * Tensor.DropoutMask(y.Shape, Dropout, NextRandom(y.Length));
+        return ApplyDropout(x + table, Dropout);
     }
 
     /// <inheritdoc/>

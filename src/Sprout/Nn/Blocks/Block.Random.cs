@@ -21,4 +21,11 @@ public abstract partial class Block
         long first = Interlocked.Add(ref _randomBlocksTaken, blocks) - blocks;
         return Rng.Stream(key.Seed, key.Key + "/random", (ulong)first);
     }
+
+    /// <summary>
+    /// Dropout of <paramref name="x"/> at <paramref name="rate"/> while training (each element zeroed with that probability,
+    /// the rest scaled by 1/(1 − rate)), drawn from this block's own stream; the identity in prediction and on shapes.
+    /// </summary>
+    protected Tensor ApplyDropout(Tensor x, float rate) =>
+        rate == 0 || !Autograd.IsTraining || x.IsMeta ? x : x * Tensor.DropoutMask(x.Shape, rate, NextRandom(x.Length));
 }

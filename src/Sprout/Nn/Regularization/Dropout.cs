@@ -17,16 +17,7 @@ public sealed class Dropout : Block
     public float Rate { get; }
 
     /// <inheritdoc/>
-    protected override Tensor ForwardCore(Tensor x)
-    {
-        if (!Autograd.IsTraining || Rate == 0 || x.IsMeta) return x;
-        var mask = new Tensor(x.Shape);
-        var m = mask.AsSpan();
-        NextRandom(m.Length).FillUniform(m);
-        float keep = 1f / (1f - Rate);
-        for (int i = 0; i < m.Length; i++) m[i] = m[i] < Rate ? 0f : keep;
-        return x * mask;
-    }
+    protected override Tensor ForwardCore(Tensor x) => ApplyDropout(x, Rate);
 
     /// <inheritdoc/>
     protected override string Describe() => $"Dropout(p = {Rate})";
