@@ -126,4 +126,15 @@ public class OnnxExportTests
         net.Build(new Shape(1, 2, 8, 8));
         AssertAgrees(net, [2, 8, 8]);
     }
+
+    [Fact]
+    public void LayerNorm_and_a_gelu_feed_forward_network_agree_with_onnx_runtime()
+    {
+        Rng.Seed(5);
+        var net = new Sequential { new Dense(8), new LayerNorm(), new PositionWiseFfn(16, Activation.Gelu), new LayerNorm(axes: 2), new Dense(3, Activation.Silu) };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 4, 6));
+        net.Get<LayerNorm>("1").Weight.SetData(Tensor.RandomUniform(new Shape(8), 0.5f, 1.5f));
+        AssertAgrees(net, [4, 6]);
+    }
 }

@@ -133,6 +133,10 @@ public static class OnnxExport
             BatchNorm b => Node("BatchNormalization", path, [x, Name(b.Gamma), Name(b.Beta), Name(b.RunningMean), Name(b.RunningVar)],
                 ("epsilon", b.Epsilon), ("momentum", b.Momentum)),
             Flatten => Node("Flatten", path, [x], ("axis", 1L)),
+            LayerNorm n => Node("LayerNormalization", path, [x, Name(n.Weight), Name(n.Bias)], ("axis", (long)-n.Axes), ("epsilon", n.Epsilon)),
+            PositionWiseFfn f => Node("Add", path + "/linear2", [Node("MatMul", path + "/linear2", [
+                    Activation(f.Activation, path, AddBias(path + "/linear1", Node("MatMul", path + "/linear1", [x, Transposed(f.Linear1Weight)]), f.Linear1Bias)),
+                    Transposed(f.Linear2Weight)]), Name(f.Linear2Bias)]),
             Relu => Node("Relu", path, [x]),
             Nn.Sigmoid => Node("Sigmoid", path, [x]),
             Nn.Tanh => Node("Tanh", path, [x]),

@@ -1,0 +1,44 @@
+using Sprout.Init;
+
+namespace Sprout.Nn;
+
+/// <summary>
+/// A lookup table of <c>vocabSize</c> vectors of <c>dim</c> features: ids of any shape (float tensors of whole numbers)
+/// → ids.Shape + (dim). Parameter <c>weight</c> (vocabSize, dim) as PyTorch's; its gradient is the scatter-add of the
+/// output gradient (repeated ids accumulate). An id outside 0..vocabSize − 1 is an error naming it and its position.
+/// </summary>
+public sealed class Embedding : Block
+{
+    /// <summary>An embedding of <paramref name="vocabSize"/> ids into <paramref name="dim"/> features (Normal(0, 1) by default, as PyTorch).</summary>
+    public Embedding(int vocabSize, int dim, Initializer? weightInitializer = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
+        (VocabSize, Dim) = (vocabSize, dim);
+        Weight = AddParameter("weight", new Shape(vocabSize, dim), weightInitializer ?? new Normal(1f));
+    }
+
+    /// <summary>How many ids it knows.</summary>
+    public int VocabSize { get; }
+    /// <summary>Features per id.</summary>
+    public int Dim { get; }
+    /// <summary>(vocabSize, dim).</summary>
+    public Parameter Weight { get; }
+
+    /// <inheritdoc/>
+    protected override Tensor ForwardCore(Tensor ids)
+    {
+        try
+        {
+            var rows = Weight.Data().IndexSelect(0, ids.Reshape(ids.Length));
+            return rows.Reshape([.. ids.Shape, Dim]);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ids), $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}): {e.Message}");
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override string Describe() => $"Embedding({VocabSize} -> {Dim})";
+}
