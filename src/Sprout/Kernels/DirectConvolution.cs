@@ -30,11 +30,19 @@ internal static unsafe partial class DirectConvolution
 
     [ThreadStatic] private static float[]? t_input, t_output, t_partials;
 
+    /// <summary>
+    /// Whether the direct kernels suit <paramref name="p"/>: stride 1, no dilation, one group, images at most 32 wide, and
+    /// rows of at least <see cref="MinOutputWidth"/> outputs — each output row fills 16-lane vectors, so a 3-wide row
+    /// (a late ResNet layer) would leave 13 of 16 lanes idle, where im2col's GEMM keeps them all busy.
+    /// </summary>
     public static bool Applies(Convolution.Problem p) =>
         Vector512.IsHardwareAccelerated && p.Groups == 1 &&
         p.Geometry is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } &&
         p.Geometry.PadH < p.Geometry.KernelH && p.Geometry.PadW < p.Geometry.KernelW &&
-        Math.Max(p.W, p.OutW) <= Lanes * MaxVectors;
+        Math.Max(p.W, p.OutW) <= Lanes * MaxVectors && p.OutW >= MinOutputWidth;
+
+    /// <summary>Output rows narrower than this go to im2col + GEMM (LeNet's second layer, 10 wide, stays direct).</summary>
+    private const int MinOutputWidth = 8;
 
     /// <summary>y (N, O, Ho, Wo) = activation(x (N, C, H, W) ⋆ w (O, C, kh, kw) + bias (O), if any).</summary>
     public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y,
