@@ -11,7 +11,7 @@ public class DirectConvolutionTests
         { 3, 1, 28, 28, 6, 5, 2 },     // LeNet's first layer: two vectors per row, 6 outputs (the six-channel kernel)
         { 5, 6, 14, 14, 16, 5, 0 },    // LeNet's second: two full blocks of 8, 10 of 16 columns
         { 2, 3, 9, 19, 11, 3, 1 },     // odd rows (a spare row in the pair), 19 columns, 11 outputs
-        { 2, 9, 7, 5, 3, 3, 0 },       // more input channels than a block (input gradient's outputs), narrow
+        { 2, 9, 7, 10, 3, 3, 0 },      // more input channels than a block (input gradient's outputs), the narrowest rows it takes (8)
         { 1, 2, 6, 32, 2, 1, 0 },      // 1x1 kernel, exactly 32 columns
         { 3, 2, 8, 8, 4, 4, 3 },       // padding k - 1: full correlation, even kernel
         { 2, 7, 10, 12, 13, 3, 1 },    // 13 outputs: a block of 8 and one of 5 (six-channel kernel, a zero lane); 7 inputs
@@ -49,6 +49,7 @@ public class DirectConvolutionTests
     [InlineData(2, 14, 5, 2, 1, 1)]    // stride 2
     [InlineData(1, 14, 3, 1, 3, 1)]    // padding as large as the kernel
     [InlineData(1, 14, 3, 1, 1, 2)]    // dilation 2
+    [InlineData(512, 5, 3, 1, 0, 1)]   // rows of 3 outputs (a late ResNet layer): 13 of 16 lanes would idle
     public void Problems_outside_its_reach_are_left_to_im2col(int c, int width, int k, int stride, int pad, int dilation)
     {
         var p = new Convolution.Problem(2, c, 10, width, 4, 1, new ConvGeometry(k, k, stride, stride, pad, pad, dilation, dilation));
