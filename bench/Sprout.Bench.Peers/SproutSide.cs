@@ -41,6 +41,31 @@ internal static class SproutSide
         };
     }
 
+    /// <summary><paramref name="steps"/> training steps of the book's ResNet-18 (no input sizes) on one fixed batch of 96×96 images per call.</summary>
+    public static Func<int> ResNetSteps(int batch, int steps)
+    {
+        var net = Sprout.Models.ModernCnns.ResNet18();
+        net.Initialize(new Kaiming());
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        var (x, y) = ImageBatch(batch, 96);
+        var input = Tensor.FromArray(x, batch, 1, 96, 96);
+        var labels = Tensor.FromArray([.. y.Select(v => (float)v)], batch);
+        return () =>
+        {
+            for (int i = 0; i < steps; i++) Step(net, trainer, loss, input, labels);
+            return steps * batch;
+        };
+    }
+
+    /// <summary>A fixed batch of random images and labels, shared by both libraries.</summary>
+    public static (float[] X, long[] Y) ImageBatch(int batch, int side)
+    {
+        var x = new float[batch * side * side];
+        Rng.Stream(7, "image batch").FillUniform(x);
+        return (x, [.. Enumerable.Range(0, batch).Select(i => (long)(i % 10))]);
+    }
+
     /// <summary>The fixed inputs of the latency workload, shared by both libraries.</summary>
     public static (float[] X, long[] Y) LatencyBatch(int batch)
     {
