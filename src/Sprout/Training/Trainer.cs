@@ -62,6 +62,22 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>
+    /// Scales every gradient by maxNorm/‖g‖ when the global L2 norm ‖g‖ of all the trained gradients exceeds
+    /// <paramref name="maxNorm"/> (the book's <c>grad_clipping</c>, PyTorch's <c>clip_grad_norm_</c>); call it between
+    /// backward and <see cref="Step"/>. Returns the norm before clipping.
+    /// </summary>
+    public float ClipGradients(float maxNorm)
+    {
+        if (!(maxNorm > 0) || !float.IsFinite(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "Expected a positive, finite maximum norm.");
+        var grads = _parameters.Where(t => t.Parameter.IsInitialized && t.Parameter.GradReq != GradReq.Null).Select(t => t.Parameter.Grad()).ToList();
+        double squares = grads.Sum(g => (double)TensorPrimitives.SumOfSquares(g.Span));
+        float norm = (float)Math.Sqrt(squares);
+        if (norm > maxNorm)
+            foreach (var g in grads) TensorPrimitives.Multiply(g.Span, maxNorm / norm, g.AsSpan());
+        return norm;
+    }
+
     /// <summary>Sets every gradient to zero (needed between steps for parameters with GradReq.Add).</summary>
     public void ZeroGrad()
     {

@@ -1,0 +1,29 @@
+namespace Sprout.Nn;
+
+/// <summary>
+/// A GRU over a sequence, gates as PyTorch's (r, z, n): r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r ⊙ h_n),
+/// h′ = (1 − z) ⊙ n + z ⊙ h, where x_· = x·W_iᵀ + b_i and h_· = h·W_hᵀ + b_h. The input size is inferred.
+/// </summary>
+public sealed class Gru(int hidden, int layers = 1, bool bidirectional = false, float dropout = 0f, bool batchFirst = false, int inputSize = Shape.Unknown)
+    : RecurrentLayer(hidden, layers, bidirectional, dropout, batchFirst, inputSize, gates: 3)
+{
+    /// <summary>Runs the sequence from <paramref name="state"/> (zeros when null); returns the outputs and the final state.</summary>
+    public (Tensor Output, Tensor State) Forward(Tensor x, Tensor? state)
+    {
+        var r = Forward([x, state]);
+        return (r[0], r[1]);
+    }
+
+    private protected override (Tensor H, Tensor? C) Step(Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor biasHh) =>
+        (GruStep(gx, Recurrent(h, weightHh, biasHh), h), null);
+
+    /// <summary>h′ from the input part <paramref name="gx"/> and the recurrent part <paramref name="gh"/> of the three gates.</summary>
+    internal static Tensor GruStep(Tensor gx, Tensor gh, Tensor h)
+    {
+        int hidden = h.Shape[1];
+        var r = (gx.Narrow(1, 0, hidden) + gh.Narrow(1, 0, hidden)).Sigmoid();
+        var z = (gx.Narrow(1, hidden, hidden) + gh.Narrow(1, hidden, hidden)).Sigmoid();
+        var n = (gx.Narrow(1, 2 * hidden, hidden) + r * gh.Narrow(1, 2 * hidden, hidden)).Tanh();
+        return n + z * (h - n);
+    }
+}
