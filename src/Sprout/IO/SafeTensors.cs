@@ -98,6 +98,6 @@ public static partial class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return SafeTensorsHeader.Read(file, file.Length, path, keep: static _ => false).Metadata;
+        return SafeTensorsHeader.Read(file, file.Length, path, metadataOnly: true).Metadata;
     }
 }

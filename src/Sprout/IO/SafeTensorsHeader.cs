@@ -16,10 +16,12 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
 
     /// <summary>
     /// Reads the header of <paramref name="file"/>. Entries for which <paramref name="keep"/> is false go to
-    /// <see cref="Skipped"/> by name; more than <paramref name="maxEntries"/> tensor entries is refused as soon as it is seen.
+    /// <see cref="Skipped"/> by name (unless <paramref name="metadataOnly"/>: then tensor entries are validated but
+    /// neither kept nor named, so reading the metadata of a header of a million entries costs about the header's size);
+    /// more than <paramref name="maxEntries"/> tensor entries is refused as soon as it is seen.
     /// </summary>
     public static SafeTensorsHeader Read(Stream file, long fileLength, string path, Func<string, bool>? keep = null,
-                                         int maxEntries = int.MaxValue, string? whyMax = null)
+                                         int maxEntries = int.MaxValue, string? whyMax = null, bool metadataOnly = false)
     {
         if (fileLength < 8)
             throw new FormatException($"{path}: {fileLength} bytes is too short for a safetensors file (an 8-byte header length comes first).");
@@ -35,7 +37,7 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
         long dataStart = 8 + (long)headerLength;
         if (!System.Text.Unicode.Utf8.IsValid(json))
             throw new FormatException($"{path}: the header (offset 8, {headerLength} bytes) is not valid UTF-8.");
-        var parser = new Parser(path, fileLength - dataStart, keep, maxEntries, whyMax);
+        var parser = new Parser(path, fileLength - dataStart, metadataOnly ? static _ => false : keep, maxEntries, whyMax, metadataOnly);
         try { parser.Parse(json); }
         catch (JsonException e) { throw new FormatException($"{path}: the JSON header (offset 8, {headerLength} bytes) is malformed: {e.Message}", e); }
         CheckNoOverlap(parser.Ranges, path);
@@ -60,7 +62,7 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
     }
 
     /// <summary>One pass over the header's tokens.</summary>
-    private sealed class Parser(string path, long dataLength, Func<string, bool>? keep, int maxEntries, string? whyMax)
+    private sealed class Parser(string path, long dataLength, Func<string, bool>? keep, int maxEntries, string? whyMax, bool metadataOnly)
     {
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
         private readonly List<int> _dims = [];
@@ -79,16 +81,17 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
                 throw new FormatException($"{path}: the JSON header must be an object; it starts with {reader.TokenType}.");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string name = reader.GetString()!;
-                if (!_names.Add(name)) throw new FormatException($"{path}: the header names '{name}' twice.");
+                bool isMetadata = reader.ValueTextEquals("__metadata__"u8);
+                string name = isMetadata || !metadataOnly ? reader.GetString()! : "";
+                if ((isMetadata || !metadataOnly) && !_names.Add(name)) throw new FormatException($"{path}: the header names '{name}' twice.");
                 reader.Read();
-                if (name == "__metadata__") { ReadMetadata(ref reader); continue; }
+                if (isMetadata) { ReadMetadata(ref reader); continue; }
                 if (++_count > maxEntries)
                     throw new FormatException($"{path}: the header declares more than {maxEntries:N0} tensors{(whyMax is null ? "" : $" ({whyMax})")}; reading stopped at '{name}'.");
                 bool wanted = keep?.Invoke(name) ?? true;
                 var entry = ReadEntry(ref reader, name, wanted);
                 if (wanted) Entries.Add(entry!);
-                else Skipped.Add(name);
+                else if (!metadataOnly) Skipped.Add(name);
             }
             if (reader.TokenType != JsonTokenType.EndObject)
                 throw new FormatException($"{path}: the JSON header has a {reader.TokenType} where a tensor name was expected.");
@@ -106,7 +109,8 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
                 if (reader.ValueTextEquals("dtype"u8))
                 {
                     reader.Read();
-                    dtype = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Malformed(name);
+                    if (reader.TokenType != JsonTokenType.String) throw Malformed(name);
+                    dtype = reader.ValueTextEquals("F32"u8) ? "F32" : reader.GetString();   // no string per entry for the usual dtype
                 }
                 else if (reader.ValueTextEquals("shape"u8)) { reader.Read(); count = ReadShape(ref reader, name); hasShape = true; }
                 else if (reader.ValueTextEquals("data_offsets"u8)) { reader.Read(); (begin, end) = ReadOffsets(ref reader, name); }
@@ -119,7 +123,7 @@ internal sealed record SafeTensorsHeader(long DataStart, IReadOnlyList<SafeTenso
                 throw new FormatException($"{path}: entry '{name}' has data_offsets [{begin}, {end}] outside the data section of {dataLength} bytes.");
             if (end - begin != count * sizeof(float))
                 throw new FormatException($"{path}: entry '{name}' has shape [{string.Join(", ", _dims)}] ({count} floats, {count * 4} bytes) but data_offsets span {end - begin} bytes.");
-            if (end > begin) Ranges.Add((begin, end, name));
+            if (end > begin && !metadataOnly) Ranges.Add((begin, end, name));
             return wanted ? new SafeTensorsEntry(name, [.. _dims], begin, end) : null;
         }
 
