@@ -15,6 +15,7 @@ internal static class Convolution
     private const int MinColumns = 256;       // a chunk's GEMM needs this many columns to run near peak
 
     [ThreadStatic] private static float[]? t_cols, t_product;
+    [ThreadStatic] private static float[][]? t_weightPartials;   // the calling thread's, one per part of a backward pass
 
     public sealed record Problem(int N, int C, int H, int W, int O, int Groups, ConvGeometry Geometry)
     {
@@ -63,43 +64,63 @@ internal static class Convolution
         });
     }
 
-    /// <summary>Fills whichever of dx (N, C, H, W) and dw (O, C/g, kh, kw) is non-null, from dy (N, O, Ho, Wo).</summary>
+    /// <summary>
+    /// Fills whichever of dx (N, C, H, W) and dw (O, C/g, kh, kw) is non-null, from dy (N, O, Ho, Wo). The chunks are
+    /// split into one contiguous run per thread; each run accumulates its weight gradient in one reused buffer (a
+    /// fresh array per chunk came from the large-object heap and stalled both threads in the garbage collector), and
+    /// the runs' sums are added in a fixed order.
+    /// </summary>
     public static void Backward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
     {
-        int chunks = p.Chunks, wLength = p.O * p.KernelRows;
-        var partial = dw is null ? null : new float[chunks][];
-        WorkerPool.For(chunks, chunk =>
+        int chunks = p.Chunks, wLength = p.O * p.KernelRows, parts = Math.Min(chunks, Threads.Count);
+        var partial = dw is null ? null : WeightPartials(parts, wLength);
+        WorkerPool.For(parts, part =>
         {
-            var (s0, count) = Range(p, chunk);
-            int columns = count * p.Pixels;
-            var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
-            var gradient = Buffer(ref t_product, p.O * columns);
-            for (int o = 0; o < p.O; o++)   // dY as (O, S·pixels)
-                for (int s = 0; s < count; s++)
-                    dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
-            if (partial is not null)
-            {
-                // dW_g = dY_g · rows_g with rows = im2row(x) ((S·pixels) × (C·kh·kw)): a plain B, read in place for few outputs.
-                Im2Col.UnfoldRows(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
-                int k = p.C * p.Geometry.KernelH * p.Geometry.KernelW;
-                var dwChunk = partial[chunk] = new float[wLength];
-                for (int g = 0; g < p.Groups; g++)
-                    Gemm.Multiply(false, false, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
-                        cols, g * p.KernelRows, k, 0f, dwChunk, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
-            }
-            if (dx is not null)
-            {
-                for (int g = 0; g < p.Groups; g++)   // dcols_g = W_gᵀ · dY_g
-                    Gemm.Multiply(true, false, p.KernelRows, columns, p.OutPerGroup, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
-                        gradient, g * p.OutPerGroup * columns, columns, 0f, cols, g * p.KernelRows * columns, columns);
-                Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
-            }
+            for (int chunk = chunks * part / parts, end = chunks * (part + 1) / parts; chunk < end; chunk++)
+                BackwardChunk(p, x, xOffset, w, wOffset, dy, dyOffset, dx, partial?[part], accumulate: chunk > chunks * part / parts, chunk);
         });
         if (dw is not null)
         {
-            Array.Clear(dw, 0, wLength);
-            foreach (var part in partial!) TensorPrimitives.Add(dw.AsSpan(0, wLength), part, dw.AsSpan(0, wLength));
+            partial![0].AsSpan(0, wLength).CopyTo(dw);
+            for (int part = 1; part < parts; part++) TensorPrimitives.Add(dw.AsSpan(0, wLength), partial[part].AsSpan(0, wLength), dw.AsSpan(0, wLength));
         }
+    }
+
+    /// <summary>One chunk of the backward pass: its part of dx, and its weight gradient written or added into <paramref name="dwPart"/>.</summary>
+    private static void BackwardChunk(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dwPart, bool accumulate, int chunk)
+    {
+        var (s0, count) = Range(p, chunk);
+        int columns = count * p.Pixels;
+        var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
+        var gradient = Buffer(ref t_product, p.O * columns);
+        for (int o = 0; o < p.O; o++)   // dY as (O, S·pixels)
+            for (int s = 0; s < count; s++)
+                dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
+        if (dwPart is not null)
+        {
+            // dW_g (+)= dY_g · rows_g with rows = im2row(x) ((S·pixels) × (C·kh·kw)): a plain B, read in place for few outputs.
+            Im2Col.UnfoldRows(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+            int k = p.C * p.Geometry.KernelH * p.Geometry.KernelW;
+            for (int g = 0; g < p.Groups; g++)
+                Gemm.Multiply(false, false, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
+                    cols, g * p.KernelRows, k, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
+        }
+        if (dx is not null)
+        {
+            for (int g = 0; g < p.Groups; g++)   // dcols_g = W_gᵀ · dY_g
+                Gemm.Multiply(true, false, p.KernelRows, columns, p.OutPerGroup, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
+                    gradient, g * p.OutPerGroup * columns, columns, 0f, cols, g * p.KernelRows * columns, columns);
+            Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
+        }
+    }
+
+    /// <summary>The calling thread's weight-gradient buffers: <paramref name="parts"/> arrays of at least <paramref name="length"/>, reused.</summary>
+    private static float[][] WeightPartials(int parts, int length)
+    {
+        var buffers = t_weightPartials is { } b && b.Length >= parts ? b : t_weightPartials = new float[parts][];
+        for (int i = 0; i < parts; i++)
+            if (buffers[i] is null || buffers[i].Length < length) buffers[i] = GC.AllocateUninitializedArray<float>(length);
+        return buffers;
     }
 
     private static (int Start, int Count) Range(Problem p, int chunk)
