@@ -1,7 +1,7 @@
 using Sprout.Init;
 using Sprout.Training;
-using Sprout.Nn;
 using Sprout.Tests.Autograd;
+using Sprout.Nn;
 
 namespace Sprout.Tests.Recurrent;
 
@@ -181,5 +181,22 @@ public class RecurrentTrainingToolTests
         p.Update(lossSum: 2 * Math.Log(4), tokens: 2);
         p.Update(lossSum: Math.Log(4), tokens: 1);
         Assert.Equal(4, p.Value, 6);
+    }
+}
+
+public class MaskedLossTests
+{
+    [Fact]
+    public void Masked_cross_entropy_ignores_padding_as_the_books_example_shows()
+    {
+        var loss = new Sprout.Training.MaskedSoftmaxCrossEntropyLoss();
+        // The book: ones(3, 4, 10) predictions, ones(3, 4) labels, valid lengths 4, 2, 0 → log(10)·(1, 0.5, 0).
+        var l = loss.Forward(Tensor.Ones(3, 4, 10), Tensor.Ones(3, 4), Tensor.FromArray([4, 2, 0], 3)).ToArray();
+        Assert.Equal(MathF.Log(10), l[0], 5);
+        Assert.Equal(MathF.Log(10) / 2, l[1], 5);
+        Assert.Equal(0f, l[2]);
+        Rng.Seed(2);
+        GradCheck.Assert(x => loss.Forward(x[0], Tensor.FromArray([1, 0, 2, 2, 1, 0], 2, 3), Tensor.FromArray([2, 3], 2)), Tensor.RandomUniform(2, 3, 3));
+        Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Ones(3, 4, 10), Tensor.Ones(3, 5), Tensor.Ones(3)));
     }
 }
