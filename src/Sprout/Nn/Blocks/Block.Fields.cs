@@ -28,7 +28,7 @@ public abstract partial class Block
                 {
                     case Block b: RegisterFound(name, b); break;
                     case Parameter p: if (!_params.Values.Contains(p)) Register(name, p); break;
-                    case IEnumerable items and not string:
+                    case IEnumerable items when HoldsBlocksOrParameters(field.FieldType):
                         int i = 0;
                         foreach (var item in items)
                         {
@@ -41,6 +41,15 @@ public abstract partial class Block
             }
             _registered = true;
         }
+    }
+
+    /// <summary>Whether a field of <paramref name="type"/> is an array or collection of blocks or parameters (not of numbers or tensors).</summary>
+    private static bool HoldsBlocksOrParameters(Type type)
+    {
+        static bool Element(Type? t) => t is not null && (typeof(Block).IsAssignableFrom(t) || t == typeof(Parameter));
+        if (type.IsArray) return Element(type.GetElementType());
+        return type.GetInterfaces().Append(type)
+            .Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>) && Element(i.GetGenericArguments()[0]));
     }
 
     private void RegisterFound(string name, Block b)
