@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Sprout's tests and samples need on a fresh Debian machine with the .NET 10 SDK:
 # the Fashion-MNIST data set (Debian's dataset-fashion-mnist, IDX files in /usr/share/datasets/fashion-mnist) and
-# Open MPI (openmpi-bin, libopenmpi-dev: mpirun and libmpi.so.40, for Sprout.Distributed).
+# Open MPI (openmpi-bin, libopenmpi-dev: mpirun and libmpi.so.40, for Sprout.Distributed) and Debian's fortunes
+# (English text in /usr/share/games/fortunes, for the language-model sample).
 # Safe to run again; skips what is already there.
 set -euo pipefail
 
@@ -25,5 +26,13 @@ if ! command -v mpirun >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/libmpi.so.
   else
     echo "setup: Open MPI not found; run 'sudo apt-get install openmpi-bin libopenmpi-dev' for Sprout.Distributed." >&2
     exit 1
+  fi
+fi
+
+if [ ! -d /usr/share/games/fortunes ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq fortunes >/dev/null || echo "setup: could not install fortunes (the language-model sample's text)." >&2
+  else
+    echo "setup: Debian's fortunes not found; run 'sudo apt-get install fortunes' for the language-model sample." >&2
   fi
 fi

@@ -1,0 +1,75 @@
+#:project ../src/Sprout/Sprout.csproj
+#:property NoWarn=$(NoWarn);NU1603
+// A character-level language model (d2l "Concise Implementation of Recurrent Neural Networks") on Debian's fortunes
+// (apt-get install fortunes; nothing is downloaded): an embedding, a GRU whose input size is inferred as Gluon's
+// rnn.GRU(num_hiddens), and a dense output; gradients clipped to norm 1; perplexity per epoch; then text from a prefix.
+// Run: dotnet run samples/rnn-language-model.cs [-- --epochs N] [--steps-per-epoch N] [--cell gru|lstm|rnn]
+using System.Diagnostics;
+using Sprout;
+using Sprout.Data;
+using Sprout.Init;
+using Sprout.Nn;
+using Sprout.Training;
+
+int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(5).First();
+int stepsPerEpoch = args.SkipWhile(a => a != "--steps-per-epoch").Skip(1).Select(int.Parse).DefaultIfEmpty(300).First();
+string cell = args.SkipWhile(a => a != "--cell").Skip(1).DefaultIfEmpty("gru").First();
+const int Batch = 32, Steps = 35, Hidden = 256;
+
+Rng.Seed(11);
+var text = TextCorpus.Fortunes();
+var vocab = new Vocabulary(TextCorpus.Characters(text));
+var corpus = vocab.Encode(TextCorpus.Characters(text));
+Console.WriteLine($"fortunes: {text.Length:N0} characters, a vocabulary of {vocab.Count} ({string.Concat(Enumerable.Range(1, vocab.Count - 1).Select(vocab.Token))})");
+
+var model = new CharModel(vocab.Count, Hidden, cell);
+model.Initialize(new Xavier());
+var trainer = new Trainer(model.CollectParams(), new Adam(2e-3f));
+var loss = new SoftmaxCrossEntropyLoss();
+var batches = new SequenceBatches(corpus, Batch, Steps, seed: 11);
+for (int epoch = 1; epoch <= epochs; epoch++)
+{
+    var perplexity = new Perplexity();
+    var clock = Stopwatch.StartNew();
+    foreach (var (x, y) in batches.NextEpoch().Take(stepsPerEpoch))
+    {
+        Tensor l;
+        using (Autograd.Record()) l = loss.Forward(model.Forward(x), y.Transpose().Reshape(Steps * Batch)).Sum();
+        l.Backward();
+        trainer.ClipGradients(1f * Steps * Batch);   // the summed loss: the norm of the mean's gradient clipped to 1
+        trainer.Step(Steps * Batch);
+        perplexity.Update(l.Item(), Steps * Batch);
+    }
+    Console.WriteLine($"epoch {epoch}: perplexity {perplexity.Value:F2}, {clock.Elapsed.TotalSeconds:F1} s");
+}
+Console.WriteLine($"'the meaning of life' → '{Predict(model, vocab, "the meaning of life", 60)}'");
+
+static string Predict(CharModel model, Vocabulary vocab, string prefix, int count)
+{
+    var ids = vocab.Encode(TextCorpus.Characters(prefix)).ToList();
+    using (Autograd.Predict())
+        for (int i = 0; i < count; i++)
+        {
+            var x = Tensor.FromArray([.. ids.Select(v => (float)v)], 1, ids.Count);
+            var logits = model.Forward(x).ToArray();   // (T·1, V): the last step's row
+            int v = vocab.Count, best = 0;
+            for (int j = 1; j < v; j++) if (logits[(ids.Count - 1) * v + j] > logits[(ids.Count - 1) * v + best]) best = j;
+            ids.Add(best);
+        }
+    return string.Concat(ids.Select(vocab.Token));
+}
+
+/// <summary>(N, T) ids → (T·N, V) logits: embedding, a recurrent layer over time-major steps, a dense output.</summary>
+sealed class CharModel(int vocab, int hidden, string cell) : Block
+{
+    private readonly Embedding _embedding = new(vocab, 64);
+    private readonly RecurrentLayer _rnn = cell switch { "lstm" => new Lstm(hidden), "rnn" => new Rnn(hidden), _ => new Gru(hidden) };
+    private readonly Dense _output = new(vocab);
+
+    protected override Tensor ForwardCore(Tensor ids)
+    {
+        var x = _embedding.Forward(ids.Transpose());   // (T, N, 64): time-major, as the book
+        var y = _rnn.Forward([x])[0];                   // (T, N, H)
+        return _output.Forward(y.Reshape(-1, y.Shape[2]));
+    }
+}
