@@ -31,7 +31,8 @@ fi
 
 if [ ! -d /usr/share/games/fortunes ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get install -y -qq fortunes >/dev/null || echo "setup: could not install fortunes (the language-model sample's text)." >&2
+    { apt-get install -y -qq fortunes >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fortunes >/dev/null; }; } \
+      || { echo "setup: could not install fortunes (the language-model sample's text)." >&2; exit 1; }
   else
     echo "setup: Debian's fortunes not found; run 'sudo apt-get install fortunes' for the language-model sample." >&2
   fi
