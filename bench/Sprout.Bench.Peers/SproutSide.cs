@@ -58,6 +58,36 @@ internal static class SproutSide
         };
     }
 
+    /// <summary><paramref name="steps"/> training steps of a Transformer encoder block (width inferred: 256; 8 heads, FFN 1024) on a fixed (N, T, 256) batch per call.</summary>
+    public static Func<int> TransformerSteps(int batch, int length, int steps)
+    {
+        var block = new TransformerEncoderBlock(heads: 8, ffnHidden: 1024);
+        block.Initialize(new Xavier());
+        var trainer = new Trainer(block.CollectParams(), new Sgd(0.01f));
+        var x = Tensor.FromArray(SequenceBatch(batch, length, 256), batch, length, 256);
+        return () =>
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                using (Autograd.Record())
+                {
+                    var y = block.Forward(x, null);
+                    ((y * y).Mean()).Backward();
+                }
+                trainer.Step(1);
+            }
+            return steps * batch;
+        };
+    }
+
+    /// <summary>A fixed random sequence batch, shared by both libraries.</summary>
+    public static float[] SequenceBatch(int batch, int length, int width)
+    {
+        var x = new float[batch * length * width];
+        Rng.Stream(7, "sequence batch").FillUniform(x, -1f, 1f);
+        return x;
+    }
+
     /// <summary>A fixed batch of random images and labels, shared by both libraries.</summary>
     public static (float[] X, long[] Y) ImageBatch(int batch, int side)
     {

@@ -9,6 +9,29 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class SoftmaxRows
 {
+    /// <summary>y = softmax(x) for each row of <paramref name="n"/> values: max, exp of the shifted row, one scale.</summary>
+    public static void Forward(ReadOnlySpan<float> x, int n, Span<float> y)
+    {
+        for (int r = 0; r < x.Length; r += n)
+        {
+            var row = x.Slice(r, n); var target = y.Slice(r, n);
+            TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), target);
+            TensorPrimitives.Exp(target, target);
+            TensorPrimitives.Multiply(target, 1f / TensorPrimitives.Sum(target), target);
+        }
+    }
+
+    /// <summary>dx = y ⊙ (g − Σ g⊙y) for each row of <paramref name="n"/> values.</summary>
+    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int n, Span<float> dx)
+    {
+        for (int r = 0; r < y.Length; r += n)
+        {
+            var yr = y.Slice(r, n); var d = dx.Slice(r, n);
+            TensorPrimitives.Subtract(g.Slice(r, n), TensorPrimitives.Dot(g.Slice(r, n), yr), d);
+            TensorPrimitives.Multiply(d, yr, d);
+        }
+    }
+
     /// <summary>Class-index targets: loss[i] = logsumexp(x_i) − x_i[class_i]; p_i = softmax(x_i).</summary>
     public static void CrossEntropyWithClasses(ReadOnlySpan<float> x, ReadOnlySpan<int> classes, int c, Span<float> p, Span<float> loss)
     {

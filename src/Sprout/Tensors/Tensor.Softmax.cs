@@ -3,14 +3,34 @@ using Sprout.Kernels;
 namespace Sprout;
 
 // Softmax and log-softmax over an axis, made stable by subtracting the maximum first (softmax is invariant to
-// that shift, so the maximum needs no gradient). Composed from differentiable ops, so backward comes with them.
+// that shift, so the maximum needs no gradient). Softmax over the last axis (attention's) is one op over rows with its
+// own backward, dx = y ⊙ (g − Σ g⊙y) per row; other axes and log-softmax are composed from differentiable ops.
 public sealed partial class Tensor
 {
     /// <summary>exp(x − max) / Σ exp(x − max) along <paramref name="axis"/>.</summary>
     public Tensor Softmax(int axis = -1)
     {
+        if (Rank > 0 && Shape.NormalizeAxis(axis) == Rank - 1) return SoftmaxLastAxis();
         var e = ShiftedByMax(axis).Exp();
         return e / e.Sum(axis, keepDims: true);
+    }
+
+    private Tensor SoftmaxLastAxis()
+    {
+        var y = EmptyForOverwrite(Shape, IsMeta);
+        if (y.IsMeta) return y;
+        int n = Shape[^1], rows = Length / n;
+        var (x, xo, ya) = (Storage!, _offset, y.Storage!);
+        WorkerPool.ForRanges(rows, (long)Length * 4, (r0, r1) => SoftmaxRows.Forward(x.AsSpan(xo + r0 * n, (r1 - r0) * n), n, ya.AsSpan(r0 * n, (r1 - r0) * n)));
+        if (Wants(this)) y.Record("Softmax", this, g =>
+        {
+            var dx = Uninitialized(Shape);
+            var (ga, go, da) = (g.Storage!, g._offset, dx.Storage!);
+            WorkerPool.ForRanges(rows, (long)Length * 3, (r0, r1) =>
+                SoftmaxRows.Backward(ya.AsSpan(r0 * n, (r1 - r0) * n), ga.AsSpan(go + r0 * n, (r1 - r0) * n), n, da.AsSpan(r0 * n, (r1 - r0) * n)));
+            return dx;
+        });
+        return y;
     }
 
     /// <summary>(x − max) − log Σ exp(x − max) along <paramref name="axis"/>: finite even for inputs of ±1000.</summary>
