@@ -44,14 +44,7 @@ public sealed class LayerNorm : Block
     }
 
     /// <inheritdoc/>
-    protected override Tensor ForwardCore(Tensor x)
-    {
-        int n = Weight.Shape.ElementCount;
-        var rows = x.Reshape(-1, n);
-        var centered = rows - rows.Mean(1, keepDims: true);
-        var normalized = centered * ((centered * centered).Mean(1, keepDims: true) + Epsilon).Rsqrt();
-        return normalized.Reshape(x.Shape) * Weight.Data() + Bias.Data();
-    }
+    protected override Tensor ForwardCore(Tensor x) => Tensor.LayerNorm(x, Weight.Data(), Bias.Data(), Epsilon);
 
     /// <inheritdoc/>
     protected override string Describe() => $"LayerNorm(eps={Epsilon}, normalized_shape={Weight.Shape})";
