@@ -1,4 +1,5 @@
 using System.Collections;
+using Sprout.Data.Transforms;
 using Sprout.Kernels;
 using Sprout.Training;
 
@@ -11,18 +12,23 @@ namespace Sprout.Data;
 /// is requested. With <c>prefetch</c>, the next batch is gathered while the current one is used: on a spare core when
 /// Sprout's kernels leave one (<see cref="Threads.Count"/> below the cores), else in small pieces that Sprout's
 /// worker threads take while they wait between kernels (<see cref="BackgroundWork"/>), so it never competes with them.
-/// Without it, a batch is gathered over all kernel threads when it is requested.
+/// Without it, a batch is gathered over all kernel threads when it is requested. With a <c>transform</c>, each image
+/// (C, H, W) of data (N, C, H, W) is transformed as it is gathered (resized, cropped, flipped, normalized), drawing from
+/// a stream keyed by the seed, the epoch and the sample.
 /// </summary>
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
     private readonly Tensor _data, _labels;
     private readonly int _sampleSize, _labelSize;
+    private readonly ImageTransform? _transform;
+    private readonly ImageShape _imageShape, _batchImageShape;
     private readonly Batch[] _full = new Batch[2];
     private Batch? _partial;
     private int _epoch;
 
-    /// <summary>Batches of <paramref name="data"/> (N, …) with <paramref name="labels"/> (N), <paramref name="batchSize"/> samples each; shuffled each epoch from <paramref name="seed"/> when asked; the last short batch dropped with <paramref name="dropLast"/>; the next batch gathered ahead when <paramref name="prefetch"/>.</summary>
-    public DataLoader(Tensor data, Tensor labels, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true)
+    /// <summary>Batches of <paramref name="data"/> (N, …) with <paramref name="labels"/> (N), <paramref name="batchSize"/> samples each; shuffled each epoch from <paramref name="seed"/> when asked; the last short batch dropped with <paramref name="dropLast"/>; the next batch gathered ahead when <paramref name="prefetch"/>; each image passed through <paramref name="transform"/> when given (data must then be (N, C, H, W)).</summary>
+    public DataLoader(Tensor data, Tensor labels, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true,
+        ImageTransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(labels);
@@ -34,7 +40,16 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         (_data, _labels, BatchSize, Shuffle, Seed, DropLast, Prefetch) = (data, labels, batchSize, shuffle, seed, dropLast, prefetch);
         _sampleSize = data.Shape.Product(1, data.Rank);
         _labelSize = labels.Shape.Product(1, labels.Rank);
+        if (transform is not null)
+        {
+            _imageShape = ImageShape.OfSamples(data.Shape, "DataLoader with a transform");
+            _batchImageShape = transform.OutputShape(_imageShape);
+            _transform = transform;
+        }
     }
+
+    /// <summary>The transform each image goes through as it is gathered, if any.</summary>
+    public ImageTransform? Transform => _transform;
 
     /// <summary>Samples per batch (the last may have fewer unless <see cref="DropLast"/>).</summary>
     public int BatchSize { get; }
@@ -58,7 +73,8 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// <inheritdoc/>
     public IEnumerator<Batch> GetEnumerator()
     {
-        var order = Order(Interlocked.Increment(ref _epoch));
+        int epoch = Interlocked.Increment(ref _epoch);
+        var order = Order(epoch);
         bool spareCore = Threads.Count < Environment.ProcessorCount;
         Task<Batch>? next = null;
         (BackgroundWork Work, Batch Batch)? pending = null;
@@ -69,13 +85,13 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
                 Batch current;
                 if (next is not null) current = next.GetAwaiter().GetResult();
                 else if (pending is { } p) { p.Work.Complete(); current = p.Batch; }
-                else current = Gather(order, b, overKernelThreads: true);
+                else current = Gather(order, epoch, b, overKernelThreads: true);
                 (next, pending) = (null, null);
                 int following = b + 1;
                 if (Prefetch && following < BatchCount)
                 {
-                    if (spareCore) next = Task.Run(() => Gather(order, following, overKernelThreads: false));
-                    else pending = GatherInBackground(order, following);
+                    if (spareCore) next = Task.Run(() => Gather(order, epoch, following, overKernelThreads: false));
+                    else pending = GatherInBackground(order, epoch, following);
                 }
                 yield return current;
             }
@@ -104,7 +120,8 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         var batch = size == BatchSize ? _full[b % 2] : _partial.GetValueOrDefault();
         if (batch.Data is null)
         {
-            batch = new Batch(new Tensor(_data.Shape.With(0, size)), new Tensor(_labels.Shape.With(0, size)));
+            var shape = _transform is null ? _data.Shape.With(0, size) : new Shape(size, _batchImageShape.Channels, _batchImageShape.Height, _batchImageShape.Width);
+            batch = new Batch(new Tensor(shape), new Tensor(_labels.Shape.With(0, size)));
             if (size == BatchSize) _full[b % 2] = batch;
             else _partial = batch;
         }
@@ -116,12 +133,12 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// <paramref name="overKernelThreads"/> (never from a prefetch on a spare core: that would take the threads from
     /// the kernels), in contiguous ranges of samples.
     /// </summary>
-    private Batch Gather(int[] order, int b, bool overKernelThreads)
+    private Batch Gather(int[] order, int epoch, int b, bool overKernelThreads)
     {
         var batch = BufferFor(b);
         int start = b * BatchSize, size = batch.Size;
-        if (overKernelThreads) WorkerPool.ForRanges(size, (long)size * _sampleSize, (from, to) => Copy(order, start, from, to, batch));
-        else Copy(order, start, 0, size, batch);
+        if (overKernelThreads) WorkerPool.ForRanges(size, (long)size * _sampleSize, (from, to) => Copy(order, epoch, start, from, to, batch));
+        else Copy(order, epoch, start, 0, size, batch);
         return batch;
     }
 
@@ -129,25 +146,27 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     private const int BackgroundPieceSamples = 16;
 
     /// <summary>Starts copying batch <paramref name="b"/> in pieces that Sprout's workers take while idle between kernels.</summary>
-    private (BackgroundWork, Batch) GatherInBackground(int[] order, int b)
+    private (BackgroundWork, Batch) GatherInBackground(int[] order, int epoch, int b)
     {
         var batch = BufferFor(b);
         int start = b * BatchSize, size = batch.Size;
         int pieces = (size + BackgroundPieceSamples - 1) / BackgroundPieceSamples;
         var work = BackgroundWork.Start(pieces, piece =>
-            Copy(order, start, piece * BackgroundPieceSamples, Math.Min(size, (piece + 1) * BackgroundPieceSamples), batch));
+            Copy(order, epoch, start, piece * BackgroundPieceSamples, Math.Min(size, (piece + 1) * BackgroundPieceSamples), batch));
         return (work, batch);
     }
 
     /// <summary>Copies samples order[start + from .. start + to) into rows from .. to of <paramref name="batch"/>.</summary>
-    private void Copy(int[] order, int start, int from, int to, Batch batch)
+    private void Copy(int[] order, int epoch, int start, int from, int to, Batch batch)
     {
         var src = _data.Span; var lsrc = _labels.Span;
         var dst = batch.Data.AsSpan(); var ldst = batch.Labels.AsSpan();
+        int outputSize = _transform is null ? _sampleSize : _batchImageShape.Length;
         for (int i = from; i < to; i++)
         {
             int s = order[start + i];
-            src.Slice(s * _sampleSize, _sampleSize).CopyTo(dst.Slice(i * _sampleSize, _sampleSize));
+            if (_transform is null) src.Slice(s * _sampleSize, _sampleSize).CopyTo(dst.Slice(i * _sampleSize, _sampleSize));
+            else _transform.Apply(src.Slice(s * _sampleSize, _sampleSize), _imageShape, dst.Slice(i * outputSize, outputSize), ImageTransform.StreamFor(Seed, epoch, s));
             lsrc.Slice(s * _labelSize, _labelSize).CopyTo(ldst.Slice(i * _labelSize, _labelSize));
         }
     }
