@@ -1,0 +1,122 @@
+#:project ../src/Sprout/Sprout.csproj
+#:package Spectre.Console@0.57.2
+#:package ScottPlot@5.1.59
+#:property NoWarn=$(NoWarn);NU1603
+#:property RetainVMGarbageCollection=true
+#:property ConcurrentGarbageCollection=false
+// The book's "Modern Convolutional Neural Networks" on Fashion-MNIST: AlexNet, VGG-11, NiN, GoogLeNet, ResNet-18 and
+// DenseNet, each written with only its own channel counts (Sprout.Models.ModernCnns). Every summary below is at the
+// book's input size, and the one trained runs at the size asked for: nothing in a definition names the image size.
+// Images are resized batch by batch as the loader gathers them (a Resize transform), not all held resized in memory.
+// Run: dotnet run samples/modern-cnns.cs [-- --net resnet18|densenet|googlenet|nin|vgg|alexnet] [--epochs N]
+//      [--size 96] [--subset] [--train-samples N] [--batch 128] [--lr 0.05]   (SGD, as the book's d2l.train_ch6)
+using Spectre.Console;
+using Sprout;
+using Sprout.Data;
+using Sprout.Data.Transforms;
+using Sprout.Init;
+using Sprout.Models;
+using Sprout.Nn;
+using Sprout.Training;
+
+string name = args.SkipWhile(a => a != "--net").Skip(1).DefaultIfEmpty("resnet18").First();
+int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
+int size = args.SkipWhile(a => a != "--size").Skip(1).Select(int.Parse).DefaultIfEmpty(96).First();
+int limit = args.SkipWhile(a => a != "--train-samples").Skip(1).Select(int.Parse).DefaultIfEmpty(int.MaxValue).First();
+int batchSize = args.SkipWhile(a => a != "--batch").Skip(1).Select(int.Parse).DefaultIfEmpty(128).First();
+float learningRate = args.SkipWhile(a => a != "--lr").Skip(1).Select(float.Parse).DefaultIfEmpty(0.05f).First();
+bool subset = args.Contains("--subset");
+
+// Each network, the input size the book prints its shapes at, and how to make it.
+var networks = new (string Name, int BookSize, Func<Sequential> Make)[]
+{
+    ("alexnet", 224, () => ModernCnns.AlexNet()),
+    ("vgg", 224, () => ModernCnns.Vgg()),
+    ("nin", 224, () => ModernCnns.NiN()),
+    ("googlenet", 96, () => ModernCnns.GoogLeNet()),
+    ("resnet18", 96, () => ModernCnns.ResNet18()),
+    ("densenet", 96, () => ModernCnns.DenseNet()),
+};
+var chosen = networks.FirstOrDefault(n => n.Name == name);
+if (chosen.Make is null)
+{
+    Console.Error.WriteLine($"Unknown network '{name}'; choose one of {string.Join(", ", networks.Select(n => n.Name))}.");
+    return 2;
+}
+
+var overview = new Table().AddColumns("network", "input", "output", "parameters");
+foreach (var (label, bookSize, make) in networks)
+{
+    var shown = make();
+    shown.Initialize(new Xavier());
+    var input = new Shape(1, 1, bookSize, bookSize);
+    Console.WriteLine($"{label} at {bookSize}×{bookSize}:");
+    Console.WriteLine(shown.Summary(input));
+    overview.AddRow(label, $"{input}", $"{shown.Build(input)}", $"{shown.CollectParams().Values.Where(p => !p.IsBuffer).Sum(p => (long)p.Shape.ElementCount):N0}");
+}
+AnsiConsole.Write(overview);
+
+Rng.Seed(42);
+var train = subset ? FashionMnist.LoadSubset(Split.Train) : FashionMnist.Load(Split.Train);
+var test = subset ? FashionMnist.LoadSubset(Split.Test) : FashionMnist.Load(Split.Test);
+int count = Math.Min(limit, train.Count), testCount = Math.Min(test.Count, Math.Max(500, count / 6));
+var resize = new Resize(size);
+AnsiConsole.MarkupLine($"Training [bold]{name}[/] on Fashion-MNIST from [bold]{train.Source}[/] resized to {size}×{size}: {count:N0} training and {testCount:N0} test images, batch {batchSize}, SGD lr {learningRate}");
+
+var net = chosen.Make();
+net.Initialize(new Xavier());
+var trainer = new Trainer(net.CollectParams(), new Sgd(learningRate));
+var trainLoader = new DataLoader(train.Images.Slice(0, count), train.Labels.Slice(0, count), batchSize, shuffle: true, seed: 42, transform: resize);
+var testLoader = new DataLoader(test.Images.Slice(0, testCount), test.Labels.Slice(0, testCount), batchSize: 256, transform: resize);
+
+var results = new List<EpochResult>();
+AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+    .Start(ctx =>
+    {
+        ProgressTask? bar = null;
+        FitLoop.Run(net, new SoftmaxCrossEntropyLoss(), trainer, trainLoader, testLoader, epochs, new SyncProgress<FitProgress>(p =>
+        {
+            if (p.Completed is { } r)
+            {
+                results.Add(r);
+                bar!.Description = $"epoch {r.Epoch,2}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F3}, test acc {r.TestAccuracy:F3}, {r.Elapsed.TotalSeconds:F1} s";
+                bar.StopTask();
+                return;
+            }
+            if (p.Batch == 1) bar = ctx.AddTask($"epoch {p.Epoch,2}", maxValue: p.Batches);
+            bar!.Value = p.Batch;
+        }));
+    });
+
+var table = new Table().AddColumns("epoch", "train loss", "train acc", "test acc", "seconds");
+foreach (var r in results)
+    table.AddRow($"{r.Epoch}", $"{r.TrainLoss:F4}", $"{r.TrainAccuracy:F4}", $"{r.TestAccuracy:F4}", $"{r.Elapsed.TotalSeconds:F2}");
+AnsiConsole.Write(table);
+
+// Loss on the left axis, accuracy on the right, whole epochs along the bottom.
+var plot = new ScottPlot.Plot();
+double[] xs = [.. results.Select(r => (double)r.Epoch)];
+plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = "train loss (left)";
+var trainAcc = plot.Add.Scatter(xs, results.Select(r => r.TrainAccuracy).ToArray());
+trainAcc.LegendText = "train accuracy (right)";
+trainAcc.Axes.YAxis = plot.Axes.Right;
+var testAcc = plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray());
+testAcc.LegendText = "test accuracy (right)";
+testAcc.Axes.YAxis = plot.Axes.Right;
+var epochTicks = new ScottPlot.TickGenerators.NumericManual();
+foreach (var r in results) epochTicks.AddMajor(r.Epoch, $"{r.Epoch}");
+plot.Axes.Bottom.TickGenerator = epochTicks;
+plot.XLabel("epoch");
+plot.Axes.Left.Label.Text = "loss";
+plot.Axes.Right.Label.Text = "accuracy";
+plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
+plot.SavePng($"{name}-training.png", 640, 420);
+AnsiConsole.MarkupLine($"Curves written to [bold]{name}-training.png[/]");
+return 0;
+
+/// <summary>Reports on the calling thread (System.Progress would post to the thread pool).</summary>
+sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
