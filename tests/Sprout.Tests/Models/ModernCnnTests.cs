@@ -69,4 +69,83 @@ public class ModernCnnTests
             Assert.Empty(net.PendingParameters());
         }
     }
+
+    /// <summary>The output shape after each top-level block for one image of <paramref name="side"/>×<paramref name="side"/>, and the learned parameter count.</summary>
+    private static (string[] Shapes, long Parameters) Walk(Sequential net, int side)
+    {
+        net.Initialize();
+        var shape = new Shape(1, 1, side, side);
+        net.Build(shape);
+        var shapes = net.Select(block => (shape = block.Build(shape)).ToString()).ToArray();
+        return (shapes, net.CollectParams().Values.Where(p => !p.IsBuffer).Sum(p => (long)p.Shape.ElementCount));
+    }
+
+    // Shapes as the book prints them after each top-level block (d2l, "Modern Convolutional Neural Networks").
+    public static TheoryData<string, int, string[], long> BookNetworks => new()
+    {
+        { "alexnet", 224, ["(1, 96, 54, 54)", "(1, 96, 26, 26)", "(1, 256, 26, 26)", "(1, 256, 12, 12)", "(1, 384, 12, 12)", "(1, 384, 12, 12)",
+            "(1, 256, 12, 12)", "(1, 256, 5, 5)", "(1, 6400)", "(1, 4096)", "(1, 4096)", "(1, 4096)", "(1, 4096)", "(1, 10)"], 46_764_746 },
+        { "vgg", 224, ["(1, 64, 112, 112)", "(1, 128, 56, 56)", "(1, 256, 28, 28)", "(1, 512, 14, 14)", "(1, 512, 7, 7)", "(1, 25088)",
+            "(1, 4096)", "(1, 4096)", "(1, 4096)", "(1, 4096)", "(1, 10)"], 128_806_154 },
+        { "nin", 224, ["(1, 96, 54, 54)", "(1, 96, 26, 26)", "(1, 256, 26, 26)", "(1, 256, 12, 12)", "(1, 384, 12, 12)", "(1, 384, 5, 5)",
+            "(1, 384, 5, 5)", "(1, 10, 5, 5)", "(1, 10, 1, 1)", "(1, 10)"], 1_992_166 },
+        { "googlenet", 96, ["(1, 64, 24, 24)", "(1, 192, 12, 12)", "(1, 480, 6, 6)", "(1, 832, 3, 3)", "(1, 1024)", "(1, 10)"], 5_977_530 },
+        { "resnet18", 96, ["(1, 64, 24, 24)", "(1, 64, 24, 24)", "(1, 128, 12, 12)", "(1, 256, 6, 6)", "(1, 512, 3, 3)", "(1, 10)"], 11_178_378 },
+        { "densenet", 96, ["(1, 64, 24, 24)", "(1, 192, 24, 24)", "(1, 96, 12, 12)", "(1, 224, 12, 12)", "(1, 112, 6, 6)", "(1, 240, 6, 6)",
+            "(1, 120, 3, 3)", "(1, 248, 3, 3)", "(1, 10)"], 758_226 },
+    };
+
+    private static Sequential Make(string name) => name switch
+    {
+        "alexnet" => ModernCnns.AlexNet(),
+        "vgg" => ModernCnns.Vgg(),
+        "nin" => ModernCnns.NiN(),
+        "googlenet" => ModernCnns.GoogLeNet(),
+        "resnet18" => ModernCnns.ResNet18(),
+        _ => ModernCnns.DenseNet(),
+    };
+
+    [Theory]
+    [MemberData(nameof(BookNetworks))]
+    public void Each_top_level_block_has_the_books_shape_and_the_network_the_explicit_parameter_count(string name, int side, string[] shapes, long parameters)
+    {
+        var (walked, count) = Walk(Make(name), side);
+        Assert.Equal(shapes, walked);
+        Assert.Equal(parameters, count);
+    }
+
+    [Fact]
+    public void Written_with_every_size_given_AlexNet_and_NiN_have_the_same_parameters_as_inferred()
+    {
+        var explicitAlex = new Sequential
+        {
+            new Conv2D(96, 11, strides: 4, padding: 1, inChannels: 1, activation: Activation.Relu), new MaxPool2D(3, strides: 2),
+            new Conv2D(256, 5, padding: 2, inChannels: 96, activation: Activation.Relu), new MaxPool2D(3, strides: 2),
+            new Conv2D(384, 3, padding: 1, inChannels: 256, activation: Activation.Relu), new Conv2D(384, 3, padding: 1, inChannels: 384, activation: Activation.Relu),
+            new Conv2D(256, 3, padding: 1, inChannels: 384, activation: Activation.Relu), new MaxPool2D(3, strides: 2),
+            new Flatten(),
+            new Dense(4096, Activation.Relu, inUnits: 6400), new Dropout(0.5f), new Dense(4096, Activation.Relu, inUnits: 4096), new Dropout(0.5f),
+            new Dense(10, inUnits: 4096),
+        };
+        Sequential NinBlock(int channels, int inChannels, int kernel, int strides, int padding) => new()
+        {
+            new Conv2D(channels, kernel, strides: strides, padding: padding, inChannels: inChannels, activation: Activation.Relu),
+            new Conv2D(channels, 1, inChannels: channels, activation: Activation.Relu),
+            new Conv2D(channels, 1, inChannels: channels, activation: Activation.Relu),
+        };
+        var explicitNin = new Sequential
+        {
+            NinBlock(96, 1, 11, 4, 0), new MaxPool2D(3, strides: 2), NinBlock(256, 96, 5, 1, 2), new MaxPool2D(3, strides: 2),
+            NinBlock(384, 256, 3, 1, 1), new MaxPool2D(3, strides: 2), new Dropout(0.5f), NinBlock(10, 384, 3, 1, 1),
+            new GlobalAvgPool2D(), new Flatten(),
+        };
+        foreach (var (inferred, given) in new[] { (ModernCnns.AlexNet(), explicitAlex), (ModernCnns.NiN(), explicitNin) })
+        {
+            given.Initialize();
+            var sizedUpFront = given.CollectParams().Select(p => (p.Key, p.Value.Shape)).ToArray();   // known before any input
+            Assert.DoesNotContain(sizedUpFront, p => !p.Shape.IsKnown);
+            Walk(inferred, 224);
+            Assert.Equal(sizedUpFront, inferred.CollectParams().Select(p => (p.Key, p.Value.Shape)).ToArray());
+        }
+    }
 }
