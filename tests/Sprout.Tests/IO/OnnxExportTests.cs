@@ -137,4 +137,27 @@ public class OnnxExportTests
         net.Get<LayerNorm>("1").Weight.SetData(Tensor.RandomUniform(new Shape(8), 0.5f, 1.5f));
         AssertAgrees(net, [4, 6]);
     }
+
+    [Theory]
+    [InlineData("gru", false, false)]
+    [InlineData("gru", true, true)]
+    [InlineData("lstm", false, true)]
+    [InlineData("lstm", true, false)]
+    [InlineData("rnn", true, false)]
+    [InlineData("relu-rnn", false, true)]
+    public void Recurrent_layers_stacked_and_bidirectional_agree_with_onnx_runtime(string kind, bool bidirectional, bool batchFirst)
+    {
+        Rng.Seed(6);
+        RecurrentLayer layer = kind switch
+        {
+            "gru" => new Gru(5, layers: 2, bidirectional: bidirectional, batchFirst: batchFirst),
+            "lstm" => new Lstm(5, layers: 2, bidirectional: bidirectional, batchFirst: batchFirst),
+            "rnn" => new Rnn(5, layers: 2, bidirectional: bidirectional, batchFirst: batchFirst),
+            _ => new Rnn(5, layers: 2, activation: Activation.Relu, bidirectional: bidirectional, batchFirst: batchFirst),
+        };
+        var net = new Sequential { new Dense(4), layer, new Dense(3) };
+        net.Initialize(new Uniform(0.5f));
+        net.Build(new Shape(1, 7, 6));   // (T, N, C) or (N, T, C); the first axis varies in the check
+        AssertAgrees(net, [7, 6]);
+    }
 }

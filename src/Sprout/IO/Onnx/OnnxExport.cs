@@ -9,9 +9,10 @@ namespace Sprout.IO;
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
-/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm (prediction mode), Flatten, Relu, Sigmoid, Tanh, Dropout.
+/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm (prediction mode), Flatten, LayerNorm, PositionWiseFfn, the
+/// activation layers, Dropout, and Rnn, Gru and Lstm (their sequence output; stacked and bidirectional).
 /// </summary>
-public static class OnnxExport
+public static partial class OnnxExport
 {
     /// <summary>The ONNX operator set the exported models use.</summary>
     public const int Opset = 17;
@@ -116,7 +117,7 @@ public static class OnnxExport
     }
 
     /// <summary>Adds nodes for one layer at a time, each taking the previous layer's output.</summary>
-    private sealed class GraphBuilder(Onnx.GraphProto graph, Dictionary<ParameterSlot, string> parameterNames)
+    private sealed partial class GraphBuilder(Onnx.GraphProto graph, Dictionary<ParameterSlot, string> parameterNames)
     {
         public string Layer(Block layer, string path, string x, Shape inShape) => layer switch
         {
@@ -148,6 +149,7 @@ public static class OnnxExport
             Mish => Node("Mul", path + "/mish", [x, Node("Tanh", path, [Node("Softplus", path, [x])])]),
             HardTanh h => Node("Clip", path, [x, Constant(h.Min), Constant(h.Max)]),
             Dropout => Node("Identity", path, [x]),
+            RecurrentLayer r => Recurrent(r, path, x),
             _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),
         };
 
@@ -238,8 +240,16 @@ public static class OnnxExport
             long i => new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Int, I = i },
             float f => new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Float, F = f },
             long[] ints => WithInts(new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Ints }, ints),
+            string text => new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(text) },
+            string[] texts => WithStrings(new Onnx.AttributeProto { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Strings }, texts),
             _ => throw new ArgumentException($"Unsupported ONNX attribute value {value} for {name}."),
         };
+
+        private static Onnx.AttributeProto WithStrings(Onnx.AttributeProto a, string[] texts)
+        {
+            a.Strings.AddRange(texts.Select(ByteString.CopyFromUtf8));
+            return a;
+        }
 
         private static Onnx.AttributeProto WithInts(Onnx.AttributeProto a, long[] ints)
         {
