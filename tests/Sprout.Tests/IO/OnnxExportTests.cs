@@ -160,4 +160,21 @@ public class OnnxExportTests
         net.Build(new Shape(1, 7, 6));   // (T, N, C) or (N, T, C); the first axis varies in the check
         AssertAgrees(net, [7, 6]);
     }
+
+    [Fact]
+    public void Adaptive_and_global_max_pools_agree_with_onnx_runtime_and_uneven_bins_are_refused()
+    {
+        Rng.Seed(7);
+        var net = new Sequential
+        {
+            new Conv2D(4, 3, padding: 1), new AdaptiveMaxPool2D((4, 3)), new AdaptiveAvgPool2D((2, 3)),
+            new Concurrent(axis: 1) { new GlobalMaxPool2D(), new AdaptiveAvgPool2D(1) }, new Flatten(), new Dense(3),
+        };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 2, 8, 6));
+        AssertAgrees(net, [2, 8, 6]);
+        var uneven = new Sequential { new AdaptiveAvgPool2D(3) };
+        var e = Assert.Throws<NotSupportedException>(() => uneven.ToOnnxBytes(new Shape(1, 1, 8, 8)));
+        Assert.Contains("pools 8×8 into 3×3 uneven bins", e.Message);
+    }
 }

@@ -45,5 +45,6 @@ public class OpGradientTests
     [Fact] public void Batched_matmul_with_broadcast_batch() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(3, 4), R(2, 4, 2));
     [Fact] public void Batched_matmul_with_a_batch_of_one() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(1, 3, 4), R(2, 1, 4, 2));
     [Fact] public void Batched_matmul_transposed_both_ways() => GradCheck.Assert(x => Tensor.MatMul(x[0], x[1], transposeA: true, transposeB: true), R(2, 4, 3), R(2, 5, 4));
+    [Fact] public void Adaptive_pools_with_overlapping_bins() => GradCheck.Assert(x => Tensor.AdaptiveAvgPool2D(x[0], (3, 2)) + Tensor.AdaptiveMaxPool2D(x[0], (3, 2)), Spread(2, 2, 5, 4));
     [Fact] public void Batched_matmul_transposed_a_with_matrix_b() => GradCheck.Assert(x => Tensor.MatMul(x[0], x[1], transposeA: true), R(2, 4, 3), R(4, 5));
 }

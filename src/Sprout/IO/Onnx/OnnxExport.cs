@@ -9,7 +9,7 @@ namespace Sprout.IO;
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
-/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm (prediction mode), Flatten, LayerNorm, PositionWiseFfn, the
+/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, and Rnn, Gru and Lstm (their sequence output; stacked and bidirectional).
 /// </summary>
 public static partial class OnnxExport
@@ -131,6 +131,8 @@ public static partial class OnnxExport
             MaxPool2D m => Node("MaxPool", path, [x], PoolAttributes(m)),
             AvgPool2D a => Node("AveragePool", path, [x], [.. PoolAttributes(a), ("count_include_pad", 1L)]),
             GlobalAvgPool2D => Node("GlobalAveragePool", path, [x]),
+            GlobalMaxPool2D => Node("GlobalMaxPool", path, [x]),
+            AdaptivePool2D a => AdaptivePool(a, path, x, inShape),
             BatchNorm b => Node("BatchNormalization", path, [x, Name(b.Gamma), Name(b.Beta), Name(b.RunningMean), Name(b.RunningVar)],
                 ("epsilon", b.Epsilon), ("momentum", b.Momentum)),
             Flatten => Node("Flatten", path, [x], ("axis", 1L)),
@@ -218,6 +220,19 @@ public static partial class OnnxExport
             ("kernel_shape", new long[] { p.PoolSize.H, p.PoolSize.W }), ("strides", new long[] { p.Strides.H, p.Strides.W }),
             ("pads", new long[] { p.Padding.H, p.Padding.W, p.Padding.H, p.Padding.W }), ("ceil_mode", p.CeilMode ? 1L : 0L),
         ];
+
+        /// <summary>ONNX has no adaptive pooling: a global pool for a 1×1 output, a plain pool when the sizes divide evenly.</summary>
+        private string AdaptivePool(AdaptivePool2D a, string path, string x, Shape inShape)
+        {
+            bool max = a is AdaptiveMaxPool2D;
+            if (a.OutputSize == new Size2(1, 1)) return Node(max ? "GlobalMaxPool" : "GlobalAveragePool", path, [x]);
+            var (h, w) = (inShape[2], inShape[3]);
+            if (h % a.OutputSize.H != 0 || w % a.OutputSize.W != 0)
+                throw new NotSupportedException($"ONNX export: {a.GetType().Name} at '{path}' pools {h}×{w} into {a.OutputSize.H}×{a.OutputSize.W} uneven bins, which ONNX cannot express; " +
+                    "export at an input size that the output size divides, or pool to 1×1.");
+            var window = new long[] { h / a.OutputSize.H, w / a.OutputSize.W };
+            return Node(max ? "MaxPool" : "AveragePool", path, [x], ("kernel_shape", window), ("strides", window));
+        }
 
         private string AddBias(string path, string x, Parameter? bias) => bias is null ? x : Node("Add", path + "/bias", [x, Name(bias)]);
 

@@ -1,0 +1,7 @@
+namespace Sprout.Nn;
+
+/// <summary>The mean of each bin of a fixed grid over each plane: (N, C, H, W) → (N, C, h, w).</summary>
+public sealed class AdaptiveAvgPool2D(Size2 outputSize) : AdaptivePool2D(outputSize)
+{
+    private protected override Tensor Pool(Tensor x) => Tensor.AdaptiveAvgPool2D(x, OutputSize);
+}
