@@ -6,6 +6,7 @@ using Sprout.Bench;
 //   dotnet run -c Release --project bench/Sprout.Bench -- gemm      GEMM GFLOP/s against the measured FMA peak
 //   dotnet run -c Release --project bench/Sprout.Bench -- batched   batched products at attention's shapes vs the FMA peak
 //   dotnet run -c Release --project bench/Sprout.Bench -- conv      Conv2D GFLOP/s and LeNet training epochs
+//   dotnet run -c Release --project bench/Sprout.Bench -- pool      max pooling at ResNet-18's stem and LeNet's, in ms
 //   dotnet run -c Release --project bench/Sprout.Bench -- profile lenet|modern|mlp   time per layer and per backward op
 return args.FirstOrDefault() switch
 {
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "gemm" => GemmRunner.Run(args[1..]),
     "batched" => BatchedRunner.Run(args[1..]),
     "conv" => ConvRunner.Run(args[1..]),
+    "pool" => PoolRunner.Run(args[1..]),
     "profile" => ProfileRunner.Run(args[1..]),
     _ => Switch(args),
 };
