@@ -177,4 +177,18 @@ public class OnnxExportTests
         var e = Assert.Throws<NotSupportedException>(() => uneven.ToOnnxBytes(new Shape(1, 1, 8, 8)));
         Assert.Contains("pools 8×8 into 3×3 uneven bins", e.Message);
     }
+
+    [Fact]
+    public void Transformer_encoder_and_vit_blocks_agree_with_onnx_runtime()
+    {
+        Rng.Seed(8);
+        var net = new Sequential
+        {
+            new Dense(16), new TransformerEncoderBlock(heads: 4, ffnHidden: 32), new VitBlock(heads: 2, mlpHidden: 24, useBias: true),
+            new MultiHeadAttention(heads: 2, useBias: false), new Dense(3),
+        };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 5, 6));
+        AssertAgrees(net, [5, 6]);
+    }
 }

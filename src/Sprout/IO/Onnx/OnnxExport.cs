@@ -10,7 +10,8 @@ namespace Sprout.IO;
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
 /// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, LayerNorm, PositionWiseFfn, the
-/// activation layers, Dropout, and Rnn, Gru and Lstm (their sequence output; stacked and bidirectional).
+/// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
+/// self-attention without masks, TransformerEncoderBlock and VitBlock.
 /// </summary>
 public static partial class OnnxExport
 {
@@ -89,9 +90,15 @@ public static partial class OnnxExport
                 return builder.Activation(r.Activation, node, sum);
             case Concurrent c:
                 return builder.Concat(node, [.. c.Children.Select(kv => Child(kv.Key, kv.Value, x))], c.Axis);
+            case TransformerEncoderBlock t:
+                string y = Child("norm1", t.Norm1, builder.Add(node + "/residual1", x, Child("self_attn", t.SelfAttention, x)));
+                return Child("norm2", t.Norm2, builder.Add(node + "/residual2", y, Child("ffn", t.Ffn, y)));
+            case VitBlock v:
+                string attended = builder.Add(node + "/residual1", x, Child("attention", v.Attention, Child("norm1", v.Norm1, x)));
+                return builder.Add(node + "/residual2", attended, Child("mlp", v.Mlp, Child("norm2", v.Norm2, attended)));
             default:
                 if (block.Children.Any())
-                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual and Concurrent nest layers.");
+                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock and VitBlock nest layers.");
                 if (!calls.TryGetValue(path, out var call))
                     throw new NotSupportedException($"ONNX export: {block.GetType().Name} at '{node}' was not run by the network's forward pass, so its place in the graph is unknown.");
                 return builder.Layer(block, node, x, call.Input);
@@ -152,6 +159,7 @@ public static partial class OnnxExport
             HardTanh h => Node("Clip", path, [x, Constant(h.Min), Constant(h.Max)]),
             Dropout => Node("Identity", path, [x]),
             RecurrentLayer r => Recurrent(r, path, x),
+            MultiHeadAttention m => SelfAttention(m, path, x),
             _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),
         };
 
