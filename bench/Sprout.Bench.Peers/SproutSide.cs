@@ -80,6 +80,28 @@ internal static class SproutSide
         };
     }
 
+    /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU (input size inferred) on a fixed (T, N, features) batch per call.</summary>
+    public static Func<int> GruSteps(int batch, int length, int features, int hidden, int steps)
+    {
+        var gru = new Gru(hidden);
+        gru.Initialize(new Xavier());
+        var trainer = new Trainer(gru.CollectParams(), new Sgd(0.01f));
+        var x = Tensor.FromArray(SequenceBatch(batch, length, features), length, batch, features);
+        return () =>
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                using (Autograd.Record())
+                {
+                    var (y, _) = gru.Forward(x, null);
+                    ((y * y).Mean()).Backward();
+                }
+                trainer.Step(1);
+            }
+            return steps * batch;
+        };
+    }
+
     /// <summary>A fixed random sequence batch, shared by both libraries.</summary>
     public static float[] SequenceBatch(int batch, int length, int width)
     {
