@@ -18,12 +18,5 @@ public sealed class Gru(int hidden, int layers = 1, bool bidirectional = false, 
         (GruStep(gx, Recurrent(h, weightHh, biasHh), h), null);
 
     /// <summary>h′ from the input part <paramref name="gx"/> and the recurrent part <paramref name="gh"/> of the three gates.</summary>
-    internal static Tensor GruStep(Tensor gx, Tensor gh, Tensor h)
-    {
-        int hidden = h.Shape[1];
-        var r = (gx.Narrow(1, 0, hidden) + gh.Narrow(1, 0, hidden)).Sigmoid();
-        var z = (gx.Narrow(1, hidden, hidden) + gh.Narrow(1, hidden, hidden)).Sigmoid();
-        var n = (gx.Narrow(1, 2 * hidden, hidden) + r * gh.Narrow(1, 2 * hidden, hidden)).Tanh();
-        return n + z * (h - n);
-    }
+    internal static Tensor GruStep(Tensor gx, Tensor gh, Tensor h) => Tensor.GruGates(gx, gh, h);
 }
