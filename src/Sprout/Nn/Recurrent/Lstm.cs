@@ -23,11 +23,7 @@ public sealed class Lstm(int hidden, int layers = 1, bool bidirectional = false,
     internal static (Tensor H, Tensor C) LstmStep(Tensor gates, Tensor c)
     {
         int hidden = c.Shape[1];
-        var i = gates.Narrow(1, 0, hidden).Sigmoid();
-        var f = gates.Narrow(1, hidden, hidden).Sigmoid();
-        var g = gates.Narrow(1, 2 * hidden, hidden).Tanh();
-        var o = gates.Narrow(1, 3 * hidden, hidden).Sigmoid();
-        var next = f * c + i * g;
-        return (o * next.Tanh(), next);
+        var hc = Tensor.LstmGates(gates, c);
+        return (hc.Narrow(1, 0, hidden), hc.Narrow(1, hidden, hidden));
     }
 }
