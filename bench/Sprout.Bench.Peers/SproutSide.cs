@@ -84,8 +84,20 @@ internal static class SproutSide
     public static Func<int> GruSteps(int batch, int length, int features, int hidden, int steps)
     {
         var gru = new Gru(hidden);
-        gru.Initialize(new Xavier());
-        var trainer = new Trainer(gru.CollectParams(), new Sgd(0.01f));
+        return RecurrentSteps(gru, x => gru.Forward(x, null).Output, batch, length, features, steps);
+    }
+
+    /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit LSTM (input size inferred) on a fixed (T, N, features) batch per call.</summary>
+    public static Func<int> LstmSteps(int batch, int length, int features, int hidden, int steps)
+    {
+        var lstm = new Lstm(hidden);
+        return RecurrentSteps(lstm, x => lstm.Forward(x).Output, batch, length, features, steps);
+    }
+
+    private static Func<int> RecurrentSteps(Block layer, Func<Tensor, Tensor> forward, int batch, int length, int features, int steps)
+    {
+        layer.Initialize(new Xavier());
+        var trainer = new Trainer(layer.CollectParams(), new Sgd(0.01f));
         var x = Tensor.FromArray(SequenceBatch(batch, length, features), length, batch, features);
         return () =>
         {
@@ -93,7 +105,7 @@ internal static class SproutSide
             {
                 using (Autograd.Record())
                 {
-                    var (y, _) = gru.Forward(x, null);
+                    var y = forward(x);
                     ((y * y).Mean()).Backward();
                 }
                 trainer.Step(1);
