@@ -43,11 +43,11 @@ foreach (int threads in new[] { Environment.ProcessorCount, 1 })
     if (Wants("resnet"))
         workloads.Add(new("(6) ResNet-18 96x96, batch 32, 3 steps", "samples", SproutSide.ResNetSteps(32, 3), TorchResNet.Steps(32, 3)));
     if (Wants("transformer"))
-        workloads.Add(new("(7) Transformer encoder block, T 128, batch 32", "samples", SproutSide.TransformerSteps(32, 128, 2), TorchTransformer.Steps(32, 128, 2)));
+        workloads.Add(new("(7) Transformer encoder block, T 128, batch 32", "samples", SproutSide.TransformerSteps(32, 128, 2), TorchSequences.TransformerSteps(32, 128, 2)));
     if (Wants("gru"))
     {
-        workloads.Add(new("(8) GRU 28 -> 256, T 35, batch 32", "samples", SproutSide.GruSteps(32, 35, 28, 256, 5), TorchRecurrent.GruSteps(32, 35, 28, 256, 5)));
-        workloads.Add(new("(8) LSTM 28 -> 256, T 35, batch 32", "samples", SproutSide.LstmSteps(32, 35, 28, 256, 5), TorchRecurrent.LstmSteps(32, 35, 28, 256, 5)));
+        workloads.Add(new("(8) GRU 28 -> 256, T 35, batch 32", "samples", SproutSide.GruSteps(32, 35, 28, 256, 5), TorchSequences.GruSteps(32, 35, 28, 256, 5)));
+        workloads.Add(new("(8) LSTM 28 -> 256, T 35, batch 32", "samples", SproutSide.LstmSteps(32, 35, 28, 256, 5), TorchSequences.LstmSteps(32, 35, 28, 256, 5)));
     }
     if (Wants("step"))
         foreach (var (batch, steps) in new[] { (2, 2000), (64, 500) })

@@ -62,43 +62,31 @@ internal static class SproutSide
     public static Func<int> TransformerSteps(int batch, int length, int steps)
     {
         var block = new TransformerEncoderBlock(heads: 8, ffnHidden: 1024);
-        block.Initialize(new Xavier());
-        var trainer = new Trainer(block.CollectParams(), new Sgd(0.01f));
         var x = Tensor.FromArray(SequenceBatch(batch, length, 256), batch, length, 256);
-        return () =>
-        {
-            for (int i = 0; i < steps; i++)
-            {
-                using (Autograd.Record())
-                {
-                    var y = block.Forward(x, null);
-                    ((y * y).Mean()).Backward();
-                }
-                trainer.Step(1);
-            }
-            return steps * batch;
-        };
+        return SequenceSteps(block, x => block.Forward(x, null), x, batch, steps);
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU (input size inferred) on a fixed (T, N, features) batch per call.</summary>
     public static Func<int> GruSteps(int batch, int length, int features, int hidden, int steps)
     {
         var gru = new Gru(hidden);
-        return RecurrentSteps(gru, x => gru.Forward(x, null).Output, batch, length, features, steps);
+        return SequenceSteps(gru, x => gru.Forward(x, null).Output, Sequence(batch, length, features), batch, steps);
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit LSTM (input size inferred) on a fixed (T, N, features) batch per call.</summary>
     public static Func<int> LstmSteps(int batch, int length, int features, int hidden, int steps)
     {
         var lstm = new Lstm(hidden);
-        return RecurrentSteps(lstm, x => lstm.Forward(x).Output, batch, length, features, steps);
+        return SequenceSteps(lstm, x => lstm.Forward(x).Output, Sequence(batch, length, features), batch, steps);
     }
 
-    private static Func<int> RecurrentSteps(Block layer, Func<Tensor, Tensor> forward, int batch, int length, int features, int steps)
+    private static Tensor Sequence(int batch, int length, int features) => Tensor.FromArray(SequenceBatch(batch, length, features), length, batch, features);
+
+    /// <summary>Training steps of <paramref name="model"/> by SGD on mean(y²) of <paramref name="forward"/>(<paramref name="x"/>), as the TorchSharp side does.</summary>
+    private static Func<int> SequenceSteps(Block model, Func<Tensor, Tensor> forward, Tensor x, int batch, int steps)
     {
-        layer.Initialize(new Xavier());
-        var trainer = new Trainer(layer.CollectParams(), new Sgd(0.01f));
-        var x = Tensor.FromArray(SequenceBatch(batch, length, features), length, batch, features);
+        model.Initialize(new Xavier());
+        var trainer = new Trainer(model.CollectParams(), new Sgd(0.01f));
         return () =>
         {
             for (int i = 0; i < steps; i++)

@@ -72,38 +72,17 @@ public sealed partial class Tensor
         }
         var srcStrides = new int[rank];
         for (int d = rank - 1, s = 1; d >= 0; d--) { srcStrides[d] = s; s *= shape[d]; }
-        if (perm[^1] == rank - 1 && shape[rank - 1] >= 8)
-        {
-            PermuteRows(src, shape, perm, srcStrides, dst);   // the last axis stays last: whole rows move (attention's heads)
-            return;
-        }
-        Span<int> index = stackalloc int[rank];
+        // When the last axis stays last, whole rows move (attention's heads); otherwise single elements. Either way the
+        // source offset walks the output's order with an odometer over the axes outside the moved block.
+        int block = perm[^1] == rank - 1 && shape[rank - 1] >= 8 ? shape[rank - 1] : 1;
+        int walked = block == 1 ? rank : rank - 1;
+        Span<int> index = stackalloc int[walked];
         int offset = 0;
-        for (int o = 0; o < dst.Length; o++)
+        for (int o = 0; o < dst.Length; o += block)
         {
-            dst[o] = src[offset];
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                int axis = perm[d];
-                index[d]++;
-                offset += srcStrides[axis];
-                if (index[d] < shape[axis]) break;
-                offset -= srcStrides[axis] * shape[axis];
-                index[d] = 0;
-            }
-        }
-    }
-
-    /// <summary>A permutation that keeps the last axis last: copies rows of the last axis, walking the others.</summary>
-    private static void PermuteRows(ReadOnlySpan<float> src, Shape shape, int[] perm, int[] srcStrides, Span<float> dst)
-    {
-        int rank = shape.Rank, row = shape[rank - 1];
-        Span<int> index = stackalloc int[rank - 1];
-        int offset = 0;
-        for (int o = 0; o < dst.Length; o += row)
-        {
-            src.Slice(offset, row).CopyTo(dst.Slice(o, row));
-            for (int d = rank - 2; d >= 0; d--)
+            if (block == 1) dst[o] = src[offset];
+            else src.Slice(offset, block).CopyTo(dst.Slice(o, block));
+            for (int d = walked - 1; d >= 0; d--)
             {
                 int axis = perm[d];
                 index[d]++;

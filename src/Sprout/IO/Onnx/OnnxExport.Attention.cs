@@ -31,6 +31,6 @@ public static partial class OnnxExport
 
         /// <summary>Part <paramref name="part"/> (q, k or v) of the packed (3·hidden) input bias, as its own initializer.</summary>
         private string SlicedBias(Parameter packed, int part, int hidden) =>
-            AddInitializer($"{Name(packed)}_{"qkv"[part]}", packed.Data().Narrow(0, part * hidden, hidden));
+            AddInitializer($"{Name(packed)}_{"qkv"[part]}", () => packed.Data().Narrow(0, part * hidden, hidden));
     }
 }

@@ -43,26 +43,17 @@ public static partial class OnnxExport
         }
 
         /// <summary>(directions, gates·H, ·) from each direction's (gates·H, ·) weight, gate blocks reordered.</summary>
-        private string StackedDirections(string name, Tensor[] weights, int[] gateOrder)
-        {
-            var reordered = weights.Select(w => ReorderGates(w, gateOrder)).ToArray();
-            return AddInitializer(name, Tensor.Stack(0, reordered));
-        }
+        private string StackedDirections(string name, Tensor[] weights, int[] gateOrder) =>
+            AddInitializer(name, () => Tensor.Stack(0, [.. weights.Select(w => ReorderGates(w, gateOrder))]));
 
         /// <summary>(directions, 2·gates·H): each direction's input bias then recurrent bias, gate blocks reordered.</summary>
         private string StackedBiases(string name, (Tensor Input, Tensor Recurrent)[] biases, int[] gateOrder) =>
-            AddInitializer(name, Tensor.Stack(0, [.. biases.Select(b => Tensor.Concat(0, [ReorderGates(b.Input, gateOrder), ReorderGates(b.Recurrent, gateOrder)]))]));
+            AddInitializer(name, () => Tensor.Stack(0, [.. biases.Select(b => Tensor.Concat(0, [ReorderGates(b.Input, gateOrder), ReorderGates(b.Recurrent, gateOrder)]))]));
 
         private static Tensor ReorderGates(Tensor w, int[] gateOrder)
         {
             int size = w.Shape[0] / gateOrder.Length;
             return Tensor.Concat(0, [.. gateOrder.Select(g => w.Narrow(0, g * size, size))]);
-        }
-
-        private string AddInitializer(string name, Tensor value)
-        {
-            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, value));
-            return name;
         }
 
         /// <summary>An int64 vector initializer (a shape operand).</summary>

@@ -181,10 +181,12 @@ public static partial class OnnxExport
 
         private IEnumerable<string> Optional(Parameter? p) => p is null ? [] : [Name(p)];
 
-        private string Transposed(Parameter w)
+        private string Transposed(Parameter w) => AddInitializer(Name(w) + "_T", () => w.Data().Transpose());
+
+        /// <summary>The initializer <paramref name="name"/>, made from <paramref name="value"/> the first time it is asked for.</summary>
+        private string AddInitializer(string name, Func<Tensor> value)
         {
-            string name = Name(w) + "_T";
-            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, w.Data().Transpose()));
+            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, value()));
             return name;
         }
 
@@ -216,12 +218,7 @@ public static partial class OnnxExport
         }
 
         /// <summary>A scalar initializer holding <paramref name="value"/>, added once.</summary>
-        private string Constant(float value)
-        {
-            string name = $"const_{BitConverter.SingleToInt32Bits(value):x8}";
-            if (graph.Initializer.All(t => t.Name != name)) graph.Initializer.Add(Initializer(name, Tensor.Scalar(value)));
-            return name;
-        }
+        private string Constant(float value) => AddInitializer($"const_{BitConverter.SingleToInt32Bits(value):x8}", () => Tensor.Scalar(value));
 
         private static (string, object)[] PoolAttributes(Pool2D p) =>
         [
