@@ -1,6 +1,5 @@
 #:project ../src/Sprout/Sprout.csproj
-#:package Spectre.Console@0.57.2
-#:package ScottPlot@5.1.59
+#:project Shared/Sprout.Samples.Shared.csproj
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
@@ -13,6 +12,7 @@ using Sprout;
 using Sprout.Data;
 using Sprout.Init;
 using Sprout.Nn;
+using Sprout.Samples;
 using Sprout.Training;
 
 int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
@@ -56,8 +56,6 @@ var runs = new List<(string Name, List<EpochResult> Results)>
 
 // Loss on the left axis, accuracy on the right, whole epochs along the bottom.
 var plot = new ScottPlot.Plot();
-var epochTicks = new ScottPlot.TickGenerators.NumericManual();
-foreach (var r in runs[0].Results) epochTicks.AddMajor(r.Epoch, $"{r.Epoch}");
 foreach (var (name, results) in runs)
 {
     double[] xs = [.. results.Select(r => (double)r.Epoch)];
@@ -66,13 +64,7 @@ foreach (var (name, results) in runs)
     accuracy.Axes.YAxis = plot.Axes.Right;
     plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = $"{name}: train loss (left)";
 }
-plot.Axes.Bottom.TickGenerator = epochTicks;
-plot.XLabel("epoch");
-plot.Axes.Left.Label.Text = "loss";
-plot.Axes.Right.Label.Text = "accuracy";
-plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
-plot.SavePng("lenet-training.png", 720, 480);
-AnsiConsole.MarkupLine("Curves written to [bold]lenet-training.png[/]");
+TrainingCurves.Finish(plot, runs[0].Results, "lenet-training.png", 720, 480);
 
 AnsiConsole.MarkupLine("\n[bold]One definition, two resolutions: the Dense layer's input size follows the image[/]");
 foreach (int size in new[] { 28, 56 })
@@ -91,37 +83,9 @@ List<EpochResult> Train(Sequential net, Initializer init, Optimizer optimizer, s
     var trainer = new Trainer(net.CollectParams(), optimizer);
     var trainLoader = new DataLoader(train.Images, train.Labels, batchSize: 256, shuffle: true, seed: 42);
     var testLoader = new DataLoader(test.Images, test.Labels, batchSize: 256);
-    var results = new List<EpochResult>();
     AnsiConsole.MarkupLine($"\n[bold]Training {seedKey} LeNet[/]");
-    AnsiConsole.Progress()
-        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-        .Start(ctx =>
-        {
-            ProgressTask? bar = null;
-            FitLoop.Run(net, new SoftmaxCrossEntropyLoss(), trainer, trainLoader, testLoader, epochs, new SyncProgress<FitProgress>(p =>
-            {
-                if (p.Completed is { } r)
-                {
-                    results.Add(r);
-                    bar!.Description = $"epoch {r.Epoch,2}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F3}, test acc {r.TestAccuracy:F3}, {r.Elapsed.TotalSeconds:F1} s";
-                    bar.StopTask();
-                    return;
-                }
-                if (p.Batch == 1) bar = ctx.AddTask($"epoch {p.Epoch,2}", maxValue: p.Batches);
-                bar!.Value = p.Batch;
-            }));
-        });
-    var table = new Table().AddColumns("epoch", "train loss", "train acc", "test acc", "seconds");
-    foreach (var r in results)
-        table.AddRow($"{r.Epoch}", $"{r.TrainLoss:F4}", $"{r.TrainAccuracy:F4}", $"{r.TestAccuracy:F4}", $"{r.Elapsed.TotalSeconds:F2}");
-    AnsiConsole.Write(table);
+    var results = TrainingConsole.Fit(net, new SoftmaxCrossEntropyLoss(), trainer, trainLoader, testLoader, epochs);
     var best = results[^1];
     AnsiConsole.MarkupLine($"final test accuracy [bold]{best.TestAccuracy:F4}[/], last epoch {best.Elapsed.TotalSeconds:F1} s ({train.Count / best.Elapsed.TotalSeconds:N0} samples/s)");
     return results;
-}
-
-/// <summary>Reports on the calling thread (System.Progress would post to the thread pool).</summary>
-sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -1,6 +1,5 @@
 #:project ../src/Sprout/Sprout.csproj
-#:package Spectre.Console@0.57.2
-#:package ScottPlot@5.1.59
+#:project Shared/Sprout.Samples.Shared.csproj
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
@@ -17,6 +16,7 @@ using Sprout.Data.Transforms;
 using Sprout.Init;
 using Sprout.Models;
 using Sprout.Nn;
+using Sprout.Samples;
 using Sprout.Training;
 
 string name = args.SkipWhile(a => a != "--net").Skip(1).DefaultIfEmpty("resnet18").First();
@@ -69,54 +69,6 @@ var trainer = new Trainer(net.CollectParams(), new Sgd(learningRate));
 var trainLoader = new DataLoader(train.Images.Slice(0, count), train.Labels.Slice(0, count), batchSize, shuffle: true, seed: 42, transform: resize);
 var testLoader = new DataLoader(test.Images.Slice(0, testCount), test.Labels.Slice(0, testCount), batchSize: 256, transform: resize);
 
-var results = new List<EpochResult>();
-AnsiConsole.Progress()
-    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-    .Start(ctx =>
-    {
-        ProgressTask? bar = null;
-        FitLoop.Run(net, new SoftmaxCrossEntropyLoss(), trainer, trainLoader, testLoader, epochs, new SyncProgress<FitProgress>(p =>
-        {
-            if (p.Completed is { } r)
-            {
-                results.Add(r);
-                bar!.Description = $"epoch {r.Epoch,2}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F3}, test acc {r.TestAccuracy:F3}, {r.Elapsed.TotalSeconds:F1} s";
-                bar.StopTask();
-                return;
-            }
-            if (p.Batch == 1) bar = ctx.AddTask($"epoch {p.Epoch,2}", maxValue: p.Batches);
-            bar!.Value = p.Batch;
-        }));
-    });
-
-var table = new Table().AddColumns("epoch", "train loss", "train acc", "test acc", "seconds");
-foreach (var r in results)
-    table.AddRow($"{r.Epoch}", $"{r.TrainLoss:F4}", $"{r.TrainAccuracy:F4}", $"{r.TestAccuracy:F4}", $"{r.Elapsed.TotalSeconds:F2}");
-AnsiConsole.Write(table);
-
-// Loss on the left axis, accuracy on the right, whole epochs along the bottom.
-var plot = new ScottPlot.Plot();
-double[] xs = [.. results.Select(r => (double)r.Epoch)];
-plot.Add.Scatter(xs, results.Select(r => r.TrainLoss).ToArray()).LegendText = "train loss (left)";
-var trainAcc = plot.Add.Scatter(xs, results.Select(r => r.TrainAccuracy).ToArray());
-trainAcc.LegendText = "train accuracy (right)";
-trainAcc.Axes.YAxis = plot.Axes.Right;
-var testAcc = plot.Add.Scatter(xs, results.Select(r => r.TestAccuracy).ToArray());
-testAcc.LegendText = "test accuracy (right)";
-testAcc.Axes.YAxis = plot.Axes.Right;
-var epochTicks = new ScottPlot.TickGenerators.NumericManual();
-foreach (var r in results) epochTicks.AddMajor(r.Epoch, $"{r.Epoch}");
-plot.Axes.Bottom.TickGenerator = epochTicks;
-plot.XLabel("epoch");
-plot.Axes.Left.Label.Text = "loss";
-plot.Axes.Right.Label.Text = "accuracy";
-plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
-plot.SavePng($"{name}-training.png", 640, 420);
-AnsiConsole.MarkupLine($"Curves written to [bold]{name}-training.png[/]");
+var results = TrainingConsole.Fit(net, new SoftmaxCrossEntropyLoss(), trainer, trainLoader, testLoader, epochs);
+TrainingCurves.Save(results, $"{name}-training.png");
 return 0;
-
-/// <summary>Reports on the calling thread (System.Progress would post to the thread pool).</summary>
-sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
