@@ -46,8 +46,11 @@ foreach (int threads in new[] { Environment.ProcessorCount, 1 })
         workloads.Add(new("(7) Transformer encoder block, T 128, batch 32", "samples", SproutSide.TransformerSteps(32, 128, 2), TorchSequences.TransformerSteps(32, 128, 2)));
     if (Wants("gru"))
     {
-        workloads.Add(new("(8) GRU 28 -> 256, T 35, batch 32", "samples", SproutSide.GruSteps(32, 35, 28, 256, 5), TorchSequences.GruSteps(32, 35, 28, 256, 5)));
-        workloads.Add(new("(8) LSTM 28 -> 256, T 35, batch 32", "samples", SproutSide.LstmSteps(32, 35, 28, 256, 5), TorchSequences.LstmSteps(32, 35, 28, 256, 5)));
+        foreach (var (input, sequence) in new[] { ("28", SproutSide.SequenceBatch(32, 35, 28)), ("one-hot 60", SproutSide.OneHotBatch(32, 35, 60)) })
+        {
+            workloads.Add(new($"(8) GRU {input} -> 256, T 35, batch 32", "samples", SproutSide.GruSteps(sequence, 32, 35, 256, 5), TorchSequences.GruSteps(sequence, 32, 35, 256, 5)));
+            workloads.Add(new($"(8) LSTM {input} -> 256, T 35, batch 32", "samples", SproutSide.LstmSteps(sequence, 32, 35, 256, 5), TorchSequences.LstmSteps(sequence, 32, 35, 256, 5)));
+        }
     }
     if (Wants("step"))
         foreach (var (batch, steps) in new[] { (2, 2000), (64, 500) })

@@ -67,20 +67,20 @@ internal static class SproutSide
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU (input size inferred) on a fixed (T, N, features) batch per call.</summary>
-    public static Func<int> GruSteps(int batch, int length, int features, int hidden, int steps)
+    public static Func<int> GruSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {
         var gru = new Gru(hidden);
-        return SequenceSteps(gru, x => gru.Forward(x, null).Output, Sequence(batch, length, features), batch, steps);
+        return SequenceSteps(gru, x => gru.Forward(x, null).Output, Sequence(sequence, batch, length), batch, steps);
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit LSTM (input size inferred) on a fixed (T, N, features) batch per call.</summary>
-    public static Func<int> LstmSteps(int batch, int length, int features, int hidden, int steps)
+    public static Func<int> LstmSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {
         var lstm = new Lstm(hidden);
-        return SequenceSteps(lstm, x => lstm.Forward(x).Output, Sequence(batch, length, features), batch, steps);
+        return SequenceSteps(lstm, x => lstm.Forward(x).Output, Sequence(sequence, batch, length), batch, steps);
     }
 
-    private static Tensor Sequence(int batch, int length, int features) => Tensor.FromArray(SequenceBatch(batch, length, features), length, batch, features);
+    private static Tensor Sequence(float[] x, int batch, int length) => Tensor.FromArray(x, length, batch, x.Length / (length * batch));
 
     /// <summary>Training steps of <paramref name="model"/> by SGD on mean(y²) of <paramref name="forward"/>(<paramref name="x"/>), as the TorchSharp side does.</summary>
     private static Func<int> SequenceSteps(Block model, Func<Tensor, Tensor> forward, Tensor x, int batch, int steps)
@@ -107,6 +107,16 @@ internal static class SproutSide
     {
         var x = new float[batch * length * width];
         Rng.Stream(7, "sequence batch").FillUniform(x, -1f, 1f);
+        return x;
+    }
+
+    /// <summary>A fixed (T, N, vocabulary) batch of one-hot symbols, as a character model reads its text.</summary>
+    public static float[] OneHotBatch(int batch, int length, int vocabulary)
+    {
+        var x = new float[batch * length * vocabulary];
+        var ids = new float[batch * length];
+        Rng.Stream(7, "one-hot batch").FillUniform(ids, 0f, vocabulary);
+        for (int i = 0; i < ids.Length; i++) x[i * vocabulary + Math.Min((int)ids[i], vocabulary - 1)] = 1f;
         return x;
     }
 

@@ -21,21 +21,22 @@ internal static class TorchSequences
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU on a fixed (T, N, features) batch per call.</summary>
-    public static Func<int> GruSteps(int batch, int length, int features, int hidden, int steps)
+    public static Func<int> GruSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {
-        var gru = GRU(features, hidden);
-        return Steps(gru.parameters(), x => gru.forward(x).Item1, Sequence(batch, length, features), batch, steps);
+        var x = Sequence(sequence, batch, length);
+        var gru = GRU((int)x.shape[2], hidden);
+        return Steps(gru.parameters(), x => gru.forward(x).Item1, x, batch, steps);
     }
 
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit LSTM on a fixed (T, N, features) batch per call.</summary>
-    public static Func<int> LstmSteps(int batch, int length, int features, int hidden, int steps)
+    public static Func<int> LstmSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {
-        var lstm = LSTM(features, hidden);
-        return Steps(lstm.parameters(), x => lstm.forward(x).Item1, Sequence(batch, length, features), batch, steps);
+        var x = Sequence(sequence, batch, length);
+        var lstm = LSTM((int)x.shape[2], hidden);
+        return Steps(lstm.parameters(), x => lstm.forward(x).Item1, x, batch, steps);
     }
 
-    private static Tensor Sequence(int batch, int length, int features) =>
-        tensor(SproutSide.SequenceBatch(batch, length, features), [length, batch, features]);
+    private static Tensor Sequence(float[] x, int batch, int length) => tensor(x, [length, batch, x.Length / (length * batch)]);
 
     private static Func<int> Steps(IEnumerable<TorchSharp.Modules.Parameter> parameters, Func<Tensor, Tensor> forward, Tensor x, int batch, int steps)
     {

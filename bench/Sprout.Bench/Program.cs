@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "conv" => ConvRunner.Run(args[1..]),
     "pool" => PoolRunner.Run(args[1..]),
     "profile" => ProfileRunner.Run(args[1..]),
+    "recurrence" => RecurrenceRunner.Run(args[1..]),
     _ => Switch(args),
 };
 

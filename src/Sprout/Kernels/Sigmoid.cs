@@ -35,8 +35,9 @@ internal static class Sigmoid
         for (; i < x.Length; i++) y[i] = 1f / (1f + MathF.Exp(-x[i]));
     }
 
+    /// <summary>σ(x) lane by lane (AVX-512).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Of(Vector512<float> x) => Reciprocal(Vector512<float>.One + Exp(-x));
+    internal static Vector512<float> Of(Vector512<float> x) => Reciprocal(Vector512<float>.One + Exp(-x));
 
     /// <summary>1/d: a 14-bit estimate refined by one Newton step (about 2⁻²⁸), cheaper than a division.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,8 +14,7 @@ public sealed class Gru(int hidden, int layers = 1, bool bidirectional = false, 
         return (r[0], r[1]);
     }
 
-    private protected override (Tensor H, Tensor? C) Step(Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor biasHh) =>
-        (GruStep(gx, Recurrent(h, weightHh, biasHh), h), null);
+    private protected override Kernels.RecurrentCellKind Kind => Kernels.RecurrentCellKind.Gru;
 
     /// <summary>h′ from the input part <paramref name="gx"/> and the recurrent part <paramref name="gh"/> of the three gates.</summary>
     internal static Tensor GruStep(Tensor gx, Tensor gh, Tensor h) => Tensor.GruGates(gx, gh, h);

@@ -16,8 +16,7 @@ public sealed class Lstm(int hidden, int layers = 1, bool bidirectional = false,
         return (r[0], (r[1], r[2]));
     }
 
-    private protected override (Tensor H, Tensor? C) Step(Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor biasHh) =>
-        LstmStep(gx + Recurrent(h, weightHh, biasHh), c!);
+    private protected override Kernels.RecurrentCellKind Kind => Kernels.RecurrentCellKind.Lstm;
 
     /// <summary>(h′, c′) from the summed gates (N, 4H) and the cell state.</summary>
     internal static (Tensor H, Tensor C) LstmStep(Tensor gates, Tensor c)

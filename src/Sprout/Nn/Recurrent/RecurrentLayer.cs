@@ -6,7 +6,7 @@ namespace Sprout.Nn;
 /// the first input (Gluon's <c>rnn.GRU(num_hiddens)</c>; PyTorch must be told) and may be given. Parameters as PyTorch's:
 /// <c>weight_ih_l{k}</c> (gates·H, input), <c>weight_hh_l{k}</c> (gates·H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c>,
 /// with <c>_reverse</c> for the backward direction. Each layer projects all steps' inputs in one product, then steps
-/// through time with its recurrent product; backward runs through time from the ops.
+/// through time as one op, whose backward runs back through time.
 /// </summary>
 public abstract class RecurrentLayer : Block
 {
@@ -47,8 +47,8 @@ public abstract class RecurrentLayer : Block
     /// <summary>Whether the layer carries a cell state besides the hidden state (LSTM).</summary>
     private protected virtual bool HasCell => false;
 
-    /// <summary>One step: the gates' input part <paramref name="gx"/> (N, gates·H), the state, and the recurrent weights → the new state.</summary>
-    private protected abstract (Tensor H, Tensor? C) Step(Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor biasHh);
+    /// <summary>The cell the sequence runs.</summary>
+    private protected abstract Kernels.RecurrentCellKind Kind { get; }
 
     /// <inheritdoc/>
     protected override void InferShapes(IReadOnlyList<Tensor?> inputs)
@@ -93,19 +93,19 @@ public abstract class RecurrentLayer : Block
         return HasCell ? [y, Tensor.Stack(0, [.. finalH]), Tensor.Stack(0, [.. finalC])] : [y, Tensor.Stack(0, [.. finalH])];
     }
 
-    /// <summary>One layer in one direction over the whole sequence: (T, N, in) → (T, N, H), and the final state.</summary>
+    /// <summary>
+    /// One layer in one direction over the whole sequence: (T, N, in) → (T, N, H), and the final state. All steps' input
+    /// projection is one product; the steps themselves are one op (<see cref="Tensor.Recurrence"/>) with its own
+    /// backward through time.
+    /// </summary>
     private (Tensor Output, Tensor H, Tensor? C) RunDirection(Tensor x, Tensor weightIh, Tensor biasIh, Tensor weightHh, Tensor biasHh, Tensor h, Tensor? c, bool reverse)
     {
         int steps = x.Shape[0], batch = x.Shape[1], width = _gates * Hidden;
-        var gx = Tensor.Linear(x.Reshape(steps * batch, x.Shape[2]), weightIh, biasIh).Reshape(steps, batch * width);   // all steps at once
-        var outputs = new Tensor[steps];
-        for (int s = 0; s < steps; s++)
-        {
-            int t = reverse ? steps - 1 - s : s;
-            (h, c) = Step(gx.Slice(t, 1).Reshape(batch, width), h, c, weightHh, biasHh);
-            outputs[t] = h;
-        }
-        return (Tensor.Stack(0, outputs), h, c);
+        var gx = Tensor.Linear(x.Reshape(steps * batch, x.Shape[2]), weightIh, biasIh).Reshape(steps, batch, width);
+        var states = Tensor.Recurrence(Kind, gx, weightHh, biasHh, h, c, reverse);
+        var last = states.Slice(reverse ? 0 : steps - 1, 1).Reshape(batch, states.Shape[2]);
+        if (!HasCell) return (states, last, null);
+        return (states.Narrow(2, 0, Hidden), last.Narrow(1, 0, Hidden), last.Narrow(1, Hidden, Hidden));
     }
 
     private Tensor InitialState(Tensor? given, int batch, string what)
@@ -118,9 +118,6 @@ public abstract class RecurrentLayer : Block
     }
 
     private static Tensor Pick(Tensor states, int index) => states.Narrow(0, index, 1).Reshape(states.Shape[1], states.Shape[2]);
-
-    /// <summary>The shared gate arithmetic of the cells and the layers: h·W_hhᵀ + b_hh.</summary>
-    internal static Tensor Recurrent(Tensor h, Tensor weightHh, Tensor biasHh) => Tensor.Linear(h, weightHh, biasHh);
 
     /// <inheritdoc/>
     protected override string Describe() =>

@@ -18,6 +18,6 @@ public sealed class Rnn(int hidden, int layers = 1, Activation activation = Acti
         return (r[0], r[1]);
     }
 
-    private protected override (Tensor H, Tensor? C) Step(Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor biasHh) =>
-        (Activation.Apply(gx + Recurrent(h, weightHh, biasHh)), null);
+    private protected override Kernels.RecurrentCellKind Kind =>
+        Activation == Activation.Relu ? Kernels.RecurrentCellKind.RnnRelu : Kernels.RecurrentCellKind.RnnTanh;
 }
