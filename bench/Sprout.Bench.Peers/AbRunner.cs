@@ -3,18 +3,22 @@ using System.Diagnostics;
 namespace Sprout.Bench.Peers;
 
 /// <summary>
-/// Runs a workload in Sprout and in TorchSharp alternately (A B, then B A, …) after one warm-up each, so that both see
+/// Runs a workload in Sprout and in TorchSharp alternately (A B, then B A, …) after a warm-up of each, so that both see
 /// the same machine noise, and reports each median and the ratio TorchSharp time / Sprout time (&gt; 1: Sprout faster).
+/// The warm-up repeats a run for at least <see cref="WarmUp"/>: long enough for tiered compilation, and for each
+/// library's allocator to reach the steady state a training run lives in (Sprout's pool fills over the first steps).
 /// </summary>
 internal static class AbRunner
 {
     /// <summary>Spinning worker threads (Sprout's pool, libtorch's OpenMP team) go idle within a few ms; wait them out.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
 
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
     public static Result Compare(Workload workload, int runs)
     {
-        Measure(workload.Sprout);
-        Measure(workload.Torch);
+        Warm(workload.Sprout);
+        Warm(workload.Torch);
         var sprout = new double[runs];
         var torch = new double[runs];
         int units = 0;
@@ -24,6 +28,12 @@ internal static class AbRunner
             else { (torch[r], _) = Measure(workload.Torch); (sprout[r], units) = Measure(workload.Sprout); }
         }
         return new Result(workload.Name, workload.Unit, units, Median(sprout), Median(torch));
+    }
+
+    private static void Warm(Func<int> run)
+    {
+        var clock = Stopwatch.StartNew();
+        do run(); while (clock.Elapsed < WarmUp);
     }
 
     private static (double Seconds, int Units) Measure(Func<int> run)
