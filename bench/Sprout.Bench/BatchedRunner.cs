@@ -50,7 +50,7 @@ internal static class BatchedRunner
         void Once()
         {
             if (flat) Gemm.Multiply(false, c.TB, Batch * c.M, c.N, c.K, 1f, fa, 0, c.K, fb, 0, c.TB ? c.K : c.N, 0f, fr, 0, c.N);
-            else Tensor.MatMul(a, b, c.TA, c.TB).Recycle();   // recycled, as a training step's intermediates are
+            else StoragePool.Return(Tensor.MatMul(a, b, c.TA, c.TB).Storage!);   // recycled, as a training step's intermediates are
         }
         double flops = 2.0 * Batch * c.M * c.N * c.K;
         int reps = Math.Max(1, (int)(3e9 / flops));

@@ -77,14 +77,14 @@ internal static class RecurrenceRunner
         var c0 = kind == RecurrentCellKind.Lstm ? Tensor.Zeros(Batch, Hidden) : null;
         w.AttachGrad();
         // Outputs go back to the pool after each call, as a training step's intermediates do.
-        void Inference() => Tensor.Recurrence(kind, gx, w, b, h0, c0, reverse: false).Recycle();
+        void Inference() => StoragePool.Return(Tensor.Recurrence(kind, gx, w, b, h0, c0, reverse: false).Storage!);
         var upstream = Tensor.RandomUniform(new Shape(Steps, Batch, kind == RecurrentCellKind.Lstm ? 2 * Hidden : Hidden), -1f, 1f);
         void Training()
         {
             Tensor seq;
             using (Autograd.Record()) seq = Tensor.Recurrence(kind, gx, w, b, h0, c0, reverse: false);
             seq.Backward(upstream);
-            seq.Recycle();
+            StoragePool.Return(seq.Storage!);
         }
         return (Inference, Training);
     }

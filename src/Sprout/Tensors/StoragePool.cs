@@ -4,11 +4,8 @@ namespace Sprout;
 /// Reuses the large float arrays behind tensors. A training step allocates the same activation- and gradient-sized
 /// arrays every time; fresh ones would come from the large-object heap, zeroed and often page-faulted in again, and
 /// would drive a full GC every step. Arrays return here only when the library knows nothing refers to them any more:
-/// the gradients and scratch tensors that a backward pass creates and consumes (see <c>Tensor.Backward</c>), released
-/// intermediates, and the storage of tensors the garbage collector found unreachable (<see cref="StorageLease"/>).
-/// Buckets are exact lengths (a network's shapes repeat every step); the pool keeps at most <see cref="MaxPooledBytes"/>.
-/// An array returned while it is already in the pool is refused and counted (<see cref="DuplicateReturns"/>): handing
-/// it out twice would let two tensors share storage.
+/// the gradients and scratch tensors that a backward pass creates and consumes (see <c>Tensor.Backward</c>). Buckets
+/// are exact lengths (a network's shapes repeat every step); the pool keeps at most <see cref="MaxPooledBytes"/>.
 /// </summary>
 internal static class StoragePool
 {
@@ -20,7 +17,6 @@ internal static class StoragePool
     private static readonly Dictionary<int, Stack<float[]>> s_free = [];
     private static readonly Lock s_lock = new();
     private static long s_pooledBytes;
-    private static long s_duplicates;
 
     /// <summary>While a backward pass runs on this thread: the pooled-size arrays it rented and has not returned.</summary>
     [ThreadStatic] private static HashSet<float[]>? t_rentals;
@@ -45,18 +41,10 @@ internal static class StoragePool
         {
             if (s_pooledBytes + bytes > MaxPooledBytes) return;
             if (!s_free.TryGetValue(array.Length, out var stack)) s_free[array.Length] = stack = new Stack<float[]>();
-            foreach (var pooled in stack)
-                if (ReferenceEquals(pooled, array)) { Interlocked.Increment(ref s_duplicates); return; }
             stack.Push(array);
             s_pooledBytes += bytes;
         }
     }
-
-    /// <summary>True while a backward pass runs on this thread (its rentals are being recorded).</summary>
-    public static bool InBackward => t_rentals is not null;
-
-    /// <summary>Returns refused because the array was already in the pool (a bug if ever nonzero).</summary>
-    public static long DuplicateReturns => Interlocked.Read(ref s_duplicates);
 
     /// <summary>Starts recording this thread's rentals (a backward pass); returns the set, which the caller owns until <see cref="EndRentalLog"/>.</summary>
     public static HashSet<float[]> BeginRentalLog() => t_rentals = new HashSet<float[]>(ReferenceEqualityComparer.Instance);

@@ -49,7 +49,6 @@ public sealed partial class Tensor
             StoragePool.Return(saved);
             saved = null;
             Tensor[] grads = dc0 is null ? [dgx, dw, db, dh0] : [dgx, dw, db, dh0, dc0];
-            GC.KeepAlive(seq);   // io holds seq's array: its tensor must stay reachable while the backward reads it
             last = (g, grads);
             return grads;
         }

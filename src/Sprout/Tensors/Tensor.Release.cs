@@ -22,26 +22,11 @@ public sealed partial class Tensor
         if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
         // This holds once: afterwards every tensor on the storage is released, and a released tensor makes no views.
         if (owner is { _released: true, _pooled: true } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views))
-        {
-            owner._lease?.Revoke();
             StoragePool.Return(owner._data!);
-        }
-    }
-
-    /// <summary>
-    /// Gives this tensor's pooled storage back now (benchmarks that stand in for a training step's bookkeeping); the
-    /// tensor is released: reading it afterwards throws. Does nothing for a view or storage the pool did not lend.
-    /// </summary>
-    internal void Recycle()
-    {
-        if (!_pooled || _owner is not null || _released) return;
-        _released = true;
-        _lease?.Revoke();
-        StoragePool.Return(_data!);
     }
 
     private InvalidOperationException ReleasedError() => new(
-        $"This tensor of shape {Shape} was an intermediate output{(_producer is null ? "" : $" (of {_producer.GetType().Name} '{_producerName}')")} and its storage was released for reuse " +
+        $"This tensor of shape {Shape} was an intermediate output (of {_producer?.GetType().Name} '{_producerName}' inside a Sequential) and its storage was released for reuse " +
         "when Backward() freed the graph it belonged to. To keep an intermediate value, Clone() it before calling Backward(), " +
-        "or, for a Sequential's hand-offs, set ReleasesIntermediates = false on the Sequential that produced it.");
+        "or set ReleasesIntermediates = false on the Sequential that produced it.");
 }

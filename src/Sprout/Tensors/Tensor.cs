@@ -16,7 +16,6 @@ public sealed partial class Tensor
     private int _views;                   // on an owner: views ever made of its storage
     private int _releasedViews;           // on an owner: those views since released
     private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
-    private StorageLease? _lease;         // on an owner of pooled storage: gives it back once this tensor is collected
     private object? _producer;            // set when transient: the block that produced it, for the error message
     private string? _producerName;
     private bool _released;
@@ -70,14 +69,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>Allocates a zero-filled tensor (large storage comes from <see cref="StoragePool"/>).</summary>
-    internal Tensor(Shape shape) : this(StoragePool.Rent(shape.ElementCount, clear: true), 0, shape) => (_pooled, _lease) = (true, StorageLease.For(_data!));
+    internal Tensor(Shape shape) : this(StoragePool.Rent(shape.ElementCount, clear: true), 0, shape) => _pooled = true;
 
     /// <summary>A tensor whose elements are not initialized: only for an op that writes every element.</summary>
-    internal static Tensor Uninitialized(Shape shape)
-    {
-        var array = StoragePool.Rent(shape.ElementCount, clear: false);
-        return new(array, 0, shape) { _pooled = true, _lease = StorageLease.For(array) };
-    }
+    internal static Tensor Uninitialized(Shape shape) => new(StoragePool.Rent(shape.ElementCount, clear: false), 0, shape) { _pooled = true };
 
     /// <summary>A tensor with a shape and no storage; ops on it compute shapes only.</summary>
     public static Tensor Meta(Shape shape) => new(shape, shape.ElementCount);
