@@ -2,9 +2,10 @@ namespace Sprout.Tests;
 
 internal static class TestHelpers
 {
-    public static void Close(float[] expected, Tensor actual, float tolerance = 1e-5f)
+    public static void Close(float[] expected, Tensor actual, float tolerance = 1e-5f) => Close(expected, actual.ToArray(), tolerance);
+
+    public static void Close(float[] expected, float[] a, float tolerance = 1e-5f)
     {
-        var a = actual.ToArray();
         Assert.Equal(expected.Length, a.Length);
         for (int i = 0; i < a.Length; i++)
             Assert.True(MathF.Abs(expected[i] - a[i]) <= tolerance * (1 + MathF.Abs(expected[i])),

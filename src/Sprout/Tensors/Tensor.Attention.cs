@@ -1,7 +1,8 @@
 namespace Sprout;
 
-// Attention's ops, composed from differentiable ones (their backward comes with them): the book's masked softmax over
-// the last axis, and scaled dot-product attention softmax(Q·Kᵀ/√d + mask)·V through the batched GEMM (Kᵀ read in place).
+// Attention's ops: the book's masked softmax over the last axis, composed from differentiable ones, and scaled
+// dot-product attention softmax(Q·Kᵀ/√d + mask)·V — one fused op (Tensor.FusedAttention.cs) for operands with equal
+// batch axes, else composed through the batched GEMM (Kᵀ read in place).
 public sealed partial class Tensor
 {
     /// <summary>The value masked scores get: large enough to vanish in a softmax, small enough to stay finite.</summary>
@@ -69,6 +70,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(values);
         if (queries.Shape[^1] != keys.Shape[^1])
             throw new ArgumentException($"ScaledDotProductAttention: queries {queries.Shape} and keys {keys.Shape} must share their last (feature) size.");
+        if (FusedAttentionFits(queries, keys, values, validLengths)) return FusedAttention(queries, keys, values, validLengths, mask, dropout, random);
+        // Operands whose batch axes broadcast: the same arithmetic composed from ops.
         var scores = MatMul(queries, keys, transposeB: true) * (1f / MathF.Sqrt(queries.Shape[^1]));
         if (validLengths is not null) scores = scores.MaskedFill(ValidLengthMask(validLengths, scores.Shape), MaskedScore);
         if (mask is not null) scores = scores.MaskedFill(mask, MaskedScore);
