@@ -4,12 +4,12 @@ using Sprout.Init;
 using static TorchSharp.torch;
 
 // Sprout against TorchSharp (libtorch, MKL, OpenMP) on the book's workloads, in one run, alternating A/B.
-// Usage: dotnet run -c Release --project bench/Sprout.Bench.Peers -- [all|mlp|lenet|modern|step|cold|resnet|transformer|gru] [runs]
+// Usage: dotnet run -c Release --project bench/Sprout.Bench.Peers -- [all|mlp|lenet|modern|step|cold|resnet|transformer|vit|gru] [runs]
 if (args is [ColdStart.ChildCommand, var what, var library]) return ColdStart.RunChild(what, library);
 
 string which = args.Length > 0 ? args[0] : "all";
 int runs = args.Length > 1 ? int.Parse(args[1]) : 5;
-string[] known = ["all", "mlp", "lenet", "modern", "step", "cold", "resnet", "transformer", "gru"];
+string[] known = ["all", "mlp", "lenet", "modern", "step", "cold", "resnet", "transformer", "vit", "gru"];
 if (!known.Contains(which))
 {
     Console.Error.WriteLine($"Unknown workload '{which}'; expected one of: {string.Join(", ", known)}, then an optional run count.");
@@ -44,6 +44,8 @@ foreach (int threads in new[] { Environment.ProcessorCount, 1 })
         workloads.Add(new("(6) ResNet-18 96x96, batch 32, 3 steps", "samples", SproutSide.ResNetSteps(32, 3), TorchResNet.Steps(32, 3)));
     if (Wants("transformer"))
         workloads.Add(new("(7) Transformer encoder block, T 128, batch 32", "samples", SproutSide.TransformerSteps(32, 128, 2), TorchSequences.TransformerSteps(32, 128, 2)));
+    if (Wants("vit"))
+        workloads.Add(new("(9) ViT 96x96, patch 16, batch 32, 2 steps", "samples", SproutSide.VitSteps(32, 2), TorchVit.Steps(32, 2)));
     if (Wants("gru"))
     {
         foreach (var (input, sequence) in new[] { ("28", SproutSide.SequenceBatch(32, 35, 28)), ("one-hot 60", SproutSide.OneHotBatch(32, 35, 60)) })

@@ -58,6 +58,23 @@ internal static class SproutSide
         };
     }
 
+    /// <summary><paramref name="steps"/> training steps of the book's ViT (96×96, patch 16, width 512, MLP 2048, 8 heads, 2 blocks; no dropout) on one fixed batch per call.</summary>
+    public static Func<int> VitSteps(int batch, int steps)
+    {
+        var net = new Sprout.Models.VisionTransformer(10, new Size2(16, 16), hidden: 512, mlpHidden: 2048, heads: 8, blocks: 2, embeddingDropout: 0f, blockDropout: 0f);
+        net.Initialize(new Xavier());
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        var (x, y) = ImageBatch(batch, 96);
+        var input = Tensor.FromArray(x, batch, 1, 96, 96);
+        var labels = Tensor.FromArray([.. y.Select(v => (float)v)], batch);
+        return () =>
+        {
+            for (int i = 0; i < steps; i++) Step(net, trainer, loss, input, labels);
+            return steps * batch;
+        };
+    }
+
     /// <summary><paramref name="steps"/> training steps of a Transformer encoder block (width inferred: 256; 8 heads, FFN 1024) on a fixed (N, T, 256) batch per call.</summary>
     public static Func<int> TransformerSteps(int batch, int length, int steps)
     {

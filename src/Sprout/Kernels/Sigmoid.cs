@@ -15,9 +15,6 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static class Sigmoid
 {
-    private const float Log2E = 1.44269504f;
-    private const float Ln2High = 0.693359375f, Ln2Low = -2.12194440e-4f;   // ln 2 split so that n·Ln2High is exact
-
     /// <summary>y[i] = 1 / (1 + e^−x[i]); <paramref name="y"/> may be <paramref name="x"/>.</summary>
     public static void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
@@ -37,7 +34,7 @@ internal static class Sigmoid
 
     /// <summary>σ(x) lane by lane (AVX-512).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Of(Vector512<float> x) => Reciprocal(Vector512<float>.One + Exp(-x));
+    internal static Vector512<float> Of(Vector512<float> x) => Reciprocal(Vector512<float>.One + Exponential.Of(-x));
 
     /// <summary>1/d: a 14-bit estimate refined by one Newton step (about 2⁻²⁸), cheaper than a division.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,28 +45,4 @@ internal static class Sigmoid
         return e * Vector512.FusedMultiplyAdd(-d, e, Vector512.Create(2f));
     }
 
-    /// <summary>e^x for x clamped to [−87.3, 88.3], where 2ⁿ stays a normal float; NaN propagates.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
-    {
-        // MinNative/MaxNative with the constant first return x itself when x is NaN (x86 min/max return the second operand).
-        x = Vector512.MaxNative(Vector512.Create(-87.3f), Vector512.MinNative(Vector512.Create(88.3f), x));
-        // Adding 1.5·2²³ rounds x·log₂e to the integer n, which then sits in the low bits of the sum.
-        var shifted = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundingShift));
-        var n = shifted - Vector512.Create(RoundingShift);
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2High), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Low), r);
-        var p = Vector512.Create(1f / 720);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 120));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 24));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        // 2ⁿ: the exponent field n + 127 (the shift drops the sum's high bits, keeping n's low bits).
-        var scale = (Vector512.ShiftLeft(shifted.AsInt32(), 23) + Vector512.Create(127 << 23)).AsSingle();
-        return p * scale;
-    }
-
-    private const float RoundingShift = 12582912f;   // 1.5·2²³
 }

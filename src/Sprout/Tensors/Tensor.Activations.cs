@@ -19,9 +19,27 @@ public sealed partial class Tensor
                 float t = MathF.Tanh(SqrtTwoOverPi * (x + GeluCubic * x * x * x));
                 return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * SqrtTwoOverPi * (1f + 3f * GeluCubic * x * x);
             })
-        : ElementWise(this, "Gelu",
-            static x => 0.5f * x * (1f + ScalarFunctions.Erf(x / MathF.Sqrt(2f))),
-            static x => 0.5f * (1f + ScalarFunctions.Erf(x / MathF.Sqrt(2f))) + x * MathF.Exp(-0.5f * x * x) / MathF.Sqrt(2f * MathF.PI));
+        : ExactGelu(this);
+
+    /// <summary>The erf GELU through its vector kernel (Kernels/Gelu), over the threads; backward from x and the upstream.</summary>
+    private static Tensor ExactGelu(Tensor x)
+    {
+        var y = EmptyForOverwrite(x.Shape, x.IsMeta);
+        if (y.IsMeta) return y;
+        var (xs, xo, ys) = (x.Storage!, x._offset, y.Storage!);
+        WorkerPool.ForRanges(x.Length, 8L * x.Length, (start, end) =>
+            Kernels.Gelu.Forward(xs.AsSpan(xo + start, end - start), ys.AsSpan(start, end - start)));
+        if (Wants(x))
+            y.Record("Gelu", x, g =>
+            {
+                var dx = Uninitialized(x.Shape);
+                var (gs, go, ds) = (g.Storage!, g._offset, dx.Storage!);
+                WorkerPool.ForRanges(x.Length, 8L * x.Length, (start, end) =>
+                    Kernels.Gelu.Backward(xs.AsSpan(xo + start, end - start), gs.AsSpan(go + start, end - start), ds.AsSpan(start, end - start)));
+                return dx;
+            });
+        return y;
+    }
 
     /// <summary>SiLU (swish): x·σ(x).</summary>
     public Tensor Silu() => ElementWise(this, "Silu",

@@ -108,6 +108,36 @@ public class OpValueTests
     }
 
     [Fact]
+    public void Exact_gelu_and_its_gradient_match_the_formulas_over_a_range_long_enough_for_the_vector_path()
+    {
+        // 1,601 values in [-8, 8]: whole 16-lane vectors and a tail; erf in double from its series (|v| < 3) and expansion.
+        float[] xs = [.. Enumerable.Range(0, 1601).Select(i => -8f + i / 100f)];
+        static double Erf(double v)
+        {
+            if (Math.Abs(v) < 3)
+            {
+                double sum = v, term = v;
+                for (int n = 1; n < 200; n++) { term *= -v * v / n; sum += term / (2 * n + 1); }
+                return 2 / Math.Sqrt(Math.PI) * sum;
+            }
+            return Math.Sign(v) * (1 - Math.Exp(-v * v) / (Math.Abs(v) * Math.Sqrt(Math.PI)) * (1 - 1 / (2 * v * v)));
+        }
+        static double Cdf(double v) => 0.5 * (1 + Erf(v / Math.Sqrt(2)));
+        var x = T(xs, xs.Length);
+        x.AttachGrad();
+        Tensor y;
+        using (Sprout.Autograd.Record()) y = x.Gelu();
+        y.Backward(Tensor.Ones(xs.Length));
+        var (values, slopes) = (y.ToArray(), x.Grad().ToArray());
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double v = xs[i], expected = v * Cdf(v), slope = Cdf(v) + v * Math.Exp(-v * v / 2) / Math.Sqrt(2 * Math.PI);
+            Assert.True(Math.Abs(values[i] - expected) <= 2e-6 * (1 + Math.Abs(expected)), $"GELU({v}) = {values[i]}, expected {expected}");
+            Assert.True(Math.Abs(slopes[i] - slope) <= 2e-6 * (1 + Math.Abs(slope)), $"GELU'({v}) = {slopes[i]}, expected {slope}");
+        }
+    }
+
+    [Fact]
     public void Math_and_activations_match_their_formulas_in_double_precision()
     {
         float[] xs = [-4f, -1.5f, -0.3f, 0f, 0.2f, 0.7f, 2.5f, 25f];
