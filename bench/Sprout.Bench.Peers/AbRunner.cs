@@ -10,8 +10,8 @@ namespace Sprout.Bench.Peers;
 /// </summary>
 internal static class AbRunner
 {
-    /// <summary>Spinning worker threads (Sprout's pool, libtorch's OpenMP team) go idle within a few ms; wait them out.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
+    /// <summary>Spinning worker threads (Sprout's pool, libtorch's OpenMP team, whose KMP_BLOCKTIME is 200 ms) go idle; wait them out.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(400);
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
