@@ -38,6 +38,9 @@ internal static class AbRunner
 
     private static (double Seconds, int Units) Measure(Func<int> run)
     {
+        // The other side's garbage (TorchSharp's tensor handles, Sprout's arrays) is collected here, not during this run.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         Thread.Sleep(Settle);
         var clock = Stopwatch.StartNew();
         int units = run();
