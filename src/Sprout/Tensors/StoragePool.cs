@@ -5,18 +5,21 @@ namespace Sprout;
 /// arrays every time; fresh ones would come from the large-object heap, zeroed and often page-faulted in again, and
 /// would drive a full GC every step. Arrays return here only when the library knows nothing refers to them any more:
 /// the gradients and scratch tensors that a backward pass creates and consumes (see <c>Tensor.Backward</c>). Buckets
-/// are exact lengths (a network's shapes repeat every step); the pool keeps at most <see cref="MaxPooledBytes"/>.
+/// are exact lengths (a network's shapes repeat every step); the pool keeps at most <see cref="MaxPooledBytes"/>. When a
+/// return would exceed that, the sizes used longest ago are dropped first (to the GC): a process that trains one network
+/// and then another (or changes its batch size) keeps the arrays it uses now, not the previous network's.
 /// </summary>
 internal static class StoragePool
 {
     /// <summary>Smaller arrays are cheap gen-0 allocations and are not pooled.</summary>
     public const int MinLength = 1 << 14;
 
-    public const long MaxPooledBytes = 256L << 20;
+    /// <summary>The most the pool holds (256 MiB; tests lower it).</summary>
+    internal static long MaxPooledBytes { get; set; } = 256L << 20;
 
-    private static readonly Dictionary<int, Stack<float[]>> s_free = [];
+    private static readonly Dictionary<int, Bucket> s_free = [];
     private static readonly Lock s_lock = new();
-    private static long s_pooledBytes;
+    private static long s_pooledBytes, s_clock;
 
     /// <summary>While a backward pass runs on this thread: the pooled-size arrays it rented and has not returned.</summary>
     [ThreadStatic] private static HashSet<float[]>? t_rentals;
@@ -39,11 +42,32 @@ internal static class StoragePool
         long bytes = (long)array.Length * sizeof(float);
         lock (s_lock)
         {
+            if (!s_free.TryGetValue(array.Length, out var bucket)) s_free[array.Length] = bucket = new Bucket();
+            bucket.LastUsed = ++s_clock;
+            while (s_pooledBytes + bytes > MaxPooledBytes && DropStalest(bucket)) { }
             if (s_pooledBytes + bytes > MaxPooledBytes) return;
-            if (!s_free.TryGetValue(array.Length, out var stack)) s_free[array.Length] = stack = new Stack<float[]>();
-            stack.Push(array);
+            bucket.Arrays.Push(array);
             s_pooledBytes += bytes;
         }
+    }
+
+    /// <summary>Drops one array of the size used longest ago (other than <paramref name="current"/>'s); false when there is none.</summary>
+    private static bool DropStalest(Bucket current)
+    {
+        Bucket? stalest = null;
+        int length = 0;
+        foreach (var (size, bucket) in s_free)
+            if (bucket != current && bucket.Arrays.Count > 0 && (stalest is null || bucket.LastUsed < stalest.LastUsed)) (stalest, length) = (bucket, size);
+        if (stalest is null) return false;
+        stalest.Arrays.Pop();
+        s_pooledBytes -= (long)length * sizeof(float);
+        return true;
+    }
+
+    private sealed class Bucket
+    {
+        public Stack<float[]> Arrays { get; } = new();
+        public long LastUsed { get; set; }
     }
 
     /// <summary>Starts recording this thread's rentals (a backward pass); returns the set, which the caller owns until <see cref="EndRentalLog"/>.</summary>
@@ -58,9 +82,11 @@ internal static class StoragePool
     {
         lock (s_lock)
         {
-            if (!s_free.TryGetValue(length, out var stack) || stack.Count == 0) return null;
+            if (!s_free.TryGetValue(length, out var bucket)) return null;
+            bucket.LastUsed = ++s_clock;
+            if (bucket.Arrays.Count == 0) return null;
             s_pooledBytes -= (long)length * sizeof(float);
-            return stack.Pop();
+            return bucket.Arrays.Pop();
         }
     }
 }

@@ -106,4 +106,22 @@ public class StorageRecyclingTests
         const int ActivationBytes = 256 * 256 * sizeof(float);
         Assert.True(allocated < ActivationBytes / 2, $"a steady-state step allocated {allocated:N0} bytes; one 256x256 activation is {ActivationBytes:N0}");
     }
+
+    [Fact]
+    public void A_full_pool_drops_the_sizes_used_longest_ago_to_keep_what_is_returned_now()
+    {
+        long cap = StoragePool.MaxPooledBytes;
+        int old = Large + 101, now = Large + 203;
+        try
+        {
+            StoragePool.MaxPooledBytes = StoragePool.PooledBytes + 4L * old * sizeof(float);
+            var stale = Enumerable.Range(0, 4).Select(_ => new float[old]).ToArray();
+            foreach (var a in stale) StoragePool.Return(a);   // fills the pool with a size nobody asks for any more
+            var fresh = new float[now];
+            StoragePool.Return(fresh);
+            Assert.Same(fresh, StoragePool.Rent(now, clear: false));
+            Assert.True(StoragePool.PooledBytes <= StoragePool.MaxPooledBytes);
+        }
+        finally { StoragePool.MaxPooledBytes = cap; }
+    }
 }
