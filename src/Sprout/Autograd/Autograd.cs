@@ -22,6 +22,22 @@ public static class Autograd
     /// </summary>
     internal static long Mark => TapeNode.Issued;
 
+    [ThreadStatic] private static List<Tensor>? t_collector;
+
+    /// <summary>
+    /// Makes <paramref name="collector"/> receive every tensor an op records on this thread from now on (a block's forward
+    /// collecting its intermediates); returns the collector it replaces, to be swapped back.
+    /// </summary>
+    internal static List<Tensor>? SwapCollector(List<Tensor>? collector)
+    {
+        var previous = t_collector;
+        t_collector = collector;
+        return previous;
+    }
+
+    /// <summary>Hands a freshly recorded tensor to the current collector, if any.</summary>
+    internal static void Collect(Tensor recorded) => t_collector?.Add(recorded);
+
     /// <summary>Records the ops run until the scope is disposed; training mode unless <paramref name="trainMode"/> is false.</summary>
     public static Scope Record(bool trainMode = true) => new(recording: true, training: trainMode);
 

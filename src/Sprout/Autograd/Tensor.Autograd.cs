@@ -35,18 +35,21 @@ public sealed partial class Tensor
     internal Tensor Record(string op, Tensor a, Func<Tensor, Tensor> da)
     {
         Node = new TapeNode(op, [a], [da]);
+        Autograd.Collect(this);
         return this;
     }
 
     internal Tensor Record(string op, Tensor a, Func<Tensor, Tensor> da, Tensor b, Func<Tensor, Tensor> db)
     {
         Node = new TapeNode(op, [a, b], [da, db]);
+        Autograd.Collect(this);
         return this;
     }
 
     internal Tensor Record(string op, Tensor[] inputs, Func<Tensor, Tensor>[] rules)
     {
         Node = new TapeNode(op, inputs, rules);
+        Autograd.Collect(this);
         return this;
     }
 

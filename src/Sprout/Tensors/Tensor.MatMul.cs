@@ -19,10 +19,16 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(other);
         if (Rank > 2 && other.Rank == 2)
         {
-            var flat = Reshape(-1, Shape[^1]).MatMulTransposed(other);
             var dims = Shape.ToArray();
             dims[^1] = other.Shape[0];
-            return flat.Reshape(dims);
+            if (Wants(this, other)) return Reshape(-1, Shape[^1]).MatMulTransposed(other).Reshape(dims);   // recorded through views
+            // Unrecorded (as inside Linear): the product goes straight into a tensor of the final shape, the operands
+            // flattened by aliases that end with this call. Registered views here would outlive the call and keep the
+            // input's storage from ever being released.
+            int rows = Length / Shape[^1];
+            var y = EmptyForOverwrite(new Shape(dims), IsMeta || other.IsMeta);
+            var product = Product(Alias(new Shape(rows, Shape[^1])), other, false, true, into: y.IsMeta ? null : y.Alias(new Shape(rows, other.Shape[0])));
+            return y.IsMeta ? product.Reshape(dims) : y;
         }
         return Product(this, other, transA: false, transB: true);
     }

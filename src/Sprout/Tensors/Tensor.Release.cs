@@ -2,13 +2,17 @@ namespace Sprout;
 
 // Releasing the storage of intermediate outputs. A training step's activations are the largest arrays it makes, and
 // fresh large arrays are expensive (zeroed, often page-faulted in again). When a Sequential hands one child's output to
-// the next, nothing outside the recorded graph refers to it, so it is marked transient; when Backward() frees the graph,
-// transient tensors are released: reading one afterwards throws, and once every tensor sharing the storage is released
-// (the owner and all its views) the array goes back to the StoragePool for the next step.
+// the next, nothing outside the recorded graph refers to it, so it is marked transient; so are the tensors a built-in
+// block computes inside its forward other than its outputs (Block.Run). When Backward() frees the graph, transient
+// tensors are released: reading one afterwards throws, and once every tensor sharing the storage is released (the
+// owner and all its views) the array goes back to the StoragePool for the next step.
 public sealed partial class Tensor
 {
     /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
     public bool IsReleased => _released;
+
+    /// <summary>True once marked as an intermediate to release when its graph is freed.</summary>
+    internal bool IsTransient => _producer is not null;
 
     /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="producer"/> and its <paramref name="name"/> are for messages.</summary>
     internal void MarkTransient(object producer, string name) => (_producer, _producerName) = (producer, name);

@@ -49,7 +49,11 @@ public sealed class MultiHeadAttention : Block
     /// <summary>(hidden); null without biases.</summary>
     public Parameter? OutputBias { get; }
 
-    /// <summary>The attention weights of the last forward pass, (B, heads, Tq, Tk), for inspection (not recorded).</summary>
+    /// <summary>
+    /// The attention weights, (B, heads, Tq, Tk), of the last forward pass run outside <c>Autograd.Record()</c> (a
+    /// prediction), for inspection. A recorded (training) pass leaves them as they were: keeping its weights would hold
+    /// a B·heads·Tq·Tk array alive past every step, instead of handing it back for the next.
+    /// </summary>
     public Tensor? LastWeights { get; private set; }
 
     /// <summary>
@@ -92,7 +96,7 @@ public sealed class MultiHeadAttention : Block
         var v = SplitHeads(Tensor.Linear(values, ValueWeight.Data(), Bias(2)));
         var random = Dropout > 0 && Autograd.IsTraining && !q.IsMeta ? NextRandom((long)q.Shape[0] * Heads * q.Shape[2] * k.Shape[2]) : null;
         var (attended, weights) = Tensor.ScaledDotProductAttention(q, k, v, validLengths, mask, Dropout, random);
-        if (!weights.IsMeta) LastWeights = weights.Detach();
+        if (!weights.IsMeta && !Autograd.IsRecording) LastWeights = weights;
         var joined = attended.Transpose(0, 2, 1, 3).Reshape(queries.Shape[0], queries.Shape[1], hidden);
         return [Tensor.Linear(joined, OutputWeight.Data(), OutputBias?.Data())];
     }

@@ -74,6 +74,8 @@ public abstract partial class Block : IParameterOwner
         if (name is not null) context.Path.Add(name);
         context.Blocks.Add(this);
         var journal = ForwardJournal.Begin();
+        var intermediates = Autograd.IsRecording ? new List<Tensor>() : null;
+        var outer = intermediates is null ? null : Autograd.SwapCollector(intermediates);
         try
         {
             EnsureRegistered();
@@ -81,6 +83,7 @@ public abstract partial class Block : IParameterOwner
             var outputs = ForwardCore(inputs);
             context.Trace?.Add(this, context.PathText, inputs, outputs);
             journal?.Commit();
+            if (intermediates is not null) HandOver(intermediates, outputs, outer);
             return outputs;
         }
         catch
@@ -90,9 +93,31 @@ public abstract partial class Block : IParameterOwner
         }
         finally
         {
+            if (intermediates is not null) Autograd.SwapCollector(outer);
             context.Blocks.RemoveAt(context.Blocks.Count - 1);
             if (name is not null) context.Path.RemoveAt(context.Path.Count - 1);
         }
+    }
+
+    /// <summary>
+    /// Whether the tensors this block's forward records — its own ops' results and its children's outputs — other than
+    /// its outputs are released for reuse when <c>Backward()</c> frees the graph. True for Sprout's own blocks, which keep
+    /// no intermediate where a caller could read it (a view kept for inspection, as attention's weights, keeps its
+    /// storage); false for blocks written outside the library, which may keep one in a field, and for
+    /// <see cref="Lambda"/>. A <see cref="Sequential"/> decides with its public <see cref="Sequential.ReleasesIntermediates"/>.
+    /// </summary>
+    private protected virtual bool ReleasesOwnIntermediates => GetType().Assembly == typeof(Block).Assembly;
+
+    /// <summary>Marks this forward's intermediates transient (when this block releases them) and hands its fresh outputs to the enclosing block.</summary>
+    private void HandOver(List<Tensor> intermediates, Tensor[] outputs, List<Tensor>? outer)
+    {
+        bool IsOutput(Tensor t) => Array.Exists(outputs, o => ReferenceEquals(o, t));
+        if (ReleasesOwnIntermediates)
+            foreach (var t in intermediates)
+                if (!t.IsTransient && !t.IsMeta && !IsOutput(t)) t.MarkTransient(this, CurrentPathOrRoot);
+        if (outer is not null)
+            foreach (var o in outputs)
+                if (intermediates.Exists(t => ReferenceEquals(t, o))) outer.Add(o);
     }
 
     /// <summary>The path of the block running on this thread, relative to the block <c>Forward</c> was called on.</summary>

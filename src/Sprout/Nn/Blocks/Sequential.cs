@@ -47,6 +47,9 @@ public class Sequential : Block, IEnumerable<Block>
     public bool ReleasesIntermediates { get; set; } = true;
 
     /// <inheritdoc/>
+    private protected override bool ReleasesOwnIntermediates => false;   // its hand-offs: ReleasesIntermediates, below
+
+    /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
         int remaining = ChildCount;

@@ -28,6 +28,9 @@ public sealed class Lambda : Block
     public string Name { get; }
 
     /// <inheritdoc/>
+    private protected override bool ReleasesOwnIntermediates => false;   // the function is the caller's: it may keep what it computes
+
+    /// <inheritdoc/>
     protected override Tensor[] ForwardCore(IReadOnlyList<Tensor?> inputs) => _function(inputs);
 
     /// <inheritdoc/>

@@ -101,24 +101,11 @@ public abstract class RecurrentLayer : Block
     private (Tensor Output, Tensor H, Tensor? C) RunDirection(Tensor x, Tensor weightIh, Tensor biasIh, Tensor weightHh, Tensor biasHh, Tensor h, Tensor? c, bool reverse)
     {
         int steps = x.Shape[0], batch = x.Shape[1], width = _gates * Hidden;
-        long recorded = Autograd.Mark;
-        var projected = Tensor.Linear(x.Reshape(steps * batch, x.Shape[2]), weightIh, biasIh);
-        var gx = projected.Reshape(steps, batch, width);
+        var gx = Tensor.Linear(x.Reshape(steps * batch, x.Shape[2]), weightIh, biasIh).Reshape(steps, batch, width);
         var states = Tensor.Recurrence(Kind, gx, weightHh, biasHh, h, c, reverse);
         var last = states.Slice(reverse ? 0 : steps - 1, 1).Reshape(batch, states.Shape[2]);
-        // The input projection, and an LSTM's [h | c] states (copied out below), are this layer's own: released for reuse
-        // when the backward frees the graph, as a Sequential's hand-offs are.
-        ReleaseAfterBackward(recorded, projected, gx);
         if (!HasCell) return (states, last, null);
-        var result = (states.Narrow(2, 0, Hidden), last.Narrow(1, 0, Hidden), last.Narrow(1, Hidden, Hidden));
-        ReleaseAfterBackward(recorded, states, last);
-        return result;
-    }
-
-    private void ReleaseAfterBackward(long recorded, params Tensor[] intermediates)
-    {
-        foreach (var t in intermediates)
-            if (t.WasRecordedAfter(recorded)) t.MarkTransient(this, CurrentPathOrRoot);
+        return (states.Narrow(2, 0, Hidden), last.Narrow(1, 0, Hidden), last.Narrow(1, Hidden, Hidden));
     }
 
     private Tensor InitialState(Tensor? given, int batch, string what)
