@@ -46,16 +46,7 @@ internal static class SproutSide
     {
         var net = Sprout.Models.ModernCnns.ResNet18();
         net.Initialize(new Kaiming());
-        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
-        var loss = new SoftmaxCrossEntropyLoss();
-        var (x, y) = ImageBatch(batch, 96);
-        var input = Tensor.FromArray(x, batch, 1, 96, 96);
-        var labels = Tensor.FromArray([.. y.Select(v => (float)v)], batch);
-        return () =>
-        {
-            for (int i = 0; i < steps; i++) Step(net, trainer, loss, input, labels);
-            return steps * batch;
-        };
+        return ImageSteps(net, new Sgd(0.05f, momentum: 0.9f), batch, steps);
     }
 
     /// <summary><paramref name="steps"/> training steps of the book's ViT (96×96, patch 16, width 512, MLP 2048, 8 heads, 2 blocks; no dropout) on one fixed batch per call.</summary>
@@ -63,7 +54,13 @@ internal static class SproutSide
     {
         var net = new Sprout.Models.VisionTransformer(10, new Size2(16, 16), hidden: 512, mlpHidden: 2048, heads: 8, blocks: 2, embeddingDropout: 0f, blockDropout: 0f);
         net.Initialize(new Xavier());
-        var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
+        return ImageSteps(net, new Sgd(0.1f), batch, steps);
+    }
+
+    /// <summary>Training steps of an image classifier by softmax cross-entropy on one fixed batch of 96×96 images per call.</summary>
+    private static Func<int> ImageSteps(Block net, Optimizer optimizer, int batch, int steps)
+    {
+        var trainer = new Trainer(net.CollectParams(), optimizer);
         var loss = new SoftmaxCrossEntropyLoss();
         var (x, y) = ImageBatch(batch, 96);
         var input = Tensor.FromArray(x, batch, 1, 96, 96);

@@ -63,21 +63,6 @@ internal static class TorchVit
     public static Func<int> Steps(int batch, int steps)
     {
         var net = new Vit(96, 16, 512, 2048, 8, 2, 10);
-        var optimizer = optim.SGD(net.parameters(), 0.1);
-        var (x, y) = SproutSide.ImageBatch(batch, 96);
-        var input = tensor(x, [batch, 1, 96, 96]);
-        var labels = tensor(y);
-        net.train();
-        return () =>
-        {
-            for (int i = 0; i < steps; i++)
-            {
-                using var scope = NewDisposeScope();
-                optimizer.zero_grad();
-                functional.cross_entropy(net.forward(input), labels).backward();
-                optimizer.step();
-            }
-            return steps * batch;
-        };
+        return TorchResNet.ImageSteps(net, optim.SGD(net.parameters(), 0.1), batch, steps);
     }
 }

@@ -124,13 +124,16 @@ internal static unsafe class Gemm
     {
         int nr = kernel.NR;
         kernel.Run(kc, a, b, ldb, tile, nr, 1f, 0f, first: true, kernel.MR);
-        // Plain loops: a ragged tile has under NR columns, where a vector library call costs more than the work.
         for (int i = 0; i < rows; i++)
         {
-            float* t = tile + i * nr, row = c + (long)i * ldc;
-            if (first && beta == 0f) for (int j = 0; j < cols; j++) row[j] = alpha * t[j];
-            else if (first) for (int j = 0; j < cols; j++) row[j] = beta * row[j] + alpha * t[j];
-            else for (int j = 0; j < cols; j++) row[j] += alpha * t[j];
+            var t = new ReadOnlySpan<float>(tile + i * nr, cols);
+            var row = new Span<float>(c + (long)i * ldc, cols);
+            if (first && beta == 0f) System.Numerics.Tensors.TensorPrimitives.Multiply(t, alpha, row);
+            else
+            {
+                if (first && beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(t, alpha, row, row);
+            }
         }
     }
 

@@ -101,10 +101,10 @@ public abstract partial class Block : IParameterOwner
 
     /// <summary>
     /// Whether the tensors this block's forward records — its own ops' results and its children's outputs — other than
-    /// its outputs are released for reuse when <c>Backward()</c> frees the graph. True for Sprout's own blocks, which keep
-    /// no intermediate where a caller could read it (a view kept for inspection, as attention's weights, keeps its
-    /// storage); false for blocks written outside the library, which may keep one in a field, and for
-    /// <see cref="Lambda"/>. A <see cref="Sequential"/> decides with its public <see cref="Sequential.ReleasesIntermediates"/>.
+    /// its outputs are released for reuse when <c>Backward()</c> frees the graph (a view of one that is kept keeps its
+    /// storage). True for Sprout's own blocks, which keep no recorded intermediate where a caller could read it; false for
+    /// blocks written outside the library, which may keep one in a field, and for <see cref="Lambda"/>. A
+    /// <see cref="Sequential"/> decides with its public <see cref="Sequential.ReleasesIntermediates"/>.
     /// </summary>
     private protected virtual bool ReleasesOwnIntermediates => GetType().Assembly == typeof(Block).Assembly;
 
