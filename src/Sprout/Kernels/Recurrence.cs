@@ -23,6 +23,7 @@ internal sealed unsafe class Recurrence
     private readonly Action<int> _forwardPart, _backwardPart;
     private Part[] _state = [];
     private Operands _io;
+    private Gradients _grads;
     private int _step;
 
     public Recurrence(RecurrentCellKind kind, int steps, int batch, int hidden, bool reverse, int threads)
@@ -73,8 +74,6 @@ internal sealed unsafe class Recurrence
         finally { Release(); }
         WeightGradients(grads);
     }
-
-    private Gradients _grads;
 
     private int TimeOf(int step) => _reverse ? _steps - 1 - step : step;
 
