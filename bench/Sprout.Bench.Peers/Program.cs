@@ -41,7 +41,10 @@ foreach (int threads in ThreadCounts())
             SproutSide.Epoch(data, Sprout.Bench.Models.ModernLeNet(), new Kaiming(), new Sprout.Training.Sgd(0.1f, momentum: 0.9f)),
             TorchEpoch(TorchSide.ModernLeNet(), "kaiming", p => optim.SGD(p, 0.1, momentum: 0.9))));
     if (Wants("resnet"))
+    {
         workloads.Add(new("(6) ResNet-18 96x96, batch 32, 3 steps", "samples", SproutSide.ResNetSteps(32, 3), TorchResNet.Steps(32, 3)));
+        workloads.Add(new("(6) ResNet-18 96x96, batch 64, 2 steps", "samples", SproutSide.ResNetSteps(64, 2), TorchResNet.Steps(64, 2)));
+    }
     if (Wants("transformer"))
         workloads.Add(new("(7) Transformer encoder block, T 128, batch 32", "samples", SproutSide.TransformerSteps(32, 128, 2), TorchSequences.TransformerSteps(32, 128, 2)));
     if (Wants("vit"))
