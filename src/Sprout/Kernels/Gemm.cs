@@ -119,7 +119,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
-    private static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,
+    internal static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,
         float alpha, float beta, bool first, float* tile)
     {
         int nr = kernel.NR;

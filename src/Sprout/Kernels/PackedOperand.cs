@@ -71,7 +71,7 @@ internal sealed unsafe class PackedOperand : IDisposable
                         int rows = Math.Min(mr, mc - ir);
                         float* cTile = c + (long)(ic + ir) * ldc + jr;
                         if (cols == nr) _kernel.Run(kc, packedA + (long)ir * kc, bPanel, nr, cTile, ldc, 1f, beta, first, rows);
-                        else EdgeTile(kc, packedA + (long)ir * kc, bPanel, cTile, ldc, rows, cols, beta, first, tile);
+                        else Gemm.EdgeTile(_kernel, kc, packedA + (long)ir * kc, bPanel, nr, cTile, ldc, rows, cols, 1f, beta, first, tile);
                     }
                 }
             }
@@ -80,18 +80,6 @@ internal sealed unsafe class PackedOperand : IDisposable
 
     /// <summary>Floats of scratch a <see cref="Multiply"/> needs.</summary>
     public int ScratchLength => (GemmBlocking.MC + _kernel.MR) * _kc + _kernel.MR * _kernel.NR;
-
-    private void EdgeTile(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float beta, bool first, float* tile)
-    {
-        int nr = _kernel.NR;
-        _kernel.Run(kc, a, b, nr, tile, nr, 1f, 0f, first: true, _kernel.MR);
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
-            {
-                ref float y = ref c[(long)i * ldc + j];
-                y = (first ? (beta == 0f ? 0f : beta * y) : y) + tile[i * nr + j];
-            }
-    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -6,7 +6,7 @@ namespace Sprout;
 public sealed partial class Tensor
 {
     /// <summary>The value masked scores get: large enough to vanish in a softmax, small enough to stay finite.</summary>
-    public const float MaskedScore = -1e6f;
+    public const float MaskedScore = Kernels.AttentionBlocks.MaskedScore;
 
     /// <summary>
     /// Softmax over the last axis of (…, Q, K) scores keeping, for each row, only the first <paramref name="validLengths"/>
@@ -27,22 +27,37 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor ValidLengthMask(Tensor validLengths, Shape scores)
     {
-        int b = scores[0], q = scores[^2], k = scores[^1], middle = scores.ElementCount / (b * q * k);
-        bool perQuery = validLengths.Rank == 2;
-        if (!(validLengths.Rank == 1 && validLengths.Length == b) && !(perQuery && validLengths.Shape[0] == b && validLengths.Shape[1] == q))
-            throw new ArgumentException($"MaskedSoftmax: valid lengths of shape {validLengths.Shape} do not fit scores of shape {scores}; expected ({b},) or ({b}, {q}).");
+        var rows = ValidLengthRows(validLengths, scores, "MaskedSoftmax");
         var mask = new Tensor(scores);
         if (mask.IsMeta || validLengths.IsMeta) return mask;
-        var lengths = validLengths.Span; var m = mask.AsSpan();
+        int b = scores[0], q = scores[^2], k = scores[^1], middle = scores.ElementCount / (b * q * k);
+        var m = mask.AsSpan();
         for (int i = 0; i < b; i++)
             for (int h = 0; h < middle; h++)
                 for (int r = 0; r < q; r++)
                 {
-                    float valid = perQuery ? lengths[i * q + r] : lengths[i];
                     var row = m.Slice(((i * middle + h) * q + r) * k, k);
-                    for (int j = 0; j < k; j++) row[j] = j >= valid ? 1f : 0f;
+                    for (int j = 0; j < k; j++) row[j] = j >= rows[i * q + r] ? 1f : 0f;
                 }
         return mask;
+    }
+
+    /// <summary>
+    /// Each query row's valid key count, (B·Tq), from lengths (B) — the same for every query of batch row b — or (B, Tq),
+    /// for scores (B, …, Tq, Tk); <paramref name="op"/> names the caller in the error.
+    /// </summary>
+    private static float[] ValidLengthRows(Tensor validLengths, Shape scores, string op)
+    {
+        int b = scores[0], q = scores[^2];
+        bool perQuery = validLengths.Rank == 2;
+        if (!(validLengths.Rank == 1 && validLengths.Length == b) && !(perQuery && validLengths.Shape[0] == b && validLengths.Shape[1] == q))
+            throw new ArgumentException($"{op}: valid lengths of shape {validLengths.Shape} do not fit scores of shape {scores}; expected ({b},) or ({b}, {q}).");
+        var rows = new float[b * q];
+        if (validLengths.IsMeta) return rows;
+        var lengths = validLengths.Span;
+        for (int i = 0; i < b; i++)
+            for (int r = 0; r < q; r++) rows[i * q + r] = perQuery ? lengths[i * q + r] : lengths[i];
+        return rows;
     }
 
     /// <summary>1 where key j comes after query i (j &gt; i): the causal mask of a decoder, (Q, K); no gradient.</summary>

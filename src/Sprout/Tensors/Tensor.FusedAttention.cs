@@ -23,7 +23,7 @@ public sealed partial class Tensor
         bool meta = q.IsMeta || k.IsMeta || v.IsMeta;
         var weights = EmptyForOverwrite(scoresShape, meta);
         var output = EmptyForOverwrite(new Shape([.. lead, tq, dv]), meta);
-        var valid = validLengths is null ? null : ValidLengthRows(validLengths, scoresShape);
+        var valid = validLengths is null ? null : ValidLengthRows(validLengths, scoresShape, "ScaledDotProductAttention");
         if (meta) return (output, weights);
         var maskBlocks = mask is null ? null : mask.Shape == new Shape(tq, tk) || mask.Shape == scoresShape ? mask : mask.BroadcastTo(scoresShape);
         var drop = dropout > 0 && Autograd.IsTraining ? DropoutMask(scoresShape, dropout, random) : null;
@@ -79,20 +79,5 @@ public sealed partial class Tensor
         if (q.RequiresGrad || k.RequiresGrad)
             weights.Record("AttentionWeights", [q, k], [g => Scores(g).DQ, g => Scores(g).DK]);
         return (output, weights);
-    }
-
-    /// <summary>Each query row's valid key count, (B·Tq), from lengths (B) or (B, Tq) for scores (B, …, Tq, Tk).</summary>
-    private static float[] ValidLengthRows(Tensor validLengths, Shape scores)
-    {
-        int b = scores[0], q = scores[^2];
-        bool perQuery = validLengths.Rank == 2;
-        if (!(validLengths.Rank == 1 && validLengths.Length == b) && !(perQuery && validLengths.Shape[0] == b && validLengths.Shape[1] == q))
-            throw new ArgumentException($"ScaledDotProductAttention: valid lengths of shape {validLengths.Shape} do not fit scores of shape {scores}; expected ({b},) or ({b}, {q}).");
-        var rows = new float[b * q];
-        if (validLengths.IsMeta) return rows;
-        var lengths = validLengths.Span;
-        for (int i = 0; i < b; i++)
-            for (int r = 0; r < q; r++) rows[i * q + r] = perQuery ? lengths[i * q + r] : lengths[i];
-        return rows;
     }
 }

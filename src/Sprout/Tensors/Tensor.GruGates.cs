@@ -1,9 +1,9 @@
-using GruGatesKernel = Sprout.Kernels.GruGates;
+using Sprout.Kernels;
 
 namespace Sprout;
 
-// A GRU step's gates as one op (the loops in Kernels/GruGates) with its closed-form backward: a sequence of T steps
-// records T nodes instead of a dozen per step.
+// A GRU step's gates as one op (a cell's hand-written loop), row by row through the sequence op's cell arithmetic
+// (Kernels/RecurrentUnits, with the bias already in gh), with its closed-form backward.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -18,8 +18,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"GruGates: expected gates (N, 3H) and a state (N, H); got {gx.Shape}, {gh.Shape} and {h.Shape}.");
         var next = EmptyForOverwrite(h.Shape, gx.IsMeta || gh.IsMeta || h.IsMeta);
         if (next.IsMeta) return next;
-        var (r, z, n) = (new float[h.Length], new float[h.Length], new float[h.Length]);
-        GruGatesKernel.Forward(gx.Span, gh.Span, h.Span, hidden, next.AsSpan(), r, z, n);
+        int rows = h.Shape[0], saved = RecurrentUnits.SavedWidth(RecurrentCellKind.Gru) * hidden;
+        var (kept, noBias) = (new float[rows * saved], new float[3 * hidden]);
+        for (int row = 0; row < rows; row++)
+            RecurrentUnits.GruForward(gh.Span.Slice(row * 3 * hidden, 3 * hidden), gx.Span.Slice(row * 3 * hidden, 3 * hidden), noBias, hidden, 0,
+                h.Span.Slice(row * hidden, hidden), next.AsSpan().Slice(row * hidden, hidden), kept.AsSpan(row * saved, saved));
         if (Autograd.IsRecording && (gx.RequiresGrad || gh.RequiresGrad || h.RequiresGrad))
         {
             // The three gradients come out of one pass, run once per upstream gradient.
@@ -27,8 +30,10 @@ public sealed partial class Tensor
             (Tensor Dgx, Tensor Dgh, Tensor Dh) All(Tensor g)
             {
                 if (last is { } done && ReferenceEquals(done.Upstream, g)) return (done.Dgx, done.Dgh, done.Dh);
-                var (dgx, dgh, dh) = (Uninitialized(gx.Shape), Uninitialized(gh.Shape), Uninitialized(h.Shape));
-                GruGatesKernel.Backward(g.Span, gh.Span, h.Span, r, z, n, hidden, dgx.AsSpan(), dgh.AsSpan(), dh.AsSpan());
+                var (dgx, dgh, dh) = (Uninitialized(gx.Shape), Uninitialized(gh.Shape), new Tensor(h.Shape));
+                for (int row = 0; row < rows; row++)   // dh starts at zero: the cell's carry, which becomes dh′ ⊙ z
+                    RecurrentUnits.GruBackward(g.Span.Slice(row * hidden, hidden), dh.AsSpan().Slice(row * hidden, hidden), kept.AsSpan(row * saved, saved),
+                        h.Span.Slice(row * hidden, hidden), hidden, 0, dgx.AsSpan().Slice(row * 3 * hidden, 3 * hidden), dgh.AsSpan().Slice(row * 3 * hidden, 3 * hidden));
                 last = (g, dgx, dgh, dh);
                 return (dgx, dgh, dh);
             }
