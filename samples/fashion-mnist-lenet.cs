@@ -15,8 +15,8 @@ using Sprout.Nn;
 using Sprout.Samples;
 using Sprout.Training;
 
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
-bool subset = args.Contains("--subset");
+int epochs = SampleArgs.Value<int>(args, "--epochs", 10);
+bool subset = SampleArgs.Flag(args, "--subset");
 var train = subset ? FashionMnist.LoadSubset(Split.Train) : FashionMnist.Load(Split.Train);
 var test = subset ? FashionMnist.LoadSubset(Split.Test) : FashionMnist.Load(Split.Test);
 AnsiConsole.MarkupLine($"Fashion-MNIST from [bold]{train.Source}[/]: {train.Count:N0} training and {test.Count:N0} test images");

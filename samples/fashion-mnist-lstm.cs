@@ -1,4 +1,5 @@
 #:project ../src/Sprout/Sprout.csproj
+#:project Shared/Sprout.Samples.Shared.csproj
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
@@ -10,11 +11,12 @@ using Sprout.Data;
 using Sprout.Init;
 using Sprout.Nn;
 using Sprout.Training;
+using Sprout.Samples;
 
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(3).First();
-int hidden = args.SkipWhile(a => a != "--hidden").Skip(1).Select(int.Parse).DefaultIfEmpty(128).First();
-float learningRate = args.SkipWhile(a => a != "--lr").Skip(1).Select(float.Parse).DefaultIfEmpty(0.002f).First();
-bool subset = args.Contains("--subset");
+int epochs = SampleArgs.Value<int>(args, "--epochs", 3);
+int hidden = SampleArgs.Value<int>(args, "--hidden", 128);
+float learningRate = SampleArgs.Value<float>(args, "--lr", 0.002f);
+bool subset = SampleArgs.Flag(args, "--subset");
 
 Rng.Seed(42);
 var train = subset ? FashionMnist.LoadSubset(Split.Train) : FashionMnist.Load(Split.Train);

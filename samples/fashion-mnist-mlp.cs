@@ -14,8 +14,8 @@ using Sprout.Nn;
 using Sprout.Samples;
 using Sprout.Training;
 
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
-bool subset = args.Contains("--subset");
+int epochs = SampleArgs.Value<int>(args, "--epochs", 10);
+bool subset = SampleArgs.Flag(args, "--subset");
 
 Rng.Seed(42);
 var train = subset ? FashionMnist.LoadSubset(Split.Train) : FashionMnist.Load(Split.Train);

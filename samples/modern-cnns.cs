@@ -19,13 +19,13 @@ using Sprout.Nn;
 using Sprout.Samples;
 using Sprout.Training;
 
-string name = args.SkipWhile(a => a != "--net").Skip(1).DefaultIfEmpty("resnet18").First();
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
-int size = args.SkipWhile(a => a != "--size").Skip(1).Select(int.Parse).DefaultIfEmpty(96).First();
-int limit = args.SkipWhile(a => a != "--train-samples").Skip(1).Select(int.Parse).DefaultIfEmpty(int.MaxValue).First();
-int batchSize = args.SkipWhile(a => a != "--batch").Skip(1).Select(int.Parse).DefaultIfEmpty(128).First();
-float learningRate = args.SkipWhile(a => a != "--lr").Skip(1).Select(float.Parse).DefaultIfEmpty(0.05f).First();
-bool subset = args.Contains("--subset");
+string name = SampleArgs.Value<string>(args, "--net", "resnet18");
+int epochs = SampleArgs.Value<int>(args, "--epochs", 10);
+int size = SampleArgs.Value<int>(args, "--size", 96);
+int limit = SampleArgs.Value<int>(args, "--train-samples", int.MaxValue);
+int batchSize = SampleArgs.Value<int>(args, "--batch", 128);
+float learningRate = SampleArgs.Value<float>(args, "--lr", 0.05f);
+bool subset = SampleArgs.Flag(args, "--subset");
 
 // Each network, the input size the book prints its shapes at, and how to make it.
 var networks = new (string Name, int BookSize, Func<Sequential> Make)[]

@@ -1,4 +1,5 @@
 #:project ../src/Sprout/Sprout.csproj
+#:project Shared/Sprout.Samples.Shared.csproj
 #:property NoWarn=$(NoWarn);NU1603
 // A character-level language model (d2l "Concise Implementation of Recurrent Neural Networks") on Debian's fortunes
 // (apt-get install fortunes; nothing is downloaded): an embedding, a GRU whose input size is inferred as Gluon's
@@ -10,10 +11,11 @@ using Sprout.Data;
 using Sprout.Init;
 using Sprout.Nn;
 using Sprout.Training;
+using Sprout.Samples;
 
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(5).First();
-int stepsPerEpoch = args.SkipWhile(a => a != "--steps-per-epoch").Skip(1).Select(int.Parse).DefaultIfEmpty(300).First();
-string cell = args.SkipWhile(a => a != "--cell").Skip(1).DefaultIfEmpty("gru").First();
+int epochs = SampleArgs.Value<int>(args, "--epochs", 5);
+int stepsPerEpoch = SampleArgs.Value<int>(args, "--steps-per-epoch", 300);
+string cell = SampleArgs.Value<string>(args, "--cell", "gru");
 const int Batch = 32, Steps = 35, Hidden = 256;
 
 Rng.Seed(11);

@@ -1,4 +1,5 @@
 #:project ../src/Sprout/Sprout.csproj
+#:project Shared/Sprout.Samples.Shared.csproj
 #:package ScottPlot@5.1.59
 #:property NoWarn=$(NoWarn);NU1603
 // An encoder–decoder Transformer (d2l "The Transformer Architecture") learns to reverse digit strings, a task this
@@ -10,9 +11,10 @@ using Sprout;
 using Sprout.Init;
 using Sprout.Nn;
 using Sprout.Training;
+using Sprout.Samples;
 
-int maxSteps = args.SkipWhile(a => a != "--max-steps").Skip(1).Select(int.Parse).DefaultIfEmpty(3000).First();
-double target = args.SkipWhile(a => a != "--target").Skip(1).Select(double.Parse).DefaultIfEmpty(0.99).First();
+int maxSteps = SampleArgs.Value<int>(args, "--max-steps", 3000);
+double target = SampleArgs.Value<double>(args, "--target", 0.99);
 const int Length = 8, Digits = 10, Bos = 10, Vocab = 11, Batch = 64, Width = 32;
 
 Rng.Seed(7);

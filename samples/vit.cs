@@ -15,10 +15,10 @@ using Sprout.Models;
 using Sprout.Samples;
 using Sprout.Training;
 
-int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).DefaultIfEmpty(10).First();
-int limit = args.SkipWhile(a => a != "--train-samples").Skip(1).Select(int.Parse).DefaultIfEmpty(int.MaxValue).First();
-bool subset = args.Contains("--subset"), small = args.Contains("--small");
-float learningRate = args.SkipWhile(a => a != "--lr").Skip(1).Select(float.Parse).DefaultIfEmpty(1e-3f).First();
+int epochs = SampleArgs.Value<int>(args, "--epochs", 10);
+int limit = SampleArgs.Value<int>(args, "--train-samples", int.MaxValue);
+bool subset = SampleArgs.Flag(args, "--subset"), small = SampleArgs.Flag(args, "--small");
+float learningRate = SampleArgs.Value<float>(args, "--lr", 1e-3f);
 
 Rng.Seed(42);
 var train = subset ? FashionMnist.LoadSubset(Split.Train) : FashionMnist.Load(Split.Train);
