@@ -15,6 +15,7 @@ internal static class ConvRunner
 {
     public static int Run(string[] args)
     {
+        if (args.FirstOrDefault() == "resnet") return ResNetLayers(args.Length > 1 ? int.Parse(args[1]) : 5);
         int runs = args.Length > 0 ? int.Parse(args[0]) : 5;
         Console.WriteLine($"Threads: {Threads.Count}; medians of {runs} runs");
         Conv("LeNet conv1: 256x1x28x28, 6 of 5x5, pad 2", 256, 1, 28, 6, 5, 2, runs);
@@ -41,6 +42,59 @@ internal static class ConvRunner
             Console.WriteLine($"{name}, batch 256, one epoch of {data.Count:N0}: {seconds:F2} s, {data.Count / seconds:N0} samples/s");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// ResNet-18's convolutions at 96×96, batch 32, through the im2col + GEMM kernels into preallocated arrays: forward,
+    /// dX and dW in % of the FMA peak measured in the same run, beside one plain GEMM of the forward's size (O × S·pixels ×
+    /// C·kh·kw) and the im2col of the batch alone, so that the kernels' own overheads show.
+    /// </summary>
+    private static int ResNetLayers(int runs)
+    {
+        double peak = GemmRunner.MeasurePeak(Threads.Count);
+        Console.WriteLine($"Threads: {Threads.Count}; FMA peak {peak:F0} GFLOP/s; medians of {runs} runs; % of peak");
+        Console.WriteLine($"{"layer",-34} {"fwd",5} {"dX",5} {"dW",5} {"gemm",5} {"unfold ms",9} {"rows ms",8} {"fold ms",8}");
+        foreach (var (name, p) in new (string, Convolution.Problem)[]
+        {
+            ("stem 7x7/2 1->64 at 96", new(32, 1, 96, 96, 64, 1, new ConvGeometry(7, 7, 2, 2, 3, 3))),
+            ("3x3 64->64 at 24", new(32, 64, 24, 24, 64, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("3x3/2 64->128 at 24", new(32, 64, 24, 24, 128, 1, new ConvGeometry(3, 3, 2, 2, 1, 1))),
+            ("3x3 128->128 at 12", new(32, 128, 12, 12, 128, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("1x1/2 128->256 at 12", new(32, 128, 12, 12, 256, 1, new ConvGeometry(1, 1, 2, 2, 0, 0))),
+            ("3x3 256->256 at 6", new(32, 256, 6, 6, 256, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("3x3 512->512 at 3", new(32, 512, 3, 3, 512, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+        })
+        {
+            var rng = Rng.Stream(1, name);
+            float[] x = new float[p.N * p.C * p.H * p.W], w = new float[p.O * p.KernelRows], dy = new float[p.N * p.O * p.Pixels];
+            rng.FillUniform(x); rng.FillUniform(w); rng.FillUniform(dy);
+            float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length];
+            float[] cols = new float[(long)p.KernelRows * p.N * p.Pixels > int.MaxValue ? 1 : p.KernelRows * p.N * p.Pixels];
+            double flops = 2.0 * p.N * p.O * p.Pixels * p.KernelRows;
+            double Seconds(Action a)
+            {
+                for (int i = 0; i < 3; i++) a();
+                return Timing.MedianSeconds(runs, a);
+            }
+            string Percent(Action a) => $"{100 * flops / Seconds(a) / 1e9 / peak,4:F0}%";
+            int columns = p.N * p.Pixels;
+            if (DirectConvolution.Applies(p))
+                Console.WriteLine($"{name + " (direct)",-34} {Percent(() => DirectConvolution.Forward(p, x, 0, w, 0, y))} " +
+                    $"{Percent(() => DirectConvolution.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => DirectConvolution.WeightGradient(p, x, 0, dy, 0, dw))}");
+            Console.WriteLine($"{name,-34} {Percent(() => Convolution.Forward(p, x, 0, w, 0, y))} " +
+                $"{Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))} {Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))} " +
+                $"{Percent(() => Gemm.Multiply(false, false, p.O, columns, p.KernelRows, 1f, w, 0, p.KernelRows, cols, 0, columns, 0f, y, 0, columns))} " +
+                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols))),9:F2} " +
+                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.UnfoldRows(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols))),8:F2} " +
+                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Fold(cols, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W))),8:F2}");
+        }
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="chunk"/> for each chunk of samples the convolution kernels use (the batch is a multiple of it here), in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>
+    private static void Chunked(Convolution.Problem p, Action<int> chunk)
+    {
+        for (int c = 0; c < p.Chunks; c++) chunk(c * p.SamplesPerChunk);
     }
 
     /// <summary>The direct kernels against im2col + GEMM on one layer, into preallocated arrays (no allocation in the timing).</summary>

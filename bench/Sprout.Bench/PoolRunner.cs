@@ -27,6 +27,11 @@ internal static class PoolRunner
         for (int i = 0; i < 10; i++) Both();   // past tier-0 JIT code
         double forward = Timing.MedianSeconds(runs, () => Forward());
         double both = Timing.MedianSeconds(runs, Both);
-        Console.WriteLine($"{name,-50} forward {forward * 1e3,7:F2} ms   forward + backward {both * 1e3,7:F2} ms");
+        var g = new Sprout.Kernels.ConvGeometry(size, size, stride, stride, padding, padding);
+        var output = new float[head.Length];
+        var indices = new int[head.Length];
+        var input = x.ToArray();
+        double kernel = Timing.MedianSeconds(runs, () => Sprout.Kernels.Pooling.Forward(true, input, shape[0] * shape[1], shape[2], shape[3], g, false, output, indices));
+        Console.WriteLine($"{name,-50} forward {forward * 1e3,7:F2} ms   forward + backward {both * 1e3,7:F2} ms   kernel alone, one thread {kernel * 1e3,7:F2} ms");
     }
 }

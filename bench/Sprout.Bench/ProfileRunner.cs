@@ -16,6 +16,7 @@ internal static class ProfileRunner
     public static int Run(string[] args)
     {
         string which = args.FirstOrDefault() ?? "lenet";
+        if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
             "mlp" => Models.Mlp(),
@@ -76,6 +77,67 @@ internal static class ProfileRunner
         Console.WriteLine("backward, per op:");
         foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-20} {ms / Steps,7:F3} ms");
         return 0;
+    }
+
+    /// <summary>
+    /// The book's ResNet-18 at 96×96 on one fixed batch, as the Peers bench trains it: the step's time against its useful
+    /// FLOPs (forward 3× = forward + both backward products), each leaf layer's forward by type and output shape, each
+    /// backward rule by op and input shape.
+    /// </summary>
+    private static int ResNet(int batch)
+    {
+        var net = Sprout.Models.ModernCnns.ResNet18();
+        net.Initialize(new Kaiming());
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        var rng = new Random(1);
+        var x = Tensor.FromArray([.. Enumerable.Range(0, batch * 96 * 96).Select(_ => (float)rng.NextDouble())], batch, 1, 96, 96);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, batch).Select(i => (float)(i % 10))], batch);
+        for (int i = 0; i < 8; i++) Step(net, trainer, loss, x, y);
+
+        const int Steps = 6;
+        var forward = new Dictionary<string, double>();
+        var backward = new Dictionary<string, double>();
+        Block.ForwardProfiler = (block, outputs, t) =>
+        {
+            if (block.Children.Any()) return;
+            string key = block.GetType().Name + " " + outputs[0].Shape;
+            forward[key] = forward.GetValueOrDefault(key) + t.TotalMilliseconds;
+        };
+        Tensor.BackwardProfiler = (op, t) => backward[op] = backward.GetValueOrDefault(op) + t.TotalMilliseconds;
+        var clock = Stopwatch.StartNew();
+        for (int s = 0; s < Steps; s++) Step(net, trainer, loss, x, y);
+        double profiled = clock.Elapsed.TotalMilliseconds / Steps;
+        Block.ForwardProfiler = null;
+        Tensor.BackwardProfiler = null;
+        clock.Restart();
+        for (int s = 0; s < Steps; s++) Step(net, trainer, loss, x, y);
+        double step = clock.Elapsed.TotalMilliseconds / Steps;
+
+        double flops = 3 * ForwardFlops(net, x.Shape);
+        double peak = GemmRunner.MeasurePeak(Threads.Count);
+        Console.WriteLine($"resnet18 batch {batch}, {Threads.Count} threads: {step:F1} ms a step ({batch / step * 1000:F1} samples/s; {profiled:F1} ms profiled), {flops / 1e9:F2} GFLOP → {flops / step / 1e6:F1} GFLOP/s = {100 * flops / step / 1e6 / peak:F0}% of the FMA peak {peak:F0}");
+        Console.WriteLine("forward, leaf layers by type and output shape (ms a step):");
+        foreach (var (k, ms) in forward.OrderByDescending(kv => kv.Value).Take(24)) Console.WriteLine($"  {k,-40} {ms / Steps,7:F2}");
+        Console.WriteLine($"  total {forward.Values.Sum() / Steps:F1}");
+        Console.WriteLine("backward rules by op and input shape (ms a step):");
+        foreach (var (k, ms) in backward.OrderByDescending(kv => kv.Value).Take(30)) Console.WriteLine($"  {k,-40} {ms / Steps,7:F2}");
+        Console.WriteLine($"  total {backward.Values.Sum() / Steps:F1}");
+        return 0;
+    }
+
+    /// <summary>The multiply-adds ×2 of every convolution and dense layer's forward, from a shape-only trace.</summary>
+    private static double ForwardFlops(Block net, Shape input)
+    {
+        double flops = 0;
+        Block.ForwardProfiler = (block, outputs, _) =>
+        {
+            if (block is Conv2D or Dense && block.CollectParams().Values.FirstOrDefault(p => p.Name.EndsWith("weight", StringComparison.Ordinal)) is { } w)
+                flops += 2.0 * outputs[0].Shape.ElementCount / outputs[0].Shape[1] * w.Data().Shape.ElementCount;
+        };
+        net.Build(input);
+        Block.ForwardProfiler = null;
+        return flops;
     }
 
     /// <summary>Fashion-MNIST's training batches of 256 (the last, partial one dropped), shuffled, endlessly.</summary>

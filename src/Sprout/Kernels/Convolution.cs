@@ -98,12 +98,12 @@ internal static class Convolution
                 dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
         if (dwPart is not null)
         {
-            // dW_g (+)= dY_g · rows_g with rows = im2row(x) ((S·pixels) × (C·kh·kw)): a plain B, read in place for few outputs.
-            Im2Col.UnfoldRows(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
-            int k = p.C * p.Geometry.KernelH * p.Geometry.KernelW;
+            // dW_g (+)= dY_g · cols_gᵀ: the GEMM reads the im2col matrix transposed while it packs it (8×8 blocks in
+            // registers), cheaper than unfolding the windows row by row (im2row writes scattered short runs).
+            Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
             for (int g = 0; g < p.Groups; g++)
-                Gemm.Multiply(false, false, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
-                    cols, g * p.KernelRows, k, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
+                Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
+                    cols, g * p.KernelRows * columns, columns, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
         }
         if (dx is not null)
         {

@@ -33,13 +33,19 @@ internal static unsafe partial class DirectConvolution
     /// <summary>
     /// Whether the direct kernels suit <paramref name="p"/>: stride 1, no dilation, one group, images at most 32 wide, and
     /// rows of at least <see cref="MinOutputWidth"/> outputs — each output row fills 16-lane vectors, so a 3-wide row
-    /// (a late ResNet layer) would leave 13 of 16 lanes idle, where im2col's GEMM keeps them all busy.
+    /// (a late ResNet layer) would leave 13 of 16 lanes idle, where im2col's GEMM keeps them all busy — and at most
+    /// <see cref="MaxChannels"/> channels in and out: with ResNet's 64 and 128 the GEMM is no longer thin, and im2col won
+    /// every pass (one core, batch 32, % of peak: 64 channels at 24×24 forward 57 / 59, dX 68 / 58, dW 58 / 36; 128 at
+    /// 12×12 65 / 55, 73 / 53, 67 / 29, im2col / direct; <c>Sprout.Bench -- conv resnet</c>).
     /// </summary>
     public static bool Applies(Convolution.Problem p) =>
-        Vector512.IsHardwareAccelerated && p.Groups == 1 &&
+        Vector512.IsHardwareAccelerated && p.Groups == 1 && p.C <= MaxChannels && p.O <= MaxChannels &&
         p.Geometry is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } &&
         p.Geometry.PadH < p.Geometry.KernelH && p.Geometry.PadW < p.Geometry.KernelW &&
         Math.Max(p.W, p.OutW) <= Lanes * MaxVectors && p.OutW >= MinOutputWidth;
+
+    /// <summary>Channels in or out above which the GEMM of im2col is wide enough to beat these kernels.</summary>
+    private const int MaxChannels = 32;
 
     /// <summary>Output rows narrower than this go to im2col + GEMM (LeNet's second layer, 10 wide, stays direct).</summary>
     private const int MinOutputWidth = 8;

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Sprout.Kernels;
 
 /// <summary>
@@ -6,107 +8,125 @@ namespace Sprout.Kernels;
 /// (C·kh·kw) × (N·Ho·Wo) matrix holds, for every output position, the input value under kernel tap (i, j) of
 /// channel c (0 in the padding). col2im is its adjoint: it adds every column entry back to the input position it came
 /// from, which is the gradient of im2col. Rows are independent, so both split over the worker threads.
+/// Both walk one output row (Wo values) at a time with raw pointers: a ResNet layer has hundreds of thousands of short
+/// rows (3 to 48 values), where a span's slicing and clearing per row had cost more than the copy itself.
 /// </summary>
-internal static class Im2Col
+internal static unsafe class Im2Col
 {
     public static void Unfold(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] cols)
     {
         int oh = g.OutH(h), ow = g.OutW(w), rows = c * g.KernelH * g.KernelW;
-        WorkerPool.ForEach(rows, (long)rows * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (row) =>
+        WorkerPool.ForEach(rows, (long)rows * n * oh * ow, row =>
         {
-            var (ch, ki, kj) = Tap(row, g);
-            var dst = cols.AsSpan(row * n * oh * ow, n * oh * ow);
-            for (int s = 0; s < n; s++)
-            {
-                var plane = x.AsSpan(xOffset + (s * c + ch) * h * w, h * w);
-                for (int y = 0; y < oh; y++)
-                {
-                    var outRow = dst.Slice((s * oh + y) * ow, ow);
-                    int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
-                    if ((uint)iy >= (uint)h) { outRow.Clear(); continue; }
-                    var inRow = plane.Slice(iy * w, w);
-                    var (first, last) = ValidColumns(ow, w, kj, g);
-                    if (first > 0) outRow[..Math.Min(first, ow)].Clear();
-                    if (last > first)
-                    {
-                        int ix0 = first * g.StrideW - g.PadW + kj * g.DilationW;
-                        if (g.StrideW == 1) inRow.Slice(ix0, last - first).CopyTo(outRow[first..last]);
-                        else for (int xo = first; xo < last; xo++) outRow[xo] = inRow[ix0 + (xo - first) * g.StrideW];
-                    }
-                    if (last < ow) outRow[Math.Max(last, 0)..].Clear();
-                }
-            }
+            fixed (float* px = x, pc = cols) UnfoldRow(px + xOffset, n, c, h, w, g, row, pc + (long)row * n * oh * ow);
         });
+    }
+
+    /// <summary>Row (channel, ki, kj) of the im2col matrix: for each sample and output row, zeros, a run of the input row, zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UnfoldRow(float* x, int n, int c, int h, int w, ConvGeometry g, int row, float* dst)
+    {
+        int oh = g.OutH(h), ow = g.OutW(w);
+        var (ch, ki, kj) = Tap(row, g);
+        var (first, last) = ValidColumns(ow, w, kj, g);
+        int ix0 = first * g.StrideW - g.PadW + kj * g.DilationW, sw = g.StrideW;
+        for (int s = 0; s < n; s++)
+        {
+            float* plane = x + (long)(s * c + ch) * h * w;
+            for (int y = 0; y < oh; y++, dst += ow)
+            {
+                int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
+                if ((uint)iy >= (uint)h) { Zero(dst, ow); continue; }
+                Zero(dst, first);
+                if (sw == 1) Copy(plane + iy * w + ix0, dst + first, last - first);
+                else for (int xo = first, ix = iy * w + ix0; xo < last; xo++, ix += sw) dst[xo] = plane[ix];
+                Zero(dst + last, ow - last);
+            }
+        }
     }
 
     /// <summary>
     /// The transpose of <see cref="Unfold"/> ("im2row"): row (s, y, x) of the (N·Ho·Wo) × (C·kh·kw) matrix holds the
-    /// window under output position (y, x) of sample s. The weight gradient dW = dY·rows then needs no transposed operand.
+    /// window under output position (y, x) of sample s.
     /// </summary>
     public static void UnfoldRows(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] rows)
     {
         int oh = g.OutH(h), ow = g.OutW(w), k = c * g.KernelH * g.KernelW;
-        WorkerPool.ForEach(n * oh, (long)n * oh * ow * k, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (sy) =>
+        WorkerPool.ForEach(n * oh, (long)n * oh * ow * k, sy =>
         {
-            int s = sy / oh, y = sy % oh;
-            for (int ch = 0; ch < c; ch++)
+            fixed (float* px = x, pr = rows) UnfoldWindowRow(px + xOffset, c, h, w, g, sy, pr + (long)sy * ow * k);
+        });
+    }
+
+    /// <summary>Output row <paramref name="sy"/> (sample, y) of im2row: each output position's window, tap after tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UnfoldWindowRow(float* x, int c, int h, int w, ConvGeometry g, int sy, float* block)
+    {
+        int oh = g.OutH(h), ow = g.OutW(w), kh = g.KernelH, kw = g.KernelW, k = c * kh * kw, dw = g.DilationW;
+        int s = sy / oh, y = sy % oh, reach = (kw - 1) * dw;
+        for (int ch = 0; ch < c; ch++)
+        {
+            float* plane = x + (long)(s * c + ch) * h * w;
+            for (int ki = 0; ki < kh; ki++)
             {
-                var plane = x.AsSpan(xOffset + (s * c + ch) * h * w, h * w);
-                for (int ki = 0; ki < g.KernelH; ki++)
+                int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
+                float* at = block + (ch * kh + ki) * kw;
+                if ((uint)iy >= (uint)h)
                 {
-                    int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
-                    int tapOffset = (ch * g.KernelH + ki) * g.KernelW;
-                    var block = rows.AsSpan((s * oh + y) * ow * k, ow * k);
-                    if ((uint)iy >= (uint)h)
-                    {
-                        for (int xo = 0; xo < ow; xo++) block.Slice(xo * k + tapOffset, g.KernelW).Clear();
-                        continue;
-                    }
-                    var inRow = plane.Slice(iy * w, w);
-                    // Taps of one kernel row are a few values: plain loops, no per-call overhead.
-                    for (int xo = 0; xo < ow; xo++)
-                    {
-                        int ix0 = xo * g.StrideW - g.PadW, at = xo * k + tapOffset;
-                        for (int kj = 0; kj < g.KernelW; kj++)
+                    for (int xo = 0; xo < ow; xo++, at += k) Zero(at, kw);
+                    continue;
+                }
+                float* inRow = plane + iy * w;
+                for (int xo = 0, ix0 = -g.PadW; xo < ow; xo++, at += k, ix0 += g.StrideW)
+                {
+                    if (ix0 >= 0 && ix0 + reach < w)
+                        for (int kj = 0; kj < kw; kj++) at[kj] = inRow[ix0 + kj * dw];
+                    else
+                        for (int kj = 0; kj < kw; kj++)
                         {
-                            int ix = ix0 + kj * g.DilationW;
-                            block[at + kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
+                            int ix = ix0 + kj * dw;
+                            at[kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
                         }
-                    }
                 }
             }
-        });
+        }
     }
 
     public static void Fold(float[] cols, int n, int c, int h, int w, ConvGeometry g, float[] dx, int dxOffset)
     {
-        int oh = g.OutH(h), ow = g.OutW(w);
         // Different taps of one channel write to the same input pixels, so split by channel, not by row.
-        WorkerPool.ForEach(c, (long)c * g.KernelH * g.KernelW * n * oh * ow, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (ch) =>
+        WorkerPool.ForEach(c, (long)c * g.KernelH * g.KernelW * n * g.OutH(h) * g.OutW(w), ch =>
         {
-            for (int ki = 0; ki < g.KernelH; ki++)
-                for (int kj = 0; kj < g.KernelW; kj++)
+            fixed (float* pc = cols, pdx = dx) FoldChannel(pc, n, c, h, w, g, ch, pdx + dxOffset);
+        });
+    }
+
+    /// <summary>Adds the im2col rows of channel <paramref name="ch"/> back onto its input planes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldChannel(float* cols, int n, int c, int h, int w, ConvGeometry g, int ch, float* dx)
+    {
+        int oh = g.OutH(h), ow = g.OutW(w), sw = g.StrideW;
+        for (int ki = 0; ki < g.KernelH; ki++)
+            for (int kj = 0; kj < g.KernelW; kj++)
+            {
+                int row = (ch * g.KernelH + ki) * g.KernelW + kj;
+                var (first, last) = ValidColumns(ow, w, kj, g);
+                if (last <= first) continue;
+                int ix0 = first * sw - g.PadW + kj * g.DilationW;
+                float* src = cols + (long)row * n * oh * ow;
+                for (int s = 0; s < n; s++)
                 {
-                    int row = (ch * g.KernelH + ki) * g.KernelW + kj;
-                    var src = cols.AsSpan(row * n * oh * ow, n * oh * ow);
-                    for (int s = 0; s < n; s++)
+                    float* plane = dx + (long)(s * c + ch) * h * w;
+                    for (int y = 0; y < oh; y++, src += ow)
                     {
-                        var plane = dx.AsSpan(dxOffset + (s * c + ch) * h * w, h * w);
-                        for (int y = 0; y < oh; y++)
-                        {
-                            int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
-                            if ((uint)iy >= (uint)h) continue;
-                            var inRow = plane.Slice(iy * w, w);
-                            var colRow = src.Slice((s * oh + y) * ow, ow);
-                            var (first, last) = ValidColumns(ow, w, kj, g);
-                            if (last <= first) continue;
-                            int ix0 = first * g.StrideW - g.PadW + kj * g.DilationW;
-                            // Rows are short (tens of values): a plain loop beats a vectorized call's overhead here.
-                            for (int xo = first; xo < last; xo++) inRow[ix0 + (xo - first) * g.StrideW] += colRow[xo];
-                        }
+                        int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
+                        if ((uint)iy >= (uint)h) continue;
+                        float* inRow = plane + iy * w + ix0;
+                        if (sw == 1) AddTo(src + first, inRow, last - first);
+                        else for (int xo = first; xo < last; xo++, inRow += sw) *inRow += src[xo];
                     }
                 }
-        });
+            }
     }
 
     /// <summary>The output columns [first, last) whose input column for kernel tap <paramref name="kj"/> lies inside the image.</summary>
@@ -120,4 +140,29 @@ internal static class Im2Col
 
     private static (int Channel, int I, int J) Tap(int row, ConvGeometry g) =>
         (row / (g.KernelH * g.KernelW), row / g.KernelW % g.KernelH, row % g.KernelW);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Zero(float* dst, int count)
+    {
+        int i = 0;
+        for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count) Vector256.Store(Vector256<float>.Zero, dst + i);
+        for (; i < count; i++) dst[i] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int count)
+    {
+        int i = 0;
+        for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] = src[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(float* src, float* dst, int count)
+    {
+        int i = 0;
+        for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count)
+            Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] += src[i];
+    }
 }

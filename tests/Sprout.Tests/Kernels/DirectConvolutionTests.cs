@@ -50,11 +50,16 @@ public class DirectConvolutionTests
     [InlineData(1, 14, 3, 1, 3, 1)]    // padding as large as the kernel
     [InlineData(1, 14, 3, 1, 1, 2)]    // dilation 2
     [InlineData(512, 5, 3, 1, 0, 1)]   // rows of 3 outputs (a late ResNet layer): 13 of 16 lanes would idle
+    [InlineData(64, 24, 3, 1, 1, 1)]   // 64 channels in (ResNet's first stage): im2col's GEMM is no longer thin
     public void Problems_outside_its_reach_are_left_to_im2col(int c, int width, int k, int stride, int pad, int dilation)
     {
         var p = new Convolution.Problem(2, c, 10, width, 4, 1, new ConvGeometry(k, k, stride, stride, pad, pad, dilation, dilation));
         Assert.False(DirectConvolution.Applies(p));
     }
+
+    [Fact]
+    public void Many_output_channels_are_left_to_im2col() =>
+        Assert.False(DirectConvolution.Applies(new Convolution.Problem(2, 16, 24, 24, 64, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))));
 
     private static void AssertClose(float[] expected, float[] actual)
     {

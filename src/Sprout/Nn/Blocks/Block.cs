@@ -63,6 +63,9 @@ public abstract partial class Block : IParameterOwner
         return child.Run(name, [x])[0];
     }
 
+    /// <summary>When set (benchmarks), receives every block's forward time (children's included) and its outputs.</summary>
+    internal static Action<Block, Tensor[], TimeSpan>? ForwardProfiler { get; set; }
+
     /// <summary>
     /// The lifecycle around <c>ForwardCore</c>. The block is named in the running path by <paramref name="name"/>, or by
     /// its name among the children of the block that runs it (so a custom block may call <c>child.Forward(x)</c>).
@@ -80,7 +83,9 @@ public abstract partial class Block : IParameterOwner
         {
             EnsureRegistered();
             PrepareParameters(inputs);
+            long started = ForwardProfiler is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var outputs = ForwardCore(inputs);
+            ForwardProfiler?.Invoke(this, outputs, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             context.Trace?.Add(this, context.PathText, inputs, outputs);
             journal?.Commit();
             if (intermediates is not null) HandOver(intermediates, outputs, outer);
