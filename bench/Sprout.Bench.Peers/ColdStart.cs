@@ -15,13 +15,20 @@ internal static class ColdStart
 {
     public const string ChildCommand = "child";
 
-    /// <summary>Runs a child's part: <c>child cold|rss sprout|torch</c>.</summary>
+    /// <summary>Runs a child's part: <c>child cold|rss|rss-resnet32|rss-resnet64 sprout|torch</c>.</summary>
     public static int RunChild(string what, string library)
     {
         if (what == "cold")
         {
             if (library == "sprout") SproutFirstForward(); else TorchFirstForward();
             Console.WriteLine("ready");
+        }
+        else if (what.StartsWith(ResNetRss, StringComparison.Ordinal))
+        {
+            int batch = int.Parse(what[ResNetRss.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            var steps = library == "sprout" ? SproutSide.ResNetSteps(batch, 3) : TorchResNet.Steps(batch, 3);
+            steps();
+            Console.WriteLine(PeakResidentKiB());
         }
         else
         {
@@ -78,15 +85,22 @@ internal static class ColdStart
         return (AbRunner.Median(sprout), AbRunner.Median(torch));
     }
 
+    private const string ResNetRss = "rss-resnet";
+
     /// <summary>Median peak resident set (MiB) of a process that loads the data and trains the MLP for one epoch.</summary>
-    public static (double Sprout, double Torch) PeakRss(int runs)
+    public static (double Sprout, double Torch) PeakRss(int runs) => PeakRss("rss", runs);
+
+    /// <summary>Median peak resident set (MiB) of a process that trains the book's ResNet-18 for 3 steps at <paramref name="batch"/> (96×96), on all cores (each library's default).</summary>
+    public static (double Sprout, double Torch) ResNetPeakRss(int batch, int runs) => PeakRss(ResNetRss + batch.ToString(System.Globalization.CultureInfo.InvariantCulture), runs);
+
+    private static (double Sprout, double Torch) PeakRss(string what, int runs)
     {
         var sprout = new double[runs];
         var torch = new double[runs];
         for (int r = 0; r < runs; r++)
         {
-            sprout[r] = long.Parse(Child("rss", "sprout").Output) / 1024.0;
-            torch[r] = long.Parse(Child("rss", "torch").Output) / 1024.0;
+            sprout[r] = long.Parse(Child(what, "sprout").Output) / 1024.0;
+            torch[r] = long.Parse(Child(what, "torch").Output) / 1024.0;
         }
         return (AbRunner.Median(sprout), AbRunner.Median(torch));
     }

@@ -70,6 +70,15 @@ if (Wants("cold"))
     var (sproutRss, torchRss) = ColdStart.PeakRss(Math.Min(runs, 3));
     Console.WriteLine($"(5) peak RSS, load data + one MLP epoch:     Sprout {sproutRss,7:F0} MiB  TorchSharp {torchRss,7:F0} MiB  Sprout/TorchSharp {sproutRss / torchRss,5:F2}×");
 }
+if (Wants("resnet"))
+{
+    Console.WriteLine();
+    foreach (int batch in new[] { 32, 64 })
+    {
+        var (sproutRss, torchRss) = ColdStart.ResNetPeakRss(batch, Math.Min(runs, 3));
+        Console.WriteLine($"(6) peak RSS, ResNet-18 96x96 batch {batch}, 3 steps: Sprout {sproutRss,7:F0} MiB  TorchSharp {torchRss,7:F0} MiB  Sprout/TorchSharp {sproutRss / torchRss,5:F2}×");
+    }
+}
 return 0;
 
 Func<int> TorchEpoch(TorchSharp.Modules.Sequential net, string init, Func<IEnumerable<TorchSharp.Modules.Parameter>, optim.Optimizer> optimizer)

@@ -15,7 +15,7 @@ internal static class ConvRunner
 {
     public static int Run(string[] args)
     {
-        if (args.FirstOrDefault() == "resnet") return ResNetLayers(args.Length > 1 ? int.Parse(args[1]) : 5);
+        if (args.FirstOrDefault() == "resnet") return ResNetLayers(args.Length > 1 ? int.Parse(args[1]) : 5, args);
         int runs = args.Length > 0 ? int.Parse(args[0]) : 5;
         Console.WriteLine($"Threads: {Threads.Count}; medians of {runs} runs");
         Conv("LeNet conv1: 256x1x28x28, 6 of 5x5, pad 2", 256, 1, 28, 6, 5, 2, runs);
@@ -49,11 +49,11 @@ internal static class ConvRunner
     /// dX and dW in % of the FMA peak measured in the same run, beside one plain GEMM of the forward's size (O × S·pixels ×
     /// C·kh·kw) and the im2col of the batch alone, so that the kernels' own overheads show.
     /// </summary>
-    private static int ResNetLayers(int runs)
+    private static int ResNetLayers(int runs, string[] args)
     {
         double peak = GemmRunner.MeasurePeak(Threads.Count);
         Console.WriteLine($"Threads: {Threads.Count}; FMA peak {peak:F0} GFLOP/s; medians of {runs} runs; % of peak");
-        Console.WriteLine($"{"layer",-34} {"fwd",5} {"dX",5} {"dW",5} {"gemm",5} {"unfold ms",9} {"rows ms",8} {"fold ms",8}");
+        Console.WriteLine($"{"layer",-34} {"fwd",5} {"dX",5} {"dW",5} {"gemm",5} {"unfold ms",9} {"fold ms",8}");
         foreach (var (name, p) in new (string, Convolution.Problem)[]
         {
             ("stem 7x7/2 1->64 at 96", new(32, 1, 96, 96, 64, 1, new ConvGeometry(7, 7, 2, 2, 3, 3))),
@@ -78,6 +78,11 @@ internal static class ConvRunner
             }
             string Percent(Action a) => $"{100 * flops / Seconds(a) / 1e9 / peak,4:F0}%";
             int columns = p.N * p.Pixels;
+            if (args.Contains("ab"))
+            {
+                AbPasses(name, p, x, w, dy, y, dx, dw, flops, peak, runs);
+                continue;
+            }
             if (DirectConvolution.Applies(p))
                 Console.WriteLine($"{name + " (direct)",-34} {Percent(() => DirectConvolution.Forward(p, x, 0, w, 0, y))} " +
                     $"{Percent(() => DirectConvolution.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => DirectConvolution.WeightGradient(p, x, 0, dy, 0, dw))}");
@@ -85,10 +90,53 @@ internal static class ConvRunner
                 $"{Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))} {Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))} " +
                 $"{Percent(() => Gemm.Multiply(false, false, p.O, columns, p.KernelRows, 1f, w, 0, p.KernelRows, cols, 0, columns, 0f, y, 0, columns))} " +
                 $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols))),9:F2} " +
-                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.UnfoldRows(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols))),8:F2} " +
                 $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Fold(cols, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W))),8:F2}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Each pass at one thread, A/B interleaved: the kernels as they stand against the im2col matrix written out per chunk
+    /// and multiplied by the plain GEMM (its operands packed per chunk). For deciding between the two on this machine.
+    /// </summary>
+    private static void AbPasses(string name, Convolution.Problem p, float[] x, float[] w, float[] dy, float[] y, float[] dx, float[] dw, double flops, double peak, int runs)
+    {
+        int columns = p.SamplesPerChunk * p.Pixels;
+        float[] cols = new float[p.KernelRows * columns], product = new float[p.O * columns], dwPart = new float[dw.Length];
+        // The gathered dY of a chunk is approximated by the chunk's first sample-sized slices of dy (same sizes, same work).
+        void ExplicitForward() => Chunked(p, s0 =>
+        {
+            Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols);
+            Gemm.Multiply(false, false, p.O, columns, p.KernelRows, 1f, w, 0, p.KernelRows, cols, 0, columns, 0f, product, 0, columns);
+        });
+        void ExplicitWeights() => Chunked(p, s0 =>
+        {
+            Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols);
+            Gemm.Multiply(false, true, p.O, p.KernelRows, columns, 1f, dy, s0 * p.O * p.Pixels, columns, cols, 0, columns, s0 > 0 ? 1f : 0f, dwPart, 0, p.KernelRows);
+        });
+        void ExplicitInput() => Chunked(p, s0 =>
+        {
+            Gemm.Multiply(true, false, p.KernelRows, columns, p.O, 1f, w, 0, p.KernelRows, dy, s0 * p.O * p.Pixels, columns, 0f, cols, 0, columns);
+            Im2Col.Fold(cols, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
+        });
+        string Ab(Action a, Action b)
+        {
+            int threads = Threads.Count;
+            Threads.Count = 1;
+            var ta = new double[runs * 2];
+            var tb = new double[runs * 2];
+            for (int i = 0; i < 3; i++) { a(); b(); }
+            for (int i = 0; i < ta.Length; i++)
+            {
+                ta[i] = Timing.MedianSeconds(1, a);
+                tb[i] = Timing.MedianSeconds(1, b);
+            }
+            Threads.Count = threads;
+            Array.Sort(ta); Array.Sort(tb);
+            return $"{100 * flops / ta[runs] / 1e9 / peak,3:F0}% / {100 * flops / tb[runs] / 1e9 / peak,3:F0}%";
+        }
+        Console.WriteLine($"{name,-34} one thread, written out / as the kernels stand: forward {Ab(ExplicitForward, () => Convolution.Forward(p, x, 0, w, 0, y))}" +
+            $"   dW {Ab(ExplicitWeights, () => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}   dX {Ab(ExplicitInput, () => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}");
     }
 
     /// <summary>Runs <paramref name="chunk"/> for each chunk of samples the convolution kernels use (the batch is a multiple of it here), in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>

@@ -12,9 +12,9 @@ namespace Sprout.Kernels;
 internal static class Convolution
 {
     private const int ChunkBytes = 1 << 19;   // target size of one chunk's im2col matrix
-    private const int MinColumns = 256;       // a chunk's GEMM needs this many columns to run near peak
+    private const int MinColumns = 128;       // a chunk's GEMM needs this many columns to run near peak
 
-    [ThreadStatic] private static float[]? t_cols, t_product;
+    [ThreadStatic] private static float[]? t_cols, t_product, t_packedWeights;
     [ThreadStatic] private static float[][]? t_weightPartials;   // the calling thread's, one per part of a backward pass
 
     public sealed record Problem(int N, int C, int H, int W, int O, int Groups, ConvGeometry Geometry)
@@ -47,21 +47,50 @@ internal static class Convolution
 
     public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
     {
-        WorkerPool.For(p.Chunks, chunk =>
-        {
-            var (s0, count) = Range(p, chunk);
-            int columns = count * p.Pixels;
-            var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
-            var product = Buffer(ref t_product, p.O * columns);
-            Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+        var weights = PackGroups(p, w, wOffset, transpose: false);
+        WorkerPool.For(p.Chunks, chunk => ForwardChunk(p, x, xOffset, weights, y, chunk));
+    }
+
+    /// <summary>
+    /// One chunk: the chunk's im2col matrix, then Y_g = W_g · cols_g per group. A chunk of one sample writes its output in
+    /// place, a larger one through a scratch (O, S·pixels) reordered into (S, O, pixels). (Packing the columns straight
+    /// from the images inside the GEMM, without the matrix, was tried: slower at every ResNet-18 layer here, since runs of
+    /// an output row then break at every micro-panel edge; <c>Sprout.Bench -- conv resnet 5 ab</c> compared them.)
+    /// </summary>
+    private static unsafe void ForwardChunk(Problem p, float[] x, int xOffset, PackedLeft[] weights, float[] y, int chunk)
+    {
+        var (s0, count) = Range(p, chunk);
+        int columns = count * p.Pixels;
+        bool direct = count == 1;
+        var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
+        var product = direct ? y : Buffer(ref t_product, p.O * columns);
+        int productOffset = direct ? s0 * p.O * p.Pixels : 0;
+        Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+        fixed (float* pc = cols, pp = product)
             for (int g = 0; g < p.Groups; g++)
-                Gemm.Multiply(false, false, p.OutPerGroup, columns, p.KernelRows, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
-                    cols, g * p.KernelRows * columns, columns, 0f, product, g * p.OutPerGroup * columns, columns);
-            // product is (O, S, pixels); y is (N, O, pixels).
-            for (int o = 0; o < p.O; o++)
-                for (int s = 0; s < count; s++)
-                    product.AsSpan((o * count + s) * p.Pixels, p.Pixels).CopyTo(y.AsSpan(((s0 + s) * p.O + o) * p.Pixels, p.Pixels));
-        });
+                fixed (float* pw = weights[g].Storage)
+                    Gemm.Blocked(Gemm.Kernel, p.OutPerGroup, columns, p.KernelRows, 1f, weights[g].Pin(pw),
+                        new PlainRight(false, pc + (long)g * p.KernelRows * columns, columns, inPlace: false),
+                        0f, pp + productOffset + (long)g * p.OutPerGroup * columns, columns);
+        if (direct) return;
+        for (int o = 0; o < p.O; o++)
+            for (int s = 0; s < count; s++)
+                product.AsSpan((o * count + s) * p.Pixels, p.Pixels).CopyTo(y.AsSpan(((s0 + s) * p.O + o) * p.Pixels, p.Pixels));
+    }
+
+    /// <summary>
+    /// Each group's weights (O/g × C/g·kh·kw), or their transposes, packed once for all chunks into the calling thread's
+    /// scratch (valid until this thread packs again: forward and backward passes of one thread never overlap).
+    /// </summary>
+    private static PackedLeft[] PackGroups(Problem p, float[] w, int wOffset, bool transpose)
+    {
+        var (m, k) = transpose ? (p.KernelRows, p.OutPerGroup) : (p.OutPerGroup, p.KernelRows);
+        int length = PackedLeft.Length(Gemm.Kernel, m, k);
+        var storage = Buffer(ref t_packedWeights, length * p.Groups);
+        var packed = new PackedLeft[p.Groups];
+        for (int g = 0; g < p.Groups; g++)
+            packed[g] = new PackedLeft(Gemm.Kernel, transpose, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows, m, k, storage, g * length);
+        return packed;
     }
 
     /// <summary>
@@ -73,53 +102,70 @@ internal static class Convolution
     public static void Backward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
     {
         int chunks = p.Chunks, wLength = p.O * p.KernelRows, parts = Math.Min(chunks, Threads.Count);
-        var partial = dw is null ? null : WeightPartials(parts, wLength);
+        var partial = dw is null ? null : WeightPartials(dw, parts, wLength);
+        var transposed = dx is null ? null : PackGroups(p, w, wOffset, transpose: true);
         WorkerPool.For(parts, part =>
         {
             for (int chunk = chunks * part / parts, end = chunks * (part + 1) / parts; chunk < end; chunk++)
-                BackwardChunk(p, x, xOffset, w, wOffset, dy, dyOffset, dx, partial?[part], accumulate: chunk > chunks * part / parts, chunk);
+                BackwardChunk(p, x, xOffset, transposed, dy, dyOffset, dx, partial?[part], accumulate: chunk > chunks * part / parts, chunk);
         });
-        if (dw is not null)
-        {
-            partial![0].AsSpan(0, wLength).CopyTo(dw);
-            for (int part = 1; part < parts; part++) TensorPrimitives.Add(dw.AsSpan(0, wLength), partial[part].AsSpan(0, wLength), dw.AsSpan(0, wLength));
-        }
+        if (dw is not null && parts > 1)   // in a fixed order, split over the threads (ResNet's 512-channel layers: 9 MB a run)
+            WorkerPool.ForRanges(wLength, (long)wLength * parts, (start, end) =>
+            {
+                for (int part = 1; part < parts; part++)
+                    TensorPrimitives.Add(dw.AsSpan(start, end - start), partial![part].AsSpan(start, end - start), dw.AsSpan(start, end - start));
+            });
     }
 
-    /// <summary>One chunk of the backward pass: its part of dx, and its weight gradient written or added into <paramref name="dwPart"/>.</summary>
-    private static void BackwardChunk(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dwPart, bool accumulate, int chunk)
+    /// <summary>
+    /// One chunk of the backward pass: dW_g (+)= dY_g · cols_gᵀ into <paramref name="dwPart"/> (the GEMM reads the im2col
+    /// matrix transposed while it packs it, 8×8 blocks in registers: cheaper than unfolding windows row by row); and
+    /// dcols_g = W_gᵀ · dY_g with the transposed weights packed once for all chunks, folded back onto dx (col2im).
+    /// </summary>
+    private static unsafe void BackwardChunk(Problem p, float[] x, int xOffset, PackedLeft[]? transposedWeights, float[] dy, int dyOffset,
+        float[]? dx, float[]? dwPart, bool accumulate, int chunk)
     {
         var (s0, count) = Range(p, chunk);
         int columns = count * p.Pixels;
+        // dY as (O, S·pixels): in place for a chunk of one sample, else gathered.
+        var gradient = count == 1 ? dy : Buffer(ref t_product, p.O * columns);
+        int gradientOffset = count == 1 ? dyOffset + s0 * p.O * p.Pixels : 0;
+        if (count > 1)
+            for (int o = 0; o < p.O; o++)
+                for (int s = 0; s < count; s++)
+                    dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
         var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
-        var gradient = Buffer(ref t_product, p.O * columns);
-        for (int o = 0; o < p.O; o++)   // dY as (O, S·pixels)
-            for (int s = 0; s < count; s++)
-                dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
         if (dwPart is not null)
         {
-            // dW_g (+)= dY_g · cols_gᵀ: the GEMM reads the im2col matrix transposed while it packs it (8×8 blocks in
-            // registers), cheaper than unfolding the windows row by row (im2row writes scattered short runs).
             Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
             for (int g = 0; g < p.Groups; g++)
-                Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, g * p.OutPerGroup * columns, columns,
+                Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, gradientOffset + g * p.OutPerGroup * columns, columns,
                     cols, g * p.KernelRows * columns, columns, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
         }
-        if (dx is not null)
-        {
-            for (int g = 0; g < p.Groups; g++)   // dcols_g = W_gᵀ · dY_g
-                Gemm.Multiply(true, false, p.KernelRows, columns, p.OutPerGroup, 1f, w, wOffset + g * p.OutPerGroup * p.KernelRows, p.KernelRows,
-                    gradient, g * p.OutPerGroup * columns, columns, 0f, cols, g * p.KernelRows * columns, columns);
-            Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
-        }
+        if (dx is null) return;
+        fixed (float* pc = cols, pg = gradient)
+            for (int g = 0; g < p.Groups; g++)
+                fixed (float* pw = transposedWeights![g].Storage)
+                    Gemm.Blocked(Gemm.Kernel, p.KernelRows, columns, p.OutPerGroup, 1f, transposedWeights[g].Pin(pw),
+                        new PlainRight(false, pg + gradientOffset + (long)g * p.OutPerGroup * columns, columns, inPlace: false),
+                        0f, pc + (long)g * p.KernelRows * columns, columns);
+        Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
     }
 
-    /// <summary>The calling thread's weight-gradient buffers: <paramref name="parts"/> arrays of at least <paramref name="length"/>, reused.</summary>
-    private static float[][] WeightPartials(int parts, int length)
+    /// <summary>
+    /// Where each run of chunks accumulates its weight gradient: the first into <paramref name="dw"/> itself, the others
+    /// into arrays of the calling thread (at least <paramref name="length"/> floats), reused across calls.
+    /// </summary>
+    private static float[][] WeightPartials(float[] dw, int parts, int length)
     {
-        var buffers = t_weightPartials is { } b && b.Length >= parts ? b : t_weightPartials = new float[parts][];
-        for (int i = 0; i < parts; i++)
-            if (buffers[i] is null || buffers[i].Length < length) buffers[i] = GC.AllocateUninitializedArray<float>(length);
+        var kept = t_weightPartials is { } b && b.Length >= parts ? b : t_weightPartials = new float[parts][];
+        var buffers = new float[parts][];
+        buffers[0] = dw;
+        for (int i = 1; i < parts; i++)
+        {
+            if (kept[i] is null || kept[i].Length < length) kept[i] = GC.AllocateUninitializedArray<float>(length);
+            buffers[i] = kept[i];
+        }
         return buffers;
     }
 

@@ -58,65 +58,73 @@ internal static unsafe class Gemm
         });
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
         fixed (float* pa = a, pb = b, pc = c)
+            Blocked(kernel, m, n, k, alpha, new PlainLeft(transA, pa + aOffset, lda),
+                new PlainRight(transB, pb + bOffset, ldb, inPlace: !transB && m <= GemmBlocking.InPlaceBMaxRows), beta, pc + cOffset, ldc);
+    }
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C on one thread (C m×n, <paramref name="ldc"/> apart), the operands' blocks coming
+    /// from <paramref name="left"/> and <paramref name="right"/> (struct type arguments: each pair compiles to its own
+    /// loop, with no calls through an interface).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Blocked<TLeft, TRight>(IMicroKernel kernel, int m, int n, int k, float alpha, TLeft left, TRight right, float beta, float* C, int ldc)
+        where TLeft : struct, ILeftOperand where TRight : struct, IRightOperand
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0) { ScaleC(C, ldc, m, n, beta); return; }
+        var buffers = t_buffers ??= new PackBuffers();
+        int mr = kernel.MR, nr = kernel.NR;
+        // Balanced blocks: k = 784 runs as 2 slices of 392, not one of 512 and a thinner one of 272.
+        int kcBlock = KcBlock(k), mcBlock = McBlock(m, mr);
+        int aLength = RoundUp(mcBlock, mr) * kcBlock, bLength = RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock;
+        float* packedA = buffers.A(aLength);
+        float* packedB = buffers.B(bLength);
+        float* tile = buffers.Tile(mr * nr);
+
+        // Loop 5: split n into NC-wide column panels.
+        for (int jc = 0; jc < n; jc += GemmBlocking.NC)
         {
-            float* A = pa + aOffset, B = pb + bOffset, C = pc + cOffset;
-            if (k == 0) { ScaleC(C, ldc, m, n, beta); return; }
-            var buffers = t_buffers ??= new PackBuffers();
-            int mr = kernel.MR, nr = kernel.NR;
-            // Balanced blocks: k = 784 runs as 2 slices of 392, not one of 512 and a thinner one of 272.
-            int kcBlock = Balanced(k, GemmBlocking.KC, 8), mcBlock = Balanced(m, GemmBlocking.MC, mr);
-            int aLength = RoundUp(mcBlock, mr) * kcBlock, bLength = RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock;
-            float* packedA = buffers.A(aLength);
-            float* packedB = buffers.B(bLength);
-            float* tile = buffers.Tile(mr * nr);
-
-            // When op(B) is B itself and A is short, each B element is used by few rows: packing B would cost more than
-            // it saves, so full-width micro-panels are read in place (rows ldb apart) and only a ragged edge is packed.
-            bool readBInPlace = !transB && m <= GemmBlocking.InPlaceBMaxRows;
-
-            // Loop 5: split n into NC-wide column panels.
-            for (int jc = 0; jc < n; jc += GemmBlocking.NC)
+            int nc = Math.Min(GemmBlocking.NC, n - jc);
+            // Loop 4: split k into KC-deep slices; B~ = op(B)[p0.., jc..] is KC×NC, packed once per slice.
+            for (int p0 = 0; p0 < k; p0 += kcBlock)
             {
-                int nc = Math.Min(GemmBlocking.NC, n - jc);
-                // Loop 4: split k into KC-deep slices; B~ = op(B)[p0.., jc..] is KC×NC, packed once per slice.
-                for (int p0 = 0; p0 < k; p0 += kcBlock)
+                int kc = Math.Min(kcBlock, k - p0);
+                bool first = p0 == 0;
+                right.Pack(p0, kc, jc, nc, nr, packedB);
+                // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., p0..] is MC×KC, kept in L2.
+                for (int ic = 0; ic < m; ic += mcBlock)
                 {
-                    int kc = Math.Min(kcBlock, k - p0);
-                    bool first = p0 == 0;
-                    // Pack B~ (only the ragged panel when B is read in place).
-                    int unpacked = readBInPlace ? nc / nr * nr : 0;
-                    GemmPacking.PackB(transB, B, ldb, p0, kc, jc + unpacked, nc - unpacked, nr, packedB + (long)unpacked * kc);
-                    // Loop 3: split m into MC-tall row blocks; A~ = op(A)[ic.., p0..] is MC×KC, kept in L2.
-                    for (int ic = 0; ic < m; ic += mcBlock)
+                    int mc = Math.Min(mcBlock, m - ic);
+                    float* aBlock = left.Block(ic, mc, p0, kc, mr, packedA);
+                    // Loops 2 and 1: NR-wide micro-panels of B~ (reused from L1) against MR-tall micro-panels of A~.
+                    for (int jr = 0; jr < nc; jr += nr)
                     {
-                        int mc = Math.Min(mcBlock, m - ic);
-                        GemmPacking.PackA(transA, A, lda, ic, mc, p0, kc, mr, packedA);
-                        // Loops 2 and 1: NR-wide micro-panels of B~ (reused from L1) against MR-tall micro-panels of A~.
-                        for (int jr = 0; jr < nc; jr += nr)
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bPanel = right.Panel(p0, kc, jc, jr, cols, nr, packedB, out int bStride);
+                        for (int ir = 0; ir < mc; ir += mr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            bool inPlace = readBInPlace && cols == nr;
-                            float* bPanel = inPlace ? B + (long)p0 * ldb + jc + jr : packedB + (long)jr * kc;
-                            int bStride = inPlace ? ldb : nr;
-                            for (int ir = 0; ir < mc; ir += mr)
-                            {
-                                int rows = Math.Min(mr, mc - ir);
-                                float* aPanel = packedA + (long)ir * kc;
-                                float* cTile = C + (long)(ic + ir) * ldc + jc + jr;
-                                if (cols == nr) kernel.Run(kc, aPanel, bPanel, bStride, cTile, ldc, alpha, beta, first, rows);
-                                else EdgeTile(kernel, kc, aPanel, bPanel, bStride, cTile, ldc, rows, cols, alpha, beta, first, tile);
-                            }
+                            int rows = Math.Min(mr, mc - ir);
+                            float* aPanel = aBlock + (long)ir * kc;
+                            float* cTile = C + (long)(ic + ir) * ldc + jc + jr;
+                            if (cols == nr) kernel.Run(kc, aPanel, bPanel, bStride, cTile, ldc, alpha, beta, first, rows);
+                            else EdgeTile(kernel, kc, aPanel, bPanel, bStride, cTile, ldc, rows, cols, alpha, beta, first, tile);
                         }
                     }
                 }
             }
         }
     }
+
+    /// <summary>The depth of the KC slices a product of depth <paramref name="k"/> runs in (balanced: equal slices).</summary>
+    internal static int KcBlock(int k) => Balanced(k, GemmBlocking.KC, 8);
+
+    /// <summary>The height of the MC blocks a product of <paramref name="m"/> rows runs in (balanced, a multiple of MR).</summary>
+    internal static int McBlock(int m, int mr) => Balanced(m, GemmBlocking.MC, mr);
 
     /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
     internal static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,

@@ -45,53 +45,6 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>
-    /// The transpose of <see cref="Unfold"/> ("im2row"): row (s, y, x) of the (N·Ho·Wo) × (C·kh·kw) matrix holds the
-    /// window under output position (y, x) of sample s.
-    /// </summary>
-    public static void UnfoldRows(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] rows)
-    {
-        int oh = g.OutH(h), ow = g.OutW(w), k = c * g.KernelH * g.KernelW;
-        WorkerPool.ForEach(n * oh, (long)n * oh * ow * k, sy =>
-        {
-            fixed (float* px = x, pr = rows) UnfoldWindowRow(px + xOffset, c, h, w, g, sy, pr + (long)sy * ow * k);
-        });
-    }
-
-    /// <summary>Output row <paramref name="sy"/> (sample, y) of im2row: each output position's window, tap after tap.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UnfoldWindowRow(float* x, int c, int h, int w, ConvGeometry g, int sy, float* block)
-    {
-        int oh = g.OutH(h), ow = g.OutW(w), kh = g.KernelH, kw = g.KernelW, k = c * kh * kw, dw = g.DilationW;
-        int s = sy / oh, y = sy % oh, reach = (kw - 1) * dw;
-        for (int ch = 0; ch < c; ch++)
-        {
-            float* plane = x + (long)(s * c + ch) * h * w;
-            for (int ki = 0; ki < kh; ki++)
-            {
-                int iy = y * g.StrideH - g.PadH + ki * g.DilationH;
-                float* at = block + (ch * kh + ki) * kw;
-                if ((uint)iy >= (uint)h)
-                {
-                    for (int xo = 0; xo < ow; xo++, at += k) Zero(at, kw);
-                    continue;
-                }
-                float* inRow = plane + iy * w;
-                for (int xo = 0, ix0 = -g.PadW; xo < ow; xo++, at += k, ix0 += g.StrideW)
-                {
-                    if (ix0 >= 0 && ix0 + reach < w)
-                        for (int kj = 0; kj < kw; kj++) at[kj] = inRow[ix0 + kj * dw];
-                    else
-                        for (int kj = 0; kj < kw; kj++)
-                        {
-                            int ix = ix0 + kj * dw;
-                            at[kj] = (uint)ix < (uint)w ? inRow[ix] : 0f;
-                        }
-                }
-            }
-        }
-    }
-
     public static void Fold(float[] cols, int n, int c, int h, int w, ConvGeometry g, float[] dx, int dxOffset)
     {
         // Different taps of one channel write to the same input pixels, so split by channel, not by row.

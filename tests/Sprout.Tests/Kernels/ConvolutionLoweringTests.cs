@@ -1,0 +1,110 @@
+using Sprout.Kernels;
+
+namespace Sprout.Tests.Kernels;
+
+/// <summary>
+/// The im2col + GEMM convolution (weights packed once for all chunks, chunks of one sample written in place, larger
+/// chunks gathered, weight gradients of several runs summed) against convolution written out from its definition.
+/// </summary>
+public class ConvolutionLoweringTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, int, int, int> Problems => new()
+    {
+        // n, c, h, w, o, k, stride, pad, dilation, groups
+        { 3, 64, 9, 9, 64, 3, 1, 1, 1, 1 },    // ResNet's 3x3 at 64 channels: chunks of one sample, in place
+        { 5, 16, 3, 3, 24, 3, 1, 1, 1, 1 },    // a late layer: 9 pixels, several samples per chunk (gathered)
+        { 4, 3, 17, 15, 8, 7, 2, 3, 1, 1 },    // the stem's 7x7, stride 2, padding 3, odd sizes
+        { 3, 12, 10, 10, 20, 1, 2, 0, 1, 1 },  // the 1x1 stride-2 shortcut
+        { 2, 8, 11, 9, 6, 3, 1, 2, 2, 2 },     // dilation 2 and two groups
+        { 7, 40, 6, 6, 36, 3, 2, 1, 1, 4 },    // stride 2, four groups, a ragged last chunk
+    };
+
+    [Theory]
+    [MemberData(nameof(Problems))]
+    public void Forward_and_both_gradients_match_the_definition(int n, int c, int h, int w, int o, int k, int stride, int pad, int dilation, int groups)
+    {
+        var g = new ConvGeometry(k, k, stride, stride, pad, pad, dilation, dilation);
+        var p = new Convolution.Problem(n, c, h, w, o, groups, g);
+        Rng.Seed(7);
+        var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
+        var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
+        var dy = Tensor.RandomUniform(new Shape(n * o * p.Pixels), -1f, 1f).ToArray();
+        var (y, dx, dw) = Reference(p, x, weight, dy);
+
+        var yActual = new float[y.Length];
+        yActual.AsSpan().Fill(float.NaN);   // every output must be written
+        Convolution.Forward(p, x, 0, weight, 0, yActual);
+        AssertClose(y, yActual, "y");
+
+        var dxActual = new float[dx.Length];   // folded into: starts cleared, as the op gives it
+        var dwActual = new float[dw.Length];
+        dwActual.AsSpan().Fill(float.NaN);     // overwritten, not accumulated into
+        Convolution.Backward(p, x, 0, weight, 0, dy, 0, dxActual, dwActual);
+        AssertClose(dx, dxActual, "dx");
+        AssertClose(dw, dwActual, "dw");
+    }
+
+    [Fact]
+    public void The_weight_gradient_does_not_depend_on_the_thread_count()
+    {
+        var p = new Convolution.Problem(6, 32, 3, 3, 48, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
+        Rng.Seed(8);
+        var x = Tensor.RandomUniform(new Shape(6 * 32 * 9), -1f, 1f).ToArray();
+        var dy = Tensor.RandomUniform(new Shape(6 * 48 * 9), -1f, 1f).ToArray();
+        var weight = new float[48 * p.KernelRows];
+        float[] one = new float[weight.Length], all = new float[weight.Length];
+        int threads = Threads.Count;
+        try
+        {
+            Threads.Count = 1;
+            Convolution.Backward(p, x, 0, weight, 0, dy, 0, null, one);
+            Threads.Count = Environment.ProcessorCount;
+            Convolution.Backward(p, x, 0, weight, 0, dy, 0, null, all);
+        }
+        finally
+        {
+            Threads.Count = threads;
+        }
+        var (_, _, expected) = Reference(p, x, weight, dy);
+        AssertClose(expected, one, "dw at one thread");
+        AssertClose(expected, all, "dw at all cores");
+    }
+
+    /// <summary>y = x ⋆ w per group, dx and dw by the chain rule, one multiply–add at a time, in double precision.</summary>
+    private static (float[] Y, float[] Dx, float[] Dw) Reference(Convolution.Problem p, float[] x, float[] weight, float[] dy)
+    {
+        var g = p.Geometry;
+        int cg = p.C / p.Groups, og = p.O / p.Groups, oh = p.OutH, ow = p.OutW;
+        var y = new double[p.N * p.O * oh * ow];
+        var dx = new double[x.Length];
+        var dw = new double[weight.Length];
+        for (int s = 0; s < p.N; s++)
+            for (int oc = 0; oc < p.O; oc++)
+                for (int yo = 0; yo < oh; yo++)
+                    for (int xo = 0; xo < ow; xo++)
+                    {
+                        int outIndex = ((s * p.O + oc) * oh + yo) * ow + xo;
+                        for (int ci = 0; ci < cg; ci++)
+                            for (int ki = 0; ki < g.KernelH; ki++)
+                                for (int kj = 0; kj < g.KernelW; kj++)
+                                {
+                                    int iy = yo * g.StrideH - g.PadH + ki * g.DilationH, ix = xo * g.StrideW - g.PadW + kj * g.DilationW;
+                                    if (iy < 0 || iy >= p.H || ix < 0 || ix >= p.W) continue;
+                                    int channel = oc / og * cg + ci;
+                                    int xIndex = ((s * p.C + channel) * p.H + iy) * p.W + ix;
+                                    int wIndex = ((oc * cg + ci) * g.KernelH + ki) * g.KernelW + kj;
+                                    y[outIndex] += (double)x[xIndex] * weight[wIndex];
+                                    dx[xIndex] += (double)dy[outIndex] * weight[wIndex];
+                                    dw[wIndex] += (double)dy[outIndex] * x[xIndex];
+                                }
+                    }
+        static float[] Single(double[] v) => [.. v.Select(d => (float)d)];
+        return (Single(y), Single(dx), Single(dw));
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-4f * (1 + MathF.Abs(expected[i])) * 4, $"{what}[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+}
