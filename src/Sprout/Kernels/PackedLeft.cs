@@ -25,11 +25,19 @@ internal sealed unsafe class PackedLeft
         if (storage.Length - offset < Length(kernel, m, k))
             throw new ArgumentException($"PackedLeft needs {Length(kernel, m, k)} floats from offset {offset}; the storage has {storage.Length - offset}.", nameof(storage));
         (_storage, _offset) = (storage, offset);
-        int kcBlock = Gemm.KcBlock(k);
-        _rowsRounded = RoundedRows(kernel, m);
-        fixed (float* pa = a, packed = storage)
-            for (int p0 = 0; p0 < k; p0 += kcBlock)
-                GemmPacking.PackA(trans, pa + aOffset, lda, 0, m, p0, Math.Min(kcBlock, k - p0), kernel.MR, packed + offset + (long)p0 * _rowsRounded);
+        int kcBlock = Gemm.KcBlock(k), rows = RoundedRows(kernel, m), slices = (k + kcBlock - 1) / kcBlock;
+        _rowsRounded = rows;
+        // The slices are independent: packed over the threads (ResNet's 512-channel weights are 9 MB, and the chunks
+        // that use them wait for all of it).
+        WorkerPool.ForRanges(slices, (long)m * k, (first, end) =>
+        {
+            fixed (float* pa = a, packed = storage)
+                for (int slice = first; slice < end; slice++)
+                {
+                    int p0 = slice * kcBlock;
+                    GemmPacking.PackA(trans, pa + aOffset, lda, 0, m, p0, Math.Min(kcBlock, k - p0), kernel.MR, packed + offset + (long)p0 * rows);
+                }
+        });
     }
 
     /// <summary>Floats an m × k operand takes packed for <paramref name="kernel"/>.</summary>
