@@ -80,7 +80,8 @@ internal static class ConvRunner
             int columns = p.N * p.Pixels;
             if (args.Contains("ab"))
             {
-                AbPasses(name, p, x, w, dy, y, dx, dw, flops, peak, runs);
+                int at = Array.IndexOf(args, "ab");
+                AbPasses(name, p, x, w, dy, y, dx, dw, flops, peak, runs, int.Parse(args[at + 1]), int.Parse(args[at + 2]));
                 continue;
             }
             if (DirectConvolution.Applies(p))
@@ -96,47 +97,31 @@ internal static class ConvRunner
     }
 
     /// <summary>
-    /// Each pass at one thread, A/B interleaved: the kernels as they stand against the im2col matrix written out per chunk
-    /// and multiplied by the plain GEMM (its operands packed per chunk). For deciding between the two on this machine.
+    /// Each pass (forward, dW, dX) at the current thread count, A/B interleaved in one run, with chunks of at least
+    /// <paramref name="a"/> and of at least <paramref name="b"/> columns. For tuning on this machine: <c>conv resnet 5 ab 256 512</c>.
     /// </summary>
-    private static void AbPasses(string name, Convolution.Problem p, float[] x, float[] w, float[] dy, float[] y, float[] dx, float[] dw, double flops, double peak, int runs)
+    private static void AbPasses(string name, Convolution.Problem p, float[] x, float[] w, float[] dy, float[] y, float[] dx, float[] dw, double flops, double peak, int runs,
+        int a, int b)
     {
-        int columns = p.SamplesPerChunk * p.Pixels;
-        float[] cols = new float[p.KernelRows * columns], product = new float[p.O * columns], dwPart = new float[dw.Length];
-        // The gathered dY of a chunk is approximated by the chunk's first sample-sized slices of dy (same sizes, same work).
-        void ExplicitForward() => Chunked(p, s0 =>
+        int kept = Convolution.MinColumns;
+        string Ab(Action pass)
         {
-            Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols);
-            Gemm.Multiply(false, false, p.O, columns, p.KernelRows, 1f, w, 0, p.KernelRows, cols, 0, columns, 0f, product, 0, columns);
-        });
-        void ExplicitWeights() => Chunked(p, s0 =>
-        {
-            Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols);
-            Gemm.Multiply(false, true, p.O, p.KernelRows, columns, 1f, dy, s0 * p.O * p.Pixels, columns, cols, 0, columns, s0 > 0 ? 1f : 0f, dwPart, 0, p.KernelRows);
-        });
-        void ExplicitInput() => Chunked(p, s0 =>
-        {
-            Gemm.Multiply(true, false, p.KernelRows, columns, p.O, 1f, w, 0, p.KernelRows, dy, s0 * p.O * p.Pixels, columns, 0f, cols, 0, columns);
-            Im2Col.Fold(cols, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
-        });
-        string Ab(Action a, Action b)
-        {
-            int threads = Threads.Count;
-            Threads.Count = 1;
             var ta = new double[runs * 2];
             var tb = new double[runs * 2];
-            for (int i = 0; i < 3; i++) { a(); b(); }
-            for (int i = 0; i < ta.Length; i++)
+            for (int i = 0; i < ta.Length + 2; i++)
             {
-                ta[i] = Timing.MedianSeconds(1, a);
-                tb[i] = Timing.MedianSeconds(1, b);
+                Convolution.MinColumns = a;
+                double timeA = Timing.MedianSeconds(1, pass);
+                Convolution.MinColumns = b;
+                double timeB = Timing.MedianSeconds(1, pass);
+                if (i >= 2) (ta[i - 2], tb[i - 2]) = (timeA, timeB);   // the first two rounds warm both up
             }
-            Threads.Count = threads;
+            Convolution.MinColumns = kept;
             Array.Sort(ta); Array.Sort(tb);
             return $"{100 * flops / ta[runs] / 1e9 / peak,3:F0}% / {100 * flops / tb[runs] / 1e9 / peak,3:F0}%";
         }
-        Console.WriteLine($"{name,-34} one thread, written out / as the kernels stand: forward {Ab(ExplicitForward, () => Convolution.Forward(p, x, 0, w, 0, y))}" +
-            $"   dW {Ab(ExplicitWeights, () => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}   dX {Ab(ExplicitInput, () => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}");
+        Console.WriteLine($"{name,-34} {a} / {b} columns: forward {Ab(() => Convolution.Forward(p, x, 0, w, 0, y))}" +
+            $"   dW {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}   dX {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}");
     }
 
     /// <summary>Runs <paramref name="chunk"/> for each chunk of samples the convolution kernels use (the batch is a multiple of it here), in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>

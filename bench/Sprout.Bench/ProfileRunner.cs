@@ -111,12 +111,26 @@ internal static class ProfileRunner
         Block.ForwardProfiler = null;
         Tensor.BackwardProfiler = null;
         clock.Restart();
-        for (int s = 0; s < Steps; s++) Step(net, trainer, loss, x, y);
+        double forwardMs = 0, backwardMs = 0, updateMs = 0;
+        for (int s = 0; s < Steps; s++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Tensor l;
+            using (Autograd.Record()) l = loss.Forward(net.Forward(x), y).Sum();
+            long t1 = Stopwatch.GetTimestamp();
+            l.Backward();
+            long t2 = Stopwatch.GetTimestamp();
+            trainer.Step(batch);
+            forwardMs += Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            backwardMs += Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+            updateMs += Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
+        }
         double step = clock.Elapsed.TotalMilliseconds / Steps;
 
         double flops = 3 * ForwardFlops(net, x.Shape);
         double peak = GemmRunner.MeasurePeak(Threads.Count);
         Console.WriteLine($"resnet18 batch {batch}, {Threads.Count} threads: {step:F1} ms a step ({batch / step * 1000:F1} samples/s; {profiled:F1} ms profiled), {flops / 1e9:F2} GFLOP → {flops / step / 1e6:F1} GFLOP/s = {100 * flops / step / 1e6 / peak:F0}% of the FMA peak {peak:F0}");
+        Console.WriteLine($"unprofiled: forward {forwardMs / Steps:F1} ms, backward {backwardMs / Steps:F1} ms, optimizer step {updateMs / Steps:F1} ms");
         Console.WriteLine("forward, leaf layers by type and output shape (ms a step):");
         foreach (var (k, ms) in forward.OrderByDescending(kv => kv.Value).Take(24)) Console.WriteLine($"  {k,-40} {ms / Steps,7:F2}");
         Console.WriteLine($"  total {forward.Values.Sum() / Steps:F1}");

@@ -12,7 +12,15 @@ namespace Sprout.Kernels;
 internal static class Convolution
 {
     private const int ChunkBytes = 1 << 19;   // target size of one chunk's im2col matrix
-    private const int MinColumns = 128;       // a chunk's GEMM needs this many columns to run near peak
+
+    /// <summary>
+    /// Fewest GEMM columns a chunk gets (benchmarks compare others). Wider is faster until chunks run short of threads:
+    /// one core, % of peak at 128 / 256 / 512 columns, ResNet's 128 channels at 12×12 forward 43 / 57 / 57, its 512 at 3×3
+    /// 42 / 46 / 62; but at 512 that layer is one chunk of 32 samples, and two cores run it at 32 % against 45 % at 256.
+    /// Cutting a large sample into bands of output rows, so that its im2col matrix stays in L2, was slower too (64
+    /// channels at 24×24: 47 % against 51 %). <c>Sprout.Bench -- conv resnet 5 ab 256 512</c>.
+    /// </summary>
+    internal static int MinColumns { get; set; } = 256;
 
     [ThreadStatic] private static float[]? t_cols, t_product, t_packedWeights;
     [ThreadStatic] private static float[][]? t_weightPartials;   // the calling thread's, one per part of a backward pass
@@ -27,8 +35,7 @@ internal static class Convolution
         /// <summary>
         /// Samples per chunk: enough for the im2col matrix to fill about <see cref="ChunkBytes"/>, but never fewer than
         /// make <see cref="MinColumns"/> GEMM columns — a late ResNet layer (512 channels at 3×3) has 4,608 rows per
-        /// column, and cache-sized chunks of 27 columns made its GEMMs skinny and repacked its 9 MB of weights 11 times
-        /// per pass (fwd+bwd 224 ms at batch 32). Chunks are then evened out over the batch.
+        /// column, and cache-sized chunks of 27 columns made its GEMMs skinny. Chunks are then evened out over the batch.
         /// </summary>
         public int SamplesPerChunk
         {

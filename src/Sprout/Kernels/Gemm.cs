@@ -32,7 +32,8 @@ internal static unsafe class Gemm
             RowDots.Multiply(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
-        int threads = (long)m * n * k < GemmBlocking.ParallelThreshold ? 1 : Threads.Count;
+        // Inside a job (a chunk of a convolution) the split would run inline: one block, not several packing A again.
+        int threads = (long)m * n * k < GemmBlocking.ParallelThreshold || WorkerPool.InsideJob ? 1 : Threads.Count;
         // Split C into one independent block per thread, each with its own packing: along the rows when that packs
         // the smaller operand twice (B is k×n, A is m×k), else along the columns. On a tie A is packed twice: in a
         // layer's x·Wᵀ that is the fresh activations, still in cache, while the weights were last read a step ago

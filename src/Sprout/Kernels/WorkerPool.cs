@@ -24,6 +24,9 @@ internal static class WorkerPool
     private static BackgroundWork? s_background;
     [ThreadStatic] private static bool t_insideJob;
 
+    /// <summary>True on a thread running a part of a job: a split started here runs inline, on this thread alone.</summary>
+    public static bool InsideJob => t_insideJob;
+
     /// <summary>Offers background work to the workers (one at a time: a second offer is left to its owner's Complete).</summary>
     public static void Offer(BackgroundWork work)
     {

@@ -17,6 +17,7 @@ public class ConvolutionLoweringTests
         { 3, 12, 10, 10, 20, 1, 2, 0, 1, 1 },  // the 1x1 stride-2 shortcut
         { 2, 8, 11, 9, 6, 3, 1, 2, 2, 2 },     // dilation 2 and two groups
         { 7, 40, 6, 6, 36, 3, 2, 1, 1, 4 },    // stride 2, four groups, a ragged last chunk
+        { 2, 64, 40, 40, 8, 3, 1, 1, 1, 1 },   // a sample's matrix over the chunk target (3.7 MB): one sample a chunk
     };
 
     [Theory]
