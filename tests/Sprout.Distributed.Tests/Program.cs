@@ -8,6 +8,7 @@ using Sprout.Nn;
 using Sprout.Training;
 
 // Usage (under mpirun -np 2): equivalence mlp|lenet | checksum | structure | dies | broadcast DIR | throughput mlp|lenet EPOCHS
+//   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
 var world = Communicator.World;
 string scenario = args.Length > 0 ? args[0] : "";
 int code = scenario switch
@@ -17,6 +18,7 @@ int code = scenario switch
     "structure" => Scenarios.Structure(world),
     "dies" => Scenarios.Dies(world),
     "broadcast" => Scenarios.Broadcast(world, args[1]),
+    "allreduce" => Scenarios.AllReduce(world, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "throughput" => Scenarios.Throughput(world, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
         args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256),
     _ => Fail($"unknown scenario '{scenario}'"),
@@ -32,6 +34,24 @@ static int Fail(string message)
 
 static class Scenarios
 {
+    /// <summary>The median of 200 all-reduces of <paramref name="floats"/> floats, each started right after a barrier (so rank skew is not counted).</summary>
+    public static int AllReduce(Communicator world, int floats)
+    {
+        var values = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        values.AsSpan().Fill(1f);
+        var times = new double[200];
+        for (int i = -20; i < times.Length; i++)
+        {
+            world.Barrier();
+            long start = Stopwatch.GetTimestamp();
+            world.AllReduceSum(values);
+            if (i >= 0) times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        if (world.IsRoot) Console.WriteLine($"allreduce {floats} floats ({floats * 4 / 1024} KiB), {world.Size} ranks: median {times[100]:F0} µs, fastest {times[0]:F0} µs");
+        return 0;
+    }
+
     private static Sequential Mlp() => new() { new Flatten(), new Dense(256, Activation.Relu), new Dense(10) };
 
     private static Sequential LeNet() => new()
@@ -60,6 +80,8 @@ static class Scenarios
     /// One epoch on this rank's shards with the distributed trainer; returns the trainer. <paramref name="training"/>, when
     /// given, times the steps alone (not the per-epoch shard copy, which is data preparation and scales perfectly).
     /// </summary>
+    private static TimeSpan s_compute;
+
     private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch,
         DistributedTrainer? trainer = null, Stopwatch? training = null)
     {
@@ -71,7 +93,9 @@ static class Scenarios
         training?.Start();
         foreach (var b in new DataLoader(x, y, batch, prefetch: false))
         {
+            long start = Stopwatch.GetTimestamp();
             using (Autograd.Record()) loss.Forward(net.Forward(b.Data), b.Labels).Sum().Backward();
+            if (training is not null) s_compute += Stopwatch.GetElapsedTime(start);
             trainer.Step(b.Size);
         }
         world.Barrier();
@@ -195,8 +219,10 @@ static class Scenarios
         double seconds = clock.Elapsed.TotalSeconds;
         int steps = trainer.Steps - warmSteps;
         double samples = (double)steps * batch * world.Size;
+        var compute = world.AllGather([s_compute.TotalMilliseconds * 1000 / steps]);
         if (world.IsRoot)
-            Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={batch}×{world.Size}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step");
+            Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={batch}×{world.Size}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step; " +
+                $"forward + backward {string.Join(" / ", compute.Select(c => c.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} µs per step (by rank)");
         return 0;
     }
 }
