@@ -53,7 +53,7 @@ internal sealed class GradientTable(HashSet<float[]> rentals)
         if (!_grads.TryGetValue(t, out var sum)) { Set(t, contribution); return; }
         if (sum.Shape == contribution.Shape && HeldOnceByUs(sum) && !ReferenceEquals(sum.Storage, contribution.Storage))
         {
-            TensorPrimitives.Add(sum.Span, contribution.Span, sum.AsSpan());
+            AddInPlace(sum, contribution);
             return;   // the contribution, held by no entry, goes back at the end of the node
         }
         Hold(contribution);
@@ -61,6 +61,13 @@ internal sealed class GradientTable(HashSet<float[]> rentals)
         Drop(sum);
         Drop(contribution);
         Set(t, total);
+    }
+
+    /// <summary>sum += contribution, over the threads when large (a residual block's input gradient: 4.7 MB at ResNet's 64 channels).</summary>
+    private static void AddInPlace(Tensor sum, Tensor contribution)
+    {
+        Kernels.WorkerPool.ForRanges(sum.Length, sum.Length, (start, end) =>
+            TensorPrimitives.Add(sum.Span.Slice(start, end - start), contribution.Span.Slice(start, end - start), sum.AsSpan().Slice(start, end - start)));
     }
 
     /// <summary>The gradient of <paramref name="t"/> has been used up: drop its entry and recycle what nothing holds.</summary>

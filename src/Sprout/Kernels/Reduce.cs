@@ -22,6 +22,29 @@ internal static class Reduce
         }
     }
 
+    /// <summary>
+    /// dst[c] = Σ over samples and positions of src (N, C, positions): a convolution's bias gradient, split over the
+    /// threads by channel. Short runs (a late ResNet layer has 9 positions) are added in a plain loop: a primitive's
+    /// call costs more than 9 additions.
+    /// </summary>
+    public static void ChannelSums(float[] src, int offset, int n, int channels, int positions, float[] dst)
+    {
+        WorkerPool.ForRanges(channels, (long)n * channels * positions, (first, end) =>
+        {
+            for (int c = first; c < end; c++)
+            {
+                float total = 0f;
+                for (int s = 0; s < n; s++)
+                {
+                    var run = src.AsSpan(offset + (s * channels + c) * positions, positions);
+                    if (positions >= 32) total += TensorPrimitives.Sum(run);
+                    else foreach (float v in run) total += v;
+                }
+                dst[c] = total;
+            }
+        });
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Max(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {

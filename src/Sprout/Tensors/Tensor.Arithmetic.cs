@@ -72,7 +72,7 @@ public sealed partial class Tensor
     /// <summary>y = f(a, s) for a scalar s whose derivative dy/da is the constant <paramref name="slope"/>.</summary>
     private static Tensor ScalarOp(Tensor a, float s, SpanScalarAction op, float slope)
     {
-        var y = Empty(a.Shape, a.IsMeta);
+        var y = EmptyForOverwrite(a.Shape, a.IsMeta);
         if (!a.IsMeta) op(a.Span, s, y.AsSpan());
         if (Wants(a)) RecordScaled(y, a, slope);
         return y;
@@ -88,8 +88,15 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = ShapeInference.Broadcast(a.Shape, b.Shape, op);
-        var y = Empty(shape, a.IsMeta || b.IsMeta);
-        if (!y.IsMeta) Broadcast.Run<TOp>(a.Span, a.Shape.Span, b.Span, b.Shape.Span, y.AsSpan(), shape.Span);
+        var y = EmptyForOverwrite(shape, a.IsMeta || b.IsMeta);   // every element is written
+        if (y.IsMeta) return y;
+        if (a.Shape == b.Shape)   // the common case (a residual connection's sum): over the threads when large
+        {
+            var (av, ao, bv, bo, yv) = (a.Storage!, a._offset, b.Storage!, b._offset, y.Storage!);
+            WorkerPool.ForRanges(y.Length, y.Length, (start, end) =>
+                TOp.Invoke(av.AsSpan(ao + start, end - start), bv.AsSpan(bo + start, end - start), yv.AsSpan(start, end - start)));
+        }
+        else Broadcast.Run<TOp>(a.Span, a.Shape.Span, b.Span, b.Shape.Span, y.AsSpan(), shape.Span);
         return y;
     }
 }

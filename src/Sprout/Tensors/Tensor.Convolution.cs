@@ -36,7 +36,13 @@ public sealed partial class Tensor
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DWeight(Tensor g) { Compute(g); return dw!; }
-        Tensor DBias(Tensor g) => Z(g).Reshape(problem.N, problem.O, problem.Pixels).Sum(2).Sum(0);
+        Tensor DBias(Tensor g)
+        {
+            var z = Z(g);
+            var db = Uninitialized(new Shape(problem.O));
+            Reduce.ChannelSums(z.Storage!, z._offset, problem.N, problem.O, problem.Pixels, db.Storage!);
+            return db;
+        }
         if (bias is null) y.Record("Conv2D", x, DInput, weight, DWeight);
         else y.Record("Conv2D", [x, weight, bias], [DInput, DWeight, DBias]);
     }

@@ -106,20 +106,25 @@ public sealed partial class Tensor
 
     private static void ClampBackward(Tensor y, Tensor a, float min, float max) => y.Record("Clamp", a, g => MaskedBy(g, a, min, max));
 
-    /// <summary>g where min &lt; a &lt; max (strictly, for ReLU at 0), else 0.</summary>
+    /// <summary>g where min &lt; a &lt; max (strictly, for ReLU at 0), else 0; over the threads when large.</summary>
     private static Tensor MaskedBy(Tensor g, Tensor a, float min, float max)
     {
-        var r = new Tensor(g.Shape);
-        Kernels.Masks.Between(g.Span, a.Span, min, max, r.AsSpan());
+        var r = Uninitialized(g.Shape);
+        var (gs, go, xs, xo, rs) = (g.Storage!, g._offset, a.Storage!, a._offset, r.Storage!);
+        WorkerPool.ForRanges(r.Length, r.Length, (start, end) =>
+            Kernels.Masks.Between(gs.AsSpan(go + start, end - start), xs.AsSpan(xo + start, end - start), min, max, rs.AsSpan(start, end - start)));
         return r;
     }
 
     internal delegate void UnaryKernel(ReadOnlySpan<float> x, Span<float> destination);
 
+    /// <summary>y = op(a) element by element, into fresh storage it writes whole; over the threads when large.</summary>
     private static Tensor Unary(Tensor a, UnaryKernel op)
     {
-        var y = Empty(a.Shape, a.IsMeta);
-        if (!a.IsMeta) op(a.Span, y.AsSpan());
+        var y = EmptyForOverwrite(a.Shape, a.IsMeta);
+        if (a.IsMeta) return y;
+        var (xs, xo, ys) = (a.Storage!, a._offset, y.Storage!);
+        WorkerPool.ForRanges(y.Length, y.Length, (start, end) => op(xs.AsSpan(xo + start, end - start), ys.AsSpan(start, end - start)));
         return y;
     }
 
