@@ -16,6 +16,7 @@ internal static class ProfileRunner
     public static int Run(string[] args)
     {
         string which = args.FirstOrDefault() ?? "lenet";
+        if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
@@ -137,6 +138,49 @@ internal static class ProfileRunner
         Console.WriteLine("backward rules by op and input shape (ms a step):");
         foreach (var (k, ms) in backward.OrderByDescending(kv => kv.Value).Take(30)) Console.WriteLine($"  {k,-40} {ms / Steps,7:F2}");
         Console.WriteLine($"  total {backward.Values.Sum() / Steps:F1}");
+        return 0;
+    }
+
+    /// <summary>
+    /// How each op of a ResNet-18 step (batch 32) scales from one core to all: steps at one thread and at all cores
+    /// alternate (so the machine's swings hit both alike), and each leaf layer's forward and each backward rule print
+    /// their time at both and the ratio, slowest scaling first.
+    /// </summary>
+    private static int ResNetScaling()
+    {
+        var net = Sprout.Models.ModernCnns.ResNet18();
+        net.Initialize(new Kaiming());
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
+        var loss = new SoftmaxCrossEntropyLoss();
+        var rng = new Random(1);
+        const int Batch = 32;
+        var x = Tensor.FromArray([.. Enumerable.Range(0, Batch * 96 * 96).Select(_ => (float)rng.NextDouble())], Batch, 1, 96, 96);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, Batch).Select(i => (float)(i % 10))], Batch);
+        int all = Environment.ProcessorCount;
+        var times = new[] { new Dictionary<string, double>(), new Dictionary<string, double>() };
+        var steps = new double[2];
+        for (int round = 0; round < 10; round++)
+            for (int side = 0; side < 2; side++)
+            {
+                Threads.Count = side == 0 ? 1 : all;
+                var into = round < 2 ? new Dictionary<string, double>() : times[side];   // two rounds of warm-up
+                Block.ForwardProfiler = (block, outputs, t) =>
+                {
+                    if (block.Children.Any()) return;
+                    string key = "fwd " + block.GetType().Name + " " + outputs[0].Shape;
+                    into[key] = into.GetValueOrDefault(key) + t.TotalMilliseconds;
+                };
+                Tensor.BackwardProfiler = (op, t) => into["bwd " + op] = into.GetValueOrDefault("bwd " + op) + t.TotalMilliseconds;
+                var clock = Stopwatch.StartNew();
+                Step(net, trainer, loss, x, y);
+                if (round >= 2) steps[side] += clock.Elapsed.TotalMilliseconds;
+            }
+        Block.ForwardProfiler = null;
+        Tensor.BackwardProfiler = null;
+        Threads.Count = all;
+        Console.WriteLine($"resnet18 batch {Batch}: {steps[0] / 8:F1} ms a step at 1 thread, {steps[1] / 8:F1} at {all} ({steps[0] / steps[1]:F2}×)");
+        foreach (var (key, one) in times[0].Where(kv => kv.Value / 8 > 0.5).OrderBy(kv => kv.Value / times[1].GetValueOrDefault(kv.Key, 1e-9)))
+            Console.WriteLine($"  {key,-44} {one / 8,8:F2} {times[1][key] / 8,8:F2}  {one / times[1][key],5:F2}×");
         return 0;
     }
 

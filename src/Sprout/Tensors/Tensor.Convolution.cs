@@ -69,17 +69,24 @@ public sealed partial class Tensor
         return g;
     }
 
+    /// <summary>
+    /// y[s, k] += bias[k] for every plane, split over the threads. Planes of a late ResNet layer are 9 values: 16,384 of
+    /// them a batch, where a primitive's call per plane had cost 2.5 ms on the calling thread alone.
+    /// </summary>
     private static void AddChannelBias(Tensor y, Tensor bias)
     {
         int n = y.Shape[0], o = y.Shape[1], hw = y.Shape[2] * y.Shape[3];
-        var data = y.AsSpan();
-        var b = bias.Span;
-        for (int s = 0; s < n; s++)
-            for (int k = 0; k < o; k++)
+        var (data, yo, b, bo) = (y.Storage!, y._offset, bias.Storage!, bias._offset);
+        WorkerPool.ForRanges(n * o, (long)n * o * hw, (first, end) =>
+        {
+            for (int plane = first; plane < end; plane++)
             {
-                var plane = data.Slice((s * o + k) * hw, hw);
-                TensorPrimitives.Add(plane, b[k], plane);
+                var values = data.AsSpan(yo + plane * hw, hw);
+                float v = b[bo + plane % o];
+                if (hw >= 32) TensorPrimitives.Add(values, v, values);
+                else for (int i = 0; i < values.Length; i++) values[i] += v;
             }
+        });
     }
 
     /// <summary>Conv2D followed by an activation applied in place on its output.</summary>

@@ -52,10 +52,16 @@ public sealed partial class Tensor
             var saved = indices ?? throw new InvalidOperationException(
                 "MaxPool2D's backward rule already ran for this forward pass and gave back its saved indices. Recompute the forward pass inside Autograd.Record() before calling Backward() again.");
             int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
-            var dx = Pooling.BackwardOverwrites(max, g, h, w, ceil) ? Uninitialized(x.Shape) : new Tensor(x.Shape);
+            // Each range of planes clears its own part of dx first (when the rule adds into it), in parallel too.
+            bool overwrites = Pooling.BackwardOverwrites(max, g, h, w, ceil);
+            var dx = Uninitialized(x.Shape);
             WorkerPool.ForRanges(x.Shape[0] * x.Shape[1], (long)x.Length, (p0, p1) =>
+            {
+                var part = dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w);
+                if (!overwrites) part.Clear();
                 Pooling.Backward(max, dy.Span.Slice(p0 * oh * ow, (p1 - p0) * oh * ow), p1 - p0, h, w, g, ceil,
-                    Indices(saved, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), dx.AsSpan().Slice(p0 * h * w, (p1 - p0) * h * w)));
+                    Indices(saved, max ? p0 * oh * ow : 0, max ? (p1 - p0) * oh * ow : 0), part);
+            });
             if (max)
             {
                 indices = null;
