@@ -61,8 +61,8 @@ internal static class Convolution
     /// <summary>
     /// One chunk: the chunk's im2col matrix, then Y_g = W_g · cols_g per group. A chunk of one sample writes its output in
     /// place, a larger one through a scratch (O, S·pixels) reordered into (S, O, pixels). (Packing the columns straight
-    /// from the images inside the GEMM, without the matrix, was tried: slower at every ResNet-18 layer here, since runs of
-    /// an output row then break at every micro-panel edge; <c>Sprout.Bench -- conv resnet 5 ab</c> compared them.)
+    /// from the images inside the GEMM, without the matrix, was tried and measured A/B in one run: slower at most
+    /// ResNet-18 layers here, since runs of an output row then break at every micro-panel edge.)
     /// </summary>
     private static unsafe void ForwardChunk(Problem p, float[] x, int xOffset, PackedLeft[] weights, float[] y, int chunk)
     {
