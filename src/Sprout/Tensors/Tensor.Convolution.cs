@@ -23,9 +23,15 @@ public sealed partial class Tensor
         {
             if (dx is not null || dw is not null) return;
             g = Z(g);
-            bool direct = DirectConvolution.Applies(problem);   // it writes every element of dx and dw
-            dx = x.RequiresGrad ? (direct ? Uninitialized(x.Shape) : new Tensor(x.Shape)) : null;
+            bool direct = DirectConvolution.Applies(problem), winograd = !direct && Winograd.Applies(problem);   // both write every element of dx
+            dx = x.RequiresGrad ? (direct || winograd ? Uninitialized(x.Shape) : new Tensor(x.Shape)) : null;
             dw = weight.RequiresGrad ? GradientTable.DirectDestination(weight) ?? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
+            if (winograd)
+            {
+                if (dw is not null) Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, null, dw.Storage);
+                if (dx is not null) Winograd.InputGradient(problem, g.Storage!, g._offset, weight.Storage!, weight._offset, dx.Storage!, 0);
+                return;
+            }
             if (!direct)
             {
                 Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, dw?.Storage);
@@ -100,7 +106,8 @@ public sealed partial class Tensor
             DirectConvolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!, bias?.Storage, bias?._offset ?? 0, activation);
         else
         {
-            Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
+            if (Winograd.Applies(problem)) Winograd.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!, 0);
+            else Convolution.Forward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, y.Storage!);
             if (bias is not null) AddChannelBias(y, bias);
             activation.ApplyInPlace(y.AsSpan());
         }

@@ -45,6 +45,60 @@ public class ConvolutionLoweringTests
         AssertClose(dw, dwActual, "dw");
     }
 
+    [Theory]
+    [InlineData(2, 128, 12, 12, 128)]  // ResNet's second stage: 6×6 tiles a sample
+    [InlineData(3, 128, 13, 15, 144)]  // odd sizes: the last row and column of tiles half outside
+    [InlineData(9, 144, 12, 12, 128)]  // several chunks of tiles, one ragged; more channels in than out
+    public void Winograd_forward_and_input_gradient_match_the_definition(int n, int c, int h, int w, int o)
+    {
+        var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Winograd.Applies(p));
+        if (!Winograd.Applies(p)) return;   // without AVX-512 these layers take im2col, tested above
+        Rng.Seed(9);
+        var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
+        var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
+        var dy = Tensor.RandomUniform(new Shape(n * o * p.Pixels), -1f, 1f).ToArray();
+        var (y, dx, _) = Reference(p, x, weight, dy);
+        var yActual = new float[y.Length];
+        yActual.AsSpan().Fill(float.NaN);   // every output must be written
+        Winograd.Forward(p, x, 0, weight, 0, yActual, 0);
+        AssertClose(y, yActual, "y");
+        var dxActual = new float[dx.Length];
+        dxActual.AsSpan().Fill(float.NaN);
+        Winograd.InputGradient(p, dy, 0, weight, 0, dxActual, 0);
+        AssertClose(dx, dxActual, "dx");
+    }
+
+    [Fact]
+    public void A_layer_that_takes_Winograd_gets_its_output_and_all_three_gradients_right()
+    {
+        var p = new Convolution.Problem(2, 128, 12, 12, 128, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
+        Rng.Seed(10);
+        var x = Tensor.RandomUniform(new Shape(2, 128, 12, 12), -1f, 1f);
+        var weight = Tensor.RandomUniform(new Shape(128, 128, 3, 3), -1f, 1f);
+        var bias = Tensor.RandomUniform(new Shape(128), -1f, 1f);
+        var head = Tensor.RandomUniform(new Shape(2, 128, 12, 12), -1f, 1f);
+        x.AttachGrad(); weight.AttachGrad(); bias.AttachGrad();
+        Tensor y;
+        using (Sprout.Autograd.Record()) y = Tensor.Conv2D(x, weight, bias, 1, 1, 1);
+        y.Backward(head);
+        var (expected, dx, dw) = Reference(p, x.ToArray(), weight.ToArray(), head.ToArray());
+        var b = bias.ToArray();
+        AssertClose([.. expected.Select((v, i) => v + b[i / 144 % 128])], y.ToArray(), "y");
+        AssertClose(dx, x.Grad()!.ToArray(), "dx");
+        AssertClose(dw, weight.Grad()!.ToArray(), "dw");
+        var h = head.ToArray();
+        AssertClose([.. Enumerable.Range(0, 128).Select(o => Enumerable.Range(0, 2 * 144).Sum(k => h[(k / 144 * 128 + o) * 144 + k % 144]))], bias.Grad()!.ToArray(), "dbias");
+    }
+
+    [Theory]
+    [InlineData(256, 6, 256, 1)]   // 6×6 planes: short GEMMs
+    [InlineData(136, 12, 128, 1)]  // channels not in whole vectors
+    [InlineData(64, 24, 64, 1)]    // 64 channels: no faster than im2col
+    [InlineData(128, 12, 128, 2)]  // stride 2
+    public void Winograd_leaves_other_convolutions_to_im2col(int c, int hw, int o, int stride) =>
+        Assert.False(Winograd.Applies(new Convolution.Problem(1, c, hw, hw, o, 1, new ConvGeometry(3, 3, stride, stride, 1, 1))));
+
     [Fact]
     public void The_weight_gradient_does_not_depend_on_the_thread_count()
     {

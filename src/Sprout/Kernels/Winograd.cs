@@ -1,0 +1,189 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Sprout.Kernels;
+
+/// <summary>
+/// 3×3 convolution with stride 1 and padding 1 by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, 2016): each
+/// 4×4 input tile (stride 2) and each filter are transformed, V = Bᵀ·d·B and U = G·g·Gᵀ; the 16 positions of the
+/// transformed tiles are 16 independent GEMMs M = V·U (tiles × input channels × output channels); the output transform
+/// Y = Aᵀ·M·A gives 2×2 outputs per tile: 16 multiplies per 2×2 outputs and channel pair instead of 36. The images are
+/// turned channels-last first, so that the transforms run on 16 channels at once in AVX-512 vectors; tiles run in
+/// cache-sized chunks, in parallel. The input gradient of such a convolution is the same convolution of dY with the
+/// weights flipped and transposed, so it runs here too; the weight gradient stays with im2col.
+/// </summary>
+internal static unsafe class Winograd
+{
+    private const int L = 16;                // channels per vector
+    private const int ChunkBytes = 1 << 20;  // transformed input of one chunk of tiles
+
+    [ThreadStatic] private static float[]? t_input, t_product, t_filters, t_flipped, t_channelsLast, t_outputLast;
+
+    /// <summary>
+    /// Whether <paramref name="p"/> is a 3×3, stride-1, padding-1 convolution of one group, with channel counts in whole
+    /// vectors, where it measured faster than im2col here (one core, % of peak in the direct algorithm's FLOPs, Winograd /
+    /// im2col, forward and dX; <c>Sprout.Bench -- conv resnet</c>): 128 channels at 12×12 95 / 68 and 91 / 77, two cores
+    /// 70 / 42 and 70 / 67; not at 64 channels at 24×24 (66 / 60, 66 / 67: the GEMMs are 64 deep and 64 wide, and the
+    /// transforms weigh as much), nor on 6×6 planes (256 channels: 55 / 64, 48 / 69: 9 tiles a sample make short GEMMs).
+    /// </summary>
+    public static bool Applies(Convolution.Problem p) =>
+        Vector512.IsHardwareAccelerated && p.Groups == 1 &&
+        p.Geometry is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1 } &&
+        p.H >= MinPlane && p.W >= MinPlane && p.C >= MinChannels && p.O >= MinChannels && p.C % L == 0 && p.O % L == 0;
+
+    private const int MinPlane = 12, MinChannels = 128;
+
+    /// <summary>y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3), every element written.</summary>
+    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset)
+    {
+        int planes = p.H * p.W;
+        var u = Convolution.Buffer(ref t_filters, 16 * p.C * p.O);
+        TransformFilters(w, wOffset, p.O, p.C, u);
+        var xt = Convolution.Buffer(ref t_channelsLast, p.N * planes * p.C);
+        var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
+        WorkerPool.For(p.N, n => Transpose(x, xOffset + n * p.C * planes, p.C, planes, xt, n * planes * p.C));
+        int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
+        int perChunk = Math.Clamp(ChunkBytes / (16 * p.C * sizeof(float)), 16, 256);
+        int chunks = (tiles + perChunk - 1) / perChunk;
+        perChunk = (tiles + chunks - 1) / chunks;
+        WorkerPool.For(chunks, chunk =>
+        {
+            int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
+            var v = Convolution.Buffer(ref t_input, 16 * count * p.C);
+            var m = Convolution.Buffer(ref t_product, 16 * count * p.O);
+            fixed (float* px = xt, pv = v) TransformInput(p, px, tilesH, tilesW, t0, count, pv);
+            for (int xi = 0; xi < 16; xi++)
+                Gemm.Multiply(false, false, count, p.O, p.C, 1f, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, 0f, m, xi * count * p.O, p.O);
+            fixed (float* pm = m, py = yt) TransformOutput(p, pm, tilesH, tilesW, t0, count, py);
+        });
+        WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
+    }
+
+    /// <summary>dx (N, C, H, W) of <see cref="Forward"/>: dy convolved with w flipped in both axes and transposed (C, O, 3, 3).</summary>
+    public static void InputGradient(Convolution.Problem p, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset)
+    {
+        var flipped = Convolution.Buffer(ref t_flipped, p.C * p.O * 9);
+        for (int o = 0; o < p.O; o++)
+            for (int c = 0; c < p.C; c++)
+                for (int k = 0; k < 9; k++)
+                    flipped[(c * p.O + o) * 9 + 8 - k] = w[wOffset + (o * p.C + c) * 9 + k];
+        Forward(p with { C = p.O, O = p.C }, dy, dyOffset, flipped, 0, dx, dxOffset);
+    }
+
+    /// <summary>dst (cols × rows, from <paramref name="dstOffset"/>) = srcᵀ (rows × cols), 8×8 blocks in registers.</summary>
+    private static void Transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset)
+    {
+        const int S = Transpose8x8.Size;
+        fixed (float* ps = src, pd = dst)
+        {
+            float* s = ps + srcOffset, d = pd + dstOffset;
+            int fullRows = Transpose8x8.IsSupported ? rows / S * S : 0, fullCols = Transpose8x8.IsSupported ? cols / S * S : 0;
+            for (int i = 0; i < fullRows; i += S)
+                for (int j = 0; j < fullCols; j += S)
+                    Transpose8x8.Block(s + (long)i * cols + j, cols, d + (long)j * rows + i, rows);
+            for (int i = 0; i < rows; i++)
+                for (int j = i < fullRows ? fullCols : 0; j < cols; j++) d[(long)j * rows + i] = s[(long)i * cols + j];
+        }
+    }
+
+    /// <summary>U[ξ][c][o] = (G·g·Gᵀ)[ξ] for each filter g = w[o, c].</summary>
+    private static void TransformFilters(float[] w, int wOffset, int outputs, int channels, float[] u)
+    {
+        int plane = channels * outputs;
+        WorkerPool.ForRanges(outputs, (long)plane * 16, (first, end) =>
+        {
+            Span<float> t = stackalloc float[12];
+            for (int o = first; o < end; o++)
+                for (int c = 0; c < channels; c++)
+                {
+                    var g = w.AsSpan(wOffset + (o * channels + c) * 9, 9);
+                    for (int j = 0; j < 3; j++)   // t = G·g (4×3)
+                    {
+                        float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
+                        t[j] = g0;
+                        t[3 + j] = 0.5f * (g0 + g1 + g2);
+                        t[6 + j] = 0.5f * (g0 - g1 + g2);
+                        t[9 + j] = g2;
+                    }
+                    int at = c * outputs + o;
+                    for (int i = 0; i < 4; i++)   // U = t·Gᵀ (4×4)
+                    {
+                        float r0 = t[3 * i], r1 = t[3 * i + 1], r2 = t[3 * i + 2];
+                        u[(4 * i) * plane + at] = r0;
+                        u[(4 * i + 1) * plane + at] = 0.5f * (r0 + r1 + r2);
+                        u[(4 * i + 2) * plane + at] = 0.5f * (r0 - r1 + r2);
+                        u[(4 * i + 3) * plane + at] = r2;
+                    }
+                }
+        });
+    }
+
+    /// <summary>V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the 4×4 tiles t0 .. t0+count of the channels-last input (zero outside the image), 16 channels at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformInput(Convolution.Problem p, float* xt, int tilesH, int tilesW, int t0, int count, float* v)
+    {
+        int c = p.C, h = p.H, w = p.W, perSample = tilesH * tilesW;
+        long stride = (long)count * c;   // between positions ξ
+        var d = stackalloc Vector512<float>[16];
+        for (int t = 0; t < count; t++)
+        {
+            int tile = t0 + t, n = tile / perSample, th = tile % perSample / tilesW, tw = tile % tilesW;
+            int row0 = 2 * th - 1, col0 = 2 * tw - 1;
+            float* sample = xt + (long)n * h * w * c;
+            for (int c0 = 0; c0 < c; c0 += L)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    int r = row0 + i;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        int q = col0 + j;
+                        d[4 * i + j] = (uint)r < (uint)h && (uint)q < (uint)w ? Vector512.Load(sample + ((long)r * w + q) * c + c0) : Vector512<float>.Zero;
+                    }
+                }
+                for (int j = 0; j < 4; j++)   // Bᵀ·d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3
+                {
+                    var a0 = d[j] - d[8 + j]; var a1 = d[4 + j] + d[8 + j]; var a2 = d[8 + j] - d[4 + j]; var a3 = d[4 + j] - d[12 + j];
+                    d[j] = a0; d[4 + j] = a1; d[8 + j] = a2; d[12 + j] = a3;
+                }
+                float* at = v + (long)t * c + c0;
+                for (int i = 0; i < 4; i++)   // ·B: the same on columns
+                {
+                    var b0 = d[4 * i]; var b1 = d[4 * i + 1]; var b2 = d[4 * i + 2]; var b3 = d[4 * i + 3];
+                    (b0 - b2).Store(at + (4 * i) * stride);
+                    (b1 + b2).Store(at + (4 * i + 1) * stride);
+                    (b2 - b1).Store(at + (4 * i + 2) * stride);
+                    (b1 - b3).Store(at + (4 * i + 3) * stride);
+                }
+            }
+        }
+    }
+
+    /// <summary>Y = Aᵀ·M·A per tile, 16 output channels at a time, into the channels-last output where it falls inside the image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformOutput(Convolution.Problem p, float* m, int tilesH, int tilesW, int t0, int count, float* yt)
+    {
+        int o = p.O, h = p.H, w = p.W, perSample = tilesH * tilesW;
+        long stride = (long)count * o;
+        var s = stackalloc Vector512<float>[16];
+        for (int t = 0; t < count; t++)
+        {
+            int tile = t0 + t, n = tile / perSample, th = tile % perSample / tilesW, tw = tile % tilesW;
+            int row = 2 * th, col = 2 * tw;
+            bool right = col + 1 < w, below = row + 1 < h;
+            float* sample = yt + (long)n * h * w * o;
+            for (int o0 = 0; o0 < o; o0 += L)
+            {
+                float* at = m + (long)t * o + o0;
+                for (int k = 0; k < 16; k++) s[k] = Vector512.Load(at + k * stride);
+                // Aᵀ·s: rows s0 + s1 + s2 and s1 − s2 − s3; then ·A on columns.
+                var r00 = s[0] + s[4] + s[8]; var r01 = s[1] + s[5] + s[9]; var r02 = s[2] + s[6] + s[10]; var r03 = s[3] + s[7] + s[11];
+                var r10 = s[4] - s[8] - s[12]; var r11 = s[5] - s[9] - s[13]; var r12 = s[6] - s[10] - s[14]; var r13 = s[7] - s[11] - s[15];
+                (r00 + r01 + r02).Store(sample + ((long)row * w + col) * o + o0);
+                if (right) (r01 - r02 - r03).Store(sample + ((long)row * w + col + 1) * o + o0);
+                if (below) (r10 + r11 + r12).Store(sample + ((long)(row + 1) * w + col) * o + o0);
+                if (right && below) (r11 - r12 - r13).Store(sample + ((long)(row + 1) * w + col + 1) * o + o0);
+            }
+        }
+    }
+}
