@@ -31,7 +31,10 @@ internal static unsafe class Winograd
         p.Geometry is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1 } &&
         p.H >= MinPlane && p.W >= MinPlane && p.C >= MinChannels && p.O >= MinChannels && p.C % L == 0 && p.O % L == 0;
 
-    private const int MinPlane = 12, MinChannels = 128;
+    private const int MinPlane = 12;
+
+    /// <summary>Fewest channels in and out (benchmarks compare others).</summary>
+    internal static int MinChannels { get; set; } = 128;
 
     /// <summary>y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3), every element written.</summary>
     public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset)
