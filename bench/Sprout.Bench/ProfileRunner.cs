@@ -88,13 +88,7 @@ internal static class ProfileRunner
     /// </summary>
     private static int ResNet(int batch)
     {
-        var net = Sprout.Models.ModernCnns.ResNet18();
-        net.Initialize(new Kaiming());
-        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
-        var loss = new SoftmaxCrossEntropyLoss();
-        var rng = new Random(1);
-        var x = Tensor.FromArray([.. Enumerable.Range(0, batch * 96 * 96).Select(_ => (float)rng.NextDouble())], batch, 1, 96, 96);
-        var y = Tensor.FromArray([.. Enumerable.Range(0, batch).Select(i => (float)(i % 10))], batch);
+        var (net, trainer, loss, x, y) = ResNetSetup(batch);
         for (int i = 0; i < 8; i++) Step(net, trainer, loss, x, y);
 
         const int Steps = 6;
@@ -149,14 +143,8 @@ internal static class ProfileRunner
     /// </summary>
     private static int ResNetScaling()
     {
-        var net = Sprout.Models.ModernCnns.ResNet18();
-        net.Initialize(new Kaiming());
-        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
-        var loss = new SoftmaxCrossEntropyLoss();
-        var rng = new Random(1);
         const int Batch = 32;
-        var x = Tensor.FromArray([.. Enumerable.Range(0, Batch * 96 * 96).Select(_ => (float)rng.NextDouble())], Batch, 1, 96, 96);
-        var y = Tensor.FromArray([.. Enumerable.Range(0, Batch).Select(i => (float)(i % 10))], Batch);
+        var (net, trainer, loss, x, y) = ResNetSetup(Batch);
         int all = Environment.ProcessorCount;
         var times = new[] { new Dictionary<string, double>(), new Dictionary<string, double>() };
         var steps = new double[2];
@@ -191,14 +179,8 @@ internal static class ProfileRunner
     /// </summary>
     private static int ResNetWinograd()
     {
-        var net = Sprout.Models.ModernCnns.ResNet18();
-        net.Initialize(new Kaiming());
-        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
-        var loss = new SoftmaxCrossEntropyLoss();
-        var rng = new Random(1);
         const int Batch = 32;
-        var x = Tensor.FromArray([.. Enumerable.Range(0, Batch * 96 * 96).Select(_ => (float)rng.NextDouble())], Batch, 1, 96, 96);
-        var y = Tensor.FromArray([.. Enumerable.Range(0, Batch).Select(i => (float)(i % 10))], Batch);
+        var (net, trainer, loss, x, y) = ResNetSetup(Batch);
         int[] minima = [64, 128];
         var times = new List<double>[] { [], [] };
         for (int round = 0; round < 14; round++)
@@ -213,6 +195,18 @@ internal static class ProfileRunner
         for (int side = 0; side < 2; side++)
             Console.WriteLine($"Winograd from {minima[side]} channels, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
+    }
+
+    /// <summary>The book's ResNet-18 (Kaiming, SGD 0.05 with momentum), its loss, and one fixed batch of 96×96 images.</summary>
+    private static (Sequential Net, Trainer Trainer, Loss Loss, Tensor X, Tensor Y) ResNetSetup(int batch)
+    {
+        var net = Sprout.Models.ModernCnns.ResNet18();
+        net.Initialize(new Kaiming());
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.05f, momentum: 0.9f));
+        var rng = new Random(1);
+        var x = Tensor.FromArray([.. Enumerable.Range(0, batch * 96 * 96).Select(_ => (float)rng.NextDouble())], batch, 1, 96, 96);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, batch).Select(i => (float)(i % 10))], batch);
+        return (net, trainer, new SoftmaxCrossEntropyLoss(), x, y);
     }
 
     /// <summary>The multiply-adds ×2 of every convolution and dense layer's forward, from a shape-only trace.</summary>
