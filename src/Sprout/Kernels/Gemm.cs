@@ -81,7 +81,7 @@ internal static unsafe class Gemm
         var buffers = t_buffers ??= new PackBuffers();
         int mr = kernel.MR, nr = kernel.NR;
         // Balanced blocks: k = 784 runs as 2 slices of 392, not one of 512 and a thinner one of 272.
-        int kcBlock = KcBlock(k), mcBlock = McBlock(m, mr);
+        int kcBlock = KcBlock(k), mcBlock = Balanced(m, GemmBlocking.MC, mr);
         int aLength = RoundUp(mcBlock, mr) * kcBlock, bLength = RoundUp(Math.Min(n, GemmBlocking.NC), nr) * kcBlock;
         float* packedA = buffers.A(aLength);
         float* packedB = buffers.B(bLength);
@@ -123,9 +123,6 @@ internal static unsafe class Gemm
 
     /// <summary>The depth of the KC slices a product of depth <paramref name="k"/> runs in (balanced: equal slices).</summary>
     internal static int KcBlock(int k) => Balanced(k, GemmBlocking.KC, 8);
-
-    /// <summary>The height of the MC blocks a product of <paramref name="m"/> rows runs in (balanced, a multiple of MR).</summary>
-    internal static int McBlock(int m, int mr) => Balanced(m, GemmBlocking.MC, mr);
 
     /// <summary>A partial tile: the kernel writes a full MR×NR scratch tile, and only the valid part is merged into C.</summary>
     internal static void EdgeTile(IMicroKernel kernel, int kc, float* a, float* b, int ldb, float* c, int ldc, int rows, int cols,

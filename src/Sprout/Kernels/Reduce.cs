@@ -24,8 +24,7 @@ internal static class Reduce
 
     /// <summary>
     /// dst[c] = Σ over samples and positions of src (N, C, positions): a convolution's bias gradient, split over the
-    /// threads by channel. Short runs (a late ResNet layer has 9 positions) are added in a plain loop: a primitive's
-    /// call costs more than 9 additions.
+    /// threads by channel.
     /// </summary>
     public static void ChannelSums(float[] src, int offset, int n, int channels, int positions, float[] dst)
     {
@@ -35,11 +34,7 @@ internal static class Reduce
             {
                 float total = 0f;
                 for (int s = 0; s < n; s++)
-                {
-                    var run = src.AsSpan(offset + (s * channels + c) * positions, positions);
-                    if (positions >= 32) total += TensorPrimitives.Sum(run);
-                    else foreach (float v in run) total += v;
-                }
+                    total += ShortSpans.Sum(src.AsSpan(offset + (s * channels + c) * positions, positions));
                 dst[c] = total;
             }
         });
