@@ -1,8 +1,11 @@
 #:project ../src/Sprout.Distributed/Sprout.Distributed.csproj
+#:property TieredCompilation=false
 // Data-parallel training over MPI: every rank trains the same deferred network on its own shard of each batch, and the
 // gradients are summed across ranks after each backward. Build once, then launch the ranks with mpirun:
 //   dotnet build samples/distributed-mlp.cs
 //   mpirun -np 2 -x SPROUT_THREADS=1 dotnet run --no-build samples/distributed-mlp.cs -- [--net mlp|lenet] [--epochs N] [--subset]
+// (TieredCompilation=false above: a rank bound to one core otherwise runs its first epochs on unoptimized code; the
+// README's MPI section has this and the all-reduce transport measured.)
 // On several machines: mpirun --hostfile hosts -np 8 … (the same program and data on each).
 using System.Diagnostics;
 using Sprout;

@@ -26,7 +26,8 @@ internal static class ProfileRunner
             _ => Models.BookLeNet(),
         };
         net.Initialize(new Xavier());
-        var batches = Batches();
+        int size = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 256;
+        var batches = Batches(size);
         var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
         var loss = new SoftmaxCrossEntropyLoss();
         for (int i = 0; i < 300; i++)   // long enough for tiered JIT to reach its optimized code
@@ -224,10 +225,10 @@ internal static class ProfileRunner
     }
 
     /// <summary>Fashion-MNIST's training batches of 256 (the last, partial one dropped), shuffled, endlessly.</summary>
-    private static IEnumerator<Batch> Batches()
+    private static IEnumerator<Batch> Batches(int size)
     {
         var data = FashionMnist.Load(Split.Train);
-        var loader = new DataLoader(data.Images, data.Labels, 256, shuffle: true, seed: 1, dropLast: true);
+        var loader = new DataLoader(data.Images, data.Labels, size, shuffle: true, seed: 1, dropLast: true);
         while (true)
             foreach (var batch in loader) yield return batch;
     }
