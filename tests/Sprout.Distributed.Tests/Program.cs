@@ -81,6 +81,7 @@ static class Scenarios
     /// given, times the steps alone (not the per-epoch shard copy, which is data preparation and scales perfectly).
     /// </summary>
     private static TimeSpan s_compute;
+    private static readonly List<double> s_stepMicroseconds = [];   // each timed step's forward + backward, for the spread between ranks
 
     private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch,
         DistributedTrainer? trainer = null, Stopwatch? training = null)
@@ -95,7 +96,12 @@ static class Scenarios
         {
             long start = Stopwatch.GetTimestamp();
             using (Autograd.Record()) loss.Forward(net.Forward(b.Data), b.Labels).Sum().Backward();
-            if (training is not null) s_compute += Stopwatch.GetElapsedTime(start);
+            if (training is not null)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                s_compute += elapsed;
+                s_stepMicroseconds.Add(elapsed.TotalMicroseconds);
+            }
             trainer.Step(b.Size);
         }
         world.Barrier();
@@ -205,7 +211,11 @@ static class Scenarios
         return same ? 0 : 1;
     }
 
-    /// <summary>Samples per second of the training steps over epochs after a warm-up epoch, and the all-reduce time per step (rank 0 prints).</summary>
+    /// <summary>
+    /// Samples per second of the training steps over epochs after a warm-up epoch, the all-reduce time per step, each
+    /// rank's forward + backward (mean, median, p90, p99: a rank waits in the all-reduce for the other's slow steps) and
+    /// its gen-0 collections (rank 0 prints).
+    /// </summary>
     public static int Throughput(Communicator world, string net, int epochs, int globalBatch)
     {
         var (model, optimizer) = Build(net, 42);
@@ -215,14 +225,22 @@ static class Scenarios
         var warmReduce = trainer.ReduceTime;
         int warmSteps = trainer.Steps;
         var clock = new Stopwatch();
+        int collections = GC.CollectionCount(0);
+        var paused = GC.GetTotalPauseDuration();
         for (int e = 1; e <= epochs; e++) TrainEpoch(world, model, optimizer, data, batch, e, trainer, clock);
+        collections = GC.CollectionCount(0) - collections;
+        paused = GC.GetTotalPauseDuration() - paused;
         double seconds = clock.Elapsed.TotalSeconds;
         int steps = trainer.Steps - warmSteps;
         double samples = (double)steps * batch * world.Size;
-        var compute = world.AllGather([s_compute.TotalMilliseconds * 1000 / steps]);
+        s_stepMicroseconds.Sort();
+        double Percentile(double q) => s_stepMicroseconds[(int)(q * (s_stepMicroseconds.Count - 1))];
+        var compute = world.AllGather([s_compute.TotalMilliseconds * 1000 / steps, Percentile(0.5), Percentile(0.9), Percentile(0.99)]);
+        var gcs = world.AllGather([collections, paused.TotalMilliseconds * 1000 / steps]);
         if (world.IsRoot)
             Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={batch}×{world.Size}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step; " +
-                $"forward + backward {string.Join(" / ", compute.Select(c => c.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} µs per step (by rank)");
+                $"forward + backward {string.Join(" / ", Enumerable.Range(0, world.Size).Select(r => $"{compute[4 * r]:F0} (median {compute[4 * r + 1]:F0}, p90 {compute[4 * r + 2]:F0}, p99 {compute[4 * r + 3]:F0})"))} µs per step (by rank); " +
+                $"GC {string.Join(" / ", Enumerable.Range(0, world.Size).Select(r => $"{gcs[2 * r]:F0}×, {gcs[2 * r + 1]:F0} µs per step"))}");
         return 0;
     }
 }
