@@ -197,6 +197,33 @@ public class OpValueTests
         Assert.Equal(new Shape(2, 3, 4, 7), Tensor.MatMul(a, Tensor.RandomUniform(1, 3, 7, 5), transposeB: true).Shape);
     }
 
+    [Fact]
+    public void A_large_batch_of_small_products_is_exact_and_backpropagates()
+    {
+        // 64 products of 24×40·(16×40)ᵀ: the small-product path (B packed from its transpose, the next product's
+        // operands fetched while one runs), its output from the storage pool, a view of it, and both gradients.
+        Rng.Seed(6);
+        var a = Tensor.RandomUniform(8, 8, 24, 40);
+        var b = Tensor.RandomUniform(8, 8, 16, 40);
+        var y = Tensor.MatMul(a, b, transposeB: true);
+        AssertProduct(a, b, y, false, true);
+        Assert.Equal(y.ToArray()[24 * 16 * 5], y.Reshape(64, 24 * 16).Slice(5, 1).ToArray()[0]);
+        a.AttachGrad();
+        b.AttachGrad();
+        using (Sprout.Autograd.Record()) Tensor.MatMul(a, b, transposeB: true).Sum().Backward();
+        // d(sum)/dA[i, r, p] = Σ_c B[i, c, p]; d(sum)/dB[i, c, p] = Σ_r A[i, r, p]
+        var av = a.ToArray(); var bv = b.ToArray(); var da = a.Grad().ToArray(); var db = b.Grad().ToArray();
+        for (int i = 0; i < 64; i += 9)
+            for (int p = 0; p < 40; p += 7)
+            {
+                double colB = 0, colA = 0;
+                for (int c = 0; c < 16; c++) colB += bv[(i * 16 + c) * 40 + p];
+                for (int r = 0; r < 24; r++) colA += av[(i * 24 + r) * 40 + p];
+                Assert.Equal(colB, da[(i * 24 + 3) * 40 + p], 1e-4);
+                Assert.Equal(colA, db[(i * 16 + 2) * 40 + p], 1e-4);
+            }
+    }
+
     /// <summary>Each batch's product against a plain triple loop in double precision.</summary>
     private static void AssertProduct(Tensor a, Tensor b, Tensor y, bool ta, bool tb)
     {
@@ -210,7 +237,7 @@ public class OpValueTests
                     double s = 0;
                     for (int p = 0; p < k; p++)
                         s += (double)av[i * m * k + (ta ? p * m + r : r * k + p)] * bv[i * k * n + (tb ? c * k + p : p * n + c)];
-                    Assert.Equal(s, yv[(i * m + r) * n + c], 4);
+                    Assert.Equal(s, yv[(i * m + r) * n + c], 1e-5 * (k + Math.Abs(s)));
                 }
     }
 
