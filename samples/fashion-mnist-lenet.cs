@@ -3,6 +3,7 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
+#:property TieredCompilation=false
 // LeNet on Fashion-MNIST, written without a single input size (d2l "Convolutional Neural Networks (LeNet)" and
 // "Batch Normalization"): the book's LeNet (sigmoid, average pooling) and a modern variant (ReLU, max pooling, batch
 // norm). Then the same definition summarized at 28×28 and 56×56: the Dense layer's input size follows the image.

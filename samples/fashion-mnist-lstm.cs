@@ -3,6 +3,7 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
+#:property TieredCompilation=false
 // Fashion-MNIST read row by row by an LSTM: each image is a sequence of 28 rows of 28 pixels, the last step's hidden
 // state is classified. Only the LSTM's hidden size and the class count are written; the 28 input features are inferred.
 // Run: dotnet run samples/fashion-mnist-lstm.cs [-- --epochs N] [--subset] [--hidden 128] [--lr 0.002]

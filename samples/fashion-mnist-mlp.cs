@@ -3,6 +3,7 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
+#:property TieredCompilation=false
 // The book's multilayer perceptron on Fashion-MNIST (d2l "Concise Implementation of Multilayer Perceptrons"):
 // Flatten, Dense(256, relu), Dense(10) with no input sizes, Normal(0.01), SGD lr 0.1, batch 256, 10 epochs.
 // Run: dotnet run samples/fashion-mnist-mlp.cs [-- --epochs N] [--subset]

@@ -3,6 +3,7 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
+#:property TieredCompilation=false
 // The book's "Modern Convolutional Neural Networks" on Fashion-MNIST: AlexNet, VGG-11, NiN, GoogLeNet, ResNet-18 and
 // DenseNet, each written with only its own channel counts (Sprout.Models.ModernCnns). Every summary below is at the
 // book's input size, and the one trained runs at the size asked for: nothing in a definition names the image size.

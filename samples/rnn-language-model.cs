@@ -1,6 +1,7 @@
 #:project ../src/Sprout/Sprout.csproj
 #:project Shared/Sprout.Samples.Shared.csproj
 #:property NoWarn=$(NoWarn);NU1603
+#:property TieredCompilation=false
 // A character-level language model (d2l "Concise Implementation of Recurrent Neural Networks") on Debian's fortunes
 // (apt-get install fortunes; nothing is downloaded): an embedding, a GRU whose input size is inferred as Gluon's
 // rnn.GRU(num_hiddens), and a dense output; gradients clipped to norm 1; perplexity per epoch; then text from a prefix.

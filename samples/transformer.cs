@@ -2,6 +2,7 @@
 #:project Shared/Sprout.Samples.Shared.csproj
 #:package ScottPlot@5.1.59
 #:property NoWarn=$(NoWarn);NU1603
+#:property TieredCompilation=false
 // An encoder–decoder Transformer (d2l "The Transformer Architecture") learns to reverse digit strings, a task this
 // sample makes up itself (nothing is downloaded). Every width below the model's own is inferred. It trains until greedy
 // decoding gets at least 99 % of the tokens of fresh strings right, prints a few translations, and draws the decoder's

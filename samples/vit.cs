@@ -3,6 +3,7 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property RetainVMGarbageCollection=true
 #:property ConcurrentGarbageCollection=false
+#:property TieredCompilation=false
 // The book's Vision Transformer on Fashion-MNIST resized to 96×96, patches of 16 (d2l "Transformers for Vision"):
 // only the ViT's own sizes are written; channels, the 36 + 1 positions and every layer's input are inferred.
 // Run: dotnet run samples/vit.cs [-- --epochs N] [--subset] [--train-samples N] [--small] [--lr R]
