@@ -21,6 +21,8 @@ internal static class GemmRunner
         cases.Add(("MLP forward X·Wᵀ 256x784→256", false, true, 256, 256, 784));
         cases.Add(("MLP backward dY·W 256x256→784", false, false, 256, 784, 256));
         cases.Add(("MLP backward dYᵀ·X 256x256→784", true, false, 256, 784, 256));
+        cases.Add(("MLP forward X·Wᵀ 128x784→256", false, true, 128, 256, 784));
+        cases.Add(("MLP backward dYᵀ·X 128x256→784", true, false, 256, 784, 128));
         if (args.Length > 0) cases = [.. cases.Where(c => args.Any(a => c.Name.StartsWith(a, StringComparison.Ordinal)))];
         foreach (var c in cases)
         {
