@@ -18,6 +18,7 @@ internal static class ProfileRunner
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
         if (which == "resnet" && args.Contains("winograd")) return ResNetWinograd();
+        if (which is "lstm" or "gru") return Recurrent(which);
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
@@ -79,6 +80,42 @@ internal static class ProfileRunner
         for (int k = 0; k < net.Count; k++) Console.WriteLine($"  {k,2} {net[k].GetType().Name,-16} {forward[k] / Steps,7:F3} ms");
         Console.WriteLine("backward, per op:");
         foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-20} {ms / Steps,7:F3} ms");
+        return 0;
+    }
+
+    /// <summary>
+    /// The Peers bench's sequence workload: a 256-unit LSTM or GRU (input 28 inferred) over T 35, batch 32, trained by SGD
+    /// on mean(y²): the step's time, each backward rule's. `-- profile lstm | gru`. (A rule's time includes whatever the
+    /// step's allocations cost where the pool ran dry: an unrecycled LSTM state sequence showed up as 4.5 ms in Narrow.)
+    /// </summary>
+    private static int Recurrent(string which)
+    {
+        Block layer = which == "lstm" ? new Lstm(256) : new Gru(256);
+        Func<Tensor, Tensor> forward = which == "lstm" ? x => ((Lstm)layer).Forward(x).Output : x => ((Gru)layer).Forward(x, null).Output;
+        layer.Initialize(new Xavier());
+        var trainer = new Trainer(layer.CollectParams(), new Sgd(0.01f));
+        var input = Tensor.RandomUniform(new Shape(35, 32, 28), -1f, 1f);
+        void Once()
+        {
+            using (Autograd.Record())
+            {
+                var y = forward(input);
+                (y * y).Mean().Backward();
+            }
+            trainer.Step(1);
+        }
+        for (int i = 0; i < 20; i++) Once();
+        const int Steps = 20;
+        var backward = new Dictionary<string, double>();
+        Tensor.BackwardProfiler = (op, t) => backward[op] = backward.GetValueOrDefault(op) + t.TotalMilliseconds;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < Steps; i++) Once();
+        double profiled = clock.Elapsed.TotalMilliseconds / Steps;
+        Tensor.BackwardProfiler = null;
+        clock.Restart();
+        for (int i = 0; i < Steps; i++) Once();
+        Console.WriteLine($"{which}: {clock.Elapsed.TotalMilliseconds / Steps:F2} ms a step ({profiled:F2} profiled), {Threads.Count} threads");
+        foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-40} {ms / Steps,7:F3} ms");
         return 0;
     }
 
