@@ -18,7 +18,7 @@ internal static class ProfileRunner
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
         if (which == "resnet" && args.Contains("winograd")) return ResNetWinograd();
-        if (which is "lstm" or "gru") return Recurrent(which);
+        if (which is "lstm" or "gru" or "transformer") return Sequence(which);
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
@@ -84,17 +84,24 @@ internal static class ProfileRunner
     }
 
     /// <summary>
-    /// The Peers bench's sequence workload: a 256-unit LSTM or GRU (input 28 inferred) over T 35, batch 32, trained by SGD
-    /// on mean(y²): the step's time, each backward rule's. `-- profile lstm | gru`. (A rule's time includes whatever the
-    /// step's allocations cost where the pool ran dry: an unrecycled LSTM state sequence showed up as 4.5 ms in Narrow.)
+    /// The Peers bench's sequence workloads: a 256-unit LSTM or GRU (input 28 inferred) over T 35, batch 32, or a
+    /// Transformer encoder block (width 256 inferred, 8 heads, FFN 1024) on (32, 128, 256), trained by SGD on mean(y²):
+    /// the step's time, each backward rule's, and what the step allocates outside the storage pool.
+    /// `-- profile lstm | gru | transformer`. (A rule's time includes whatever the step's allocations cost where the pool
+    /// ran dry: an unrecycled LSTM state sequence showed up as 4.5 ms in Narrow.)
     /// </summary>
-    private static int Recurrent(string which)
+    private static int Sequence(string which)
     {
-        Block layer = which == "lstm" ? new Lstm(256) : new Gru(256);
-        Func<Tensor, Tensor> forward = which == "lstm" ? x => ((Lstm)layer).Forward(x).Output : x => ((Gru)layer).Forward(x, null).Output;
+        Block layer = which switch { "lstm" => new Lstm(256), "gru" => new Gru(256), _ => new TransformerEncoderBlock(heads: 8, ffnHidden: 1024) };
+        Func<Tensor, Tensor> forward = layer switch
+        {
+            Lstm lstm => x => lstm.Forward(x).Output,
+            Gru gru => x => gru.Forward(x, null).Output,
+            _ => x => ((TransformerEncoderBlock)layer).Forward(x, null),
+        };
         layer.Initialize(new Xavier());
         var trainer = new Trainer(layer.CollectParams(), new Sgd(0.01f));
-        var input = Tensor.RandomUniform(new Shape(35, 32, 28), -1f, 1f);
+        var input = which == "transformer" ? Tensor.RandomUniform(new Shape(32, 128, 256), -1f, 1f) : Tensor.RandomUniform(new Shape(35, 32, 28), -1f, 1f);
         void Once()
         {
             using (Autograd.Record())
@@ -113,8 +120,11 @@ internal static class ProfileRunner
         double profiled = clock.Elapsed.TotalMilliseconds / Steps;
         Tensor.BackwardProfiler = null;
         clock.Restart();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < Steps; i++) Once();
-        Console.WriteLine($"{which}: {clock.Elapsed.TotalMilliseconds / Steps:F2} ms a step ({profiled:F2} profiled), {Threads.Count} threads");
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / Steps;
+        Console.WriteLine($"{which}: {clock.Elapsed.TotalMilliseconds / Steps:F2} ms a step ({profiled:F2} profiled), {Threads.Count} threads, " +
+            $"{allocated / 1048576.0:F1} MiB allocated a step outside the storage pool (the output and its square are the caller's)");
         foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-40} {ms / Steps,7:F3} ms");
         return 0;
     }
@@ -145,6 +155,7 @@ internal static class ProfileRunner
         Block.ForwardProfiler = null;
         Tensor.BackwardProfiler = null;
         clock.Restart();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         double forwardMs = 0, backwardMs = 0, updateMs = 0;
         for (int s = 0; s < Steps; s++)
         {
@@ -160,11 +171,13 @@ internal static class ProfileRunner
             updateMs += Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
         }
         double step = clock.Elapsed.TotalMilliseconds / Steps;
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / Steps;
 
         double flops = 3 * ForwardFlops(net, x.Shape);
         double peak = GemmRunner.MeasurePeak(Threads.Count);
         Console.WriteLine($"resnet18 batch {batch}, {Threads.Count} threads: {step:F1} ms a step ({batch / step * 1000:F1} samples/s; {profiled:F1} ms profiled), {flops / 1e9:F2} GFLOP → {flops / step / 1e6:F1} GFLOP/s = {100 * flops / step / 1e6 / peak:F0}% of the FMA peak {peak:F0}");
-        Console.WriteLine($"unprofiled: forward {forwardMs / Steps:F1} ms, backward {backwardMs / Steps:F1} ms, optimizer step {updateMs / Steps:F1} ms");
+        Console.WriteLine($"unprofiled: forward {forwardMs / Steps:F1} ms, backward {backwardMs / Steps:F1} ms, optimizer step {updateMs / Steps:F1} ms; " +
+            $"{allocated / 1048576.0:F1} MiB allocated a step outside the storage pool");
         Console.WriteLine("forward, leaf layers by type and output shape (ms a step):");
         foreach (var (k, ms) in forward.OrderByDescending(kv => kv.Value).Take(24)) Console.WriteLine($"  {k,-40} {ms / Steps,7:F2}");
         Console.WriteLine($"  total {forward.Values.Sum() / Steps:F1}");

@@ -5,10 +5,10 @@ namespace Sprout;
 // the next, nothing outside the recorded graph refers to it, so it is marked transient; so are the tensors a built-in
 // block computes inside its forward other than its outputs (Block.Run). When Backward() frees the graph, transient
 // tensors are released: reading one afterwards throws, and once every tensor sharing the storage is released (the
-// owner and all its views) the array goes back to the StoragePool for the next step. A transient view the loss does
-// not reach (a recurrent layer's final state, a view of the sequence it also returns a copy of) is never released
-// with the graph; since no caller can hold a transient view, the owner's storage goes back when the owner is released
-// and all its views are transient.
+// owner and all its views) the array goes back to the StoragePool for the next step. The intermediates of one block's
+// forward are released together: some are never reached from the loss (the attention weights a fused attention also
+// records, a recurrent layer's final state taken as a view of its state sequence), and no caller can hold one, so
+// they go when the first of them does; left to the GC, each step allocated them afresh.
 public sealed partial class Tensor
 {
     /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
@@ -17,29 +17,40 @@ public sealed partial class Tensor
     /// <summary>True once marked as an intermediate to release when its graph is freed.</summary>
     internal bool IsTransient => _producer is not null;
 
-    /// <summary>Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="producer"/> and its <paramref name="name"/> are for messages.</summary>
-    internal void MarkTransient(object producer, string name)
-    {
-        if (_producer is null && _owner is not null) Interlocked.Increment(ref _owner._transientViews);
-        (_producer, _producerName) = (producer, name);
-    }
+    /// <summary>
+    /// Marks this tensor as an intermediate that only the recorded graph refers to; <paramref name="producer"/> and its
+    /// <paramref name="name"/> are for messages; <paramref name="siblings"/>, the intermediates of the same forward, are
+    /// released with it.
+    /// </summary>
+    internal void MarkTransient(object producer, string name, List<Tensor>? siblings = null) =>
+        (_producer, _producerName, _siblings) = (producer, name, siblings ?? _siblings);
 
-    /// <summary>Releases a transient tensor once its graph is freed; returns the storage when nothing else shares it.</summary>
+    /// <summary>Releases a transient tensor once its graph is freed, and its siblings; returns the storage when nothing else shares it.</summary>
     private void ReleaseIfTransient()
     {
         if (_producer is null || _released) return;
         _released = true;
+        if (_siblings is { } siblings)
+        {
+            _siblings = null;
+            foreach (var t in siblings) t.ReleaseSibling();
+        }
         var owner = _owner ?? this;
         if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
-        // A released tensor makes no views, so the counts below only grow towards _views; _returned makes the return once.
-        if (owner is { _released: true, _pooled: true } && AllViewsReleasedOrTransient(owner) && Interlocked.Exchange(ref owner._returned, 1) == 0)
+        // A released tensor makes no views, so this holds once every tensor on the storage is released; _returned
+        // makes the return happen once.
+        if (owner is { _released: true, _pooled: true } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views)
+            && Interlocked.Exchange(ref owner._returned, 1) == 0)
             StoragePool.Return(owner._data!);
     }
 
-    private static bool AllViewsReleasedOrTransient(Tensor owner)
+    /// <summary>Releases a sibling the loss may not have reached: its tape node goes too (nothing can run it any more).</summary>
+    private void ReleaseSibling()
     {
-        int views = Volatile.Read(ref owner._views);
-        return Volatile.Read(ref owner._releasedViews) == views || Volatile.Read(ref owner._transientViews) == views;
+        if (_released) return;
+        Node = null;
+        _graphFreed = true;
+        ReleaseIfTransient();
     }
 
     private InvalidOperationException ReleasedError() => new(

@@ -111,9 +111,9 @@ public class StorageRecyclingTests
     public void An_lstm_step_recycles_its_state_sequence_though_its_final_state_is_a_view_the_loss_never_reads()
     {
         // The LSTM's op yields (h, c) for every step, (T, N, 2H); the layer returns a copy of the h half and takes its
-        // final (h, c) through a view of the last step. The loss reads only the copy, so that view is never released
-        // with the graph; the sequence's storage must still go back to the pool (it did not, and every step allocated
-        // it afresh: 4.5 ms of page faults a step at T 35, N 32, H 256).
+        // final (h, c) through a view of the last step. The loss reads only the copy, so the graph never reaches that
+        // view; the sequence's storage must still go back to the pool (it did not, and every step allocated it afresh:
+        // 4.5 ms of page faults a step at T 35, N 32, H 256).
         const int T = 20, N = 16, H = 64;
         Rng.Seed(6);
         var lstm = new Lstm(H);
@@ -147,6 +147,56 @@ public class StorageRecyclingTests
         Assert.Equal(keptH, h.ToArray());
         Assert.Equal(keptC, c.ToArray());
         Assert.Equal(kept.AsSpan((T - 1) * N * H, N * H).ToArray(), keptH);   // the final h is the last step's output
+    }
+
+    [Fact]
+    public void A_gru_final_state_handed_out_as_a_view_of_its_output_survives_later_steps()
+    {
+        const int T = 20, N = 16, H = 64;
+        Rng.Seed(8);
+        var gru = new Gru(H);
+        gru.Initialize(new Xavier());
+        var trainer = new Trainer(gru.CollectParams(), new Sgd(0.01f));
+        var x = Tensor.RandomUniform(T, N, 8);
+        Tensor output, state;
+        using (Sprout.Autograd.Record())
+        {
+            (output, state) = gru.Forward(x, null);
+            output.Sum().Backward();
+        }
+        var (kept, keptState) = (output.ToArray(), state.ToArray());
+        for (int i = 0; i < 3; i++)
+        {
+            using (Sprout.Autograd.Record()) gru.Forward(x, null).Output.Sum().Backward();
+            trainer.Step(1);
+        }
+        Assert.Equal(kept, output.ToArray());
+        Assert.Equal(keptState, state.ToArray());
+        Assert.Equal(kept.AsSpan((T - 1) * N * H, N * H).ToArray(), keptState);
+    }
+
+    [Fact]
+    public void Attention_recycles_its_weights_though_the_loss_reads_only_its_output()
+    {
+        // The fused attention records its weights (B, heads, T, T) as well as its output; a loss on the output never
+        // reaches them, and they went to the GC every step (16 MB a step in the Transformer bench).
+        const int B = 4, T = 128, D = 32, Heads = 2;
+        Rng.Seed(7);
+        var attention = new MultiHeadAttention(Heads);
+        attention.Initialize(new Xavier());
+        var trainer = new Trainer(attention.CollectParams(), new Sgd(0.01f));
+        var x = Tensor.RandomUniform(B, T, D);
+        void Step()
+        {
+            using (Sprout.Autograd.Record()) attention.Forward(x, x, x).Sum().Backward();
+            trainer.Step(1);
+        }
+        for (int i = 0; i < 3; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        const int WeightsBytes = B * Heads * T * T * sizeof(float);
+        Assert.True(allocated < WeightsBytes / 2, $"a steady-state attention step allocated {allocated:N0} bytes; its weights are {WeightsBytes:N0}");
     }
 
     [Fact]

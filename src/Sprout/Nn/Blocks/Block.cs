@@ -118,8 +118,10 @@ public abstract partial class Block : IParameterOwner
     {
         bool IsOutput(Tensor t) => Array.Exists(outputs, o => ReferenceEquals(o, t));
         if (ReleasesOwnIntermediates)
-            foreach (var t in intermediates)
-                if (!t.IsTransient && !t.IsMeta && !IsOutput(t)) t.MarkTransient(this, CurrentPathOrRoot);
+        {
+            var marked = intermediates.Where(t => !t.IsTransient && !t.IsMeta && !IsOutput(t)).ToList();
+            foreach (var t in marked) t.MarkTransient(this, CurrentPathOrRoot, marked);   // released together (Tensor.Release.cs)
+        }
         if (outer is not null)
             foreach (var o in outputs)
                 if (intermediates.Exists(t => ReferenceEquals(t, o))) outer.Add(o);
