@@ -18,7 +18,7 @@ internal static class ProfileRunner
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
         if (which == "resnet" && args.Contains("winograd")) return ResNetWinograd();
-        if (which is "lstm" or "gru" or "transformer") return Sequence(which);
+        if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which);
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
@@ -43,6 +43,7 @@ internal static class ProfileRunner
         var forward = new double[net.Count];
         double total = 0, lossMs = 0, backwardMs = 0, stepMs = 0;
         int batchSize = 0;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int s = 0; s < Steps; s++)
         {
             var (x, y) = Next(batches);
@@ -74,7 +75,9 @@ internal static class ProfileRunner
         }
         Tensor.BackwardProfiler = null;
         Console.WriteLine($"GC: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(2)} gen2, total pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
-        Console.WriteLine($"{which}: {total / Steps:F2} ms per step of {batchSize} ({batchSize / (total / Steps) * 1000:N0} samples/s)");
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / Steps;
+        Console.WriteLine($"{which}: {total / Steps:F2} ms per step of {batchSize} ({batchSize / (total / Steps) * 1000:N0} samples/s), " +
+            $"{allocated / 1048576.0:F2} MiB allocated a step outside the storage pool (with the loader's batch)");
         Console.WriteLine($"loss forward {lossMs / Steps:F3} ms, whole backward {backwardMs / Steps:F3} ms, optimizer step {stepMs / Steps:F3} ms");
         Console.WriteLine("forward, per layer:");
         for (int k = 0; k < net.Count; k++) Console.WriteLine($"  {k,2} {net[k].GetType().Name,-16} {forward[k] / Steps,7:F3} ms");
@@ -85,23 +88,31 @@ internal static class ProfileRunner
 
     /// <summary>
     /// The Peers bench's sequence workloads: a 256-unit LSTM or GRU (input 28 inferred) over T 35, batch 32, or a
-    /// Transformer encoder block (width 256 inferred, 8 heads, FFN 1024) on (32, 128, 256), trained by SGD on mean(y²):
+    /// Transformer encoder block (width 256 inferred, 8 heads, FFN 1024) on (32, 128, 256), or the book's ViT on 64 images
+    /// of 96×96, trained by SGD on mean(y²):
     /// the step's time, each backward rule's, and what the step allocates outside the storage pool.
-    /// `-- profile lstm | gru | transformer`. (A rule's time includes whatever the step's allocations cost where the pool
+    /// `-- profile lstm | gru | transformer | vit`. (A rule's time includes whatever the step's allocations cost where the pool
     /// ran dry: an unrecycled LSTM state sequence showed up as 4.5 ms in Narrow.)
     /// </summary>
     private static int Sequence(string which)
     {
-        Block layer = which switch { "lstm" => new Lstm(256), "gru" => new Gru(256), _ => new TransformerEncoderBlock(heads: 8, ffnHidden: 1024) };
+        Block layer = which switch
+        {
+            "lstm" => new Lstm(256),
+            "gru" => new Gru(256),
+            "vit" => new Sprout.Models.VisionTransformer(10, new Size2(16, 16), hidden: 512, mlpHidden: 2048, heads: 8, blocks: 2, embeddingDropout: 0f, blockDropout: 0f),
+            _ => new TransformerEncoderBlock(heads: 8, ffnHidden: 1024),
+        };
         Func<Tensor, Tensor> forward = layer switch
         {
             Lstm lstm => x => lstm.Forward(x).Output,
             Gru gru => x => gru.Forward(x, null).Output,
-            _ => x => ((TransformerEncoderBlock)layer).Forward(x, null),
+            TransformerEncoderBlock block => x => block.Forward(x, null),
+            _ => layer.Forward,
         };
         layer.Initialize(new Xavier());
         var trainer = new Trainer(layer.CollectParams(), new Sgd(0.01f));
-        var input = which == "transformer" ? Tensor.RandomUniform(new Shape(32, 128, 256), -1f, 1f) : Tensor.RandomUniform(new Shape(35, 32, 28), -1f, 1f);
+        var input = Tensor.RandomUniform(which switch { "transformer" => new Shape(32, 128, 256), "vit" => new Shape(64, 1, 96, 96), _ => new Shape(35, 32, 28) }, -1f, 1f);
         void Once()
         {
             using (Autograd.Record())
