@@ -96,7 +96,10 @@ internal static class SproutSide
 
     private static Tensor Sequence(float[] x, int batch, int length) => Tensor.FromArray(x, length, batch, x.Length / (length * batch));
 
-    /// <summary>Training steps of <paramref name="model"/> by SGD on mean(y²) of <paramref name="forward"/>(<paramref name="x"/>), as the TorchSharp side does.</summary>
+    /// <summary>
+    /// Training steps of <paramref name="model"/> by SGD on mean(y²) of <paramref name="forward"/>(<paramref name="x"/>),
+    /// as the TorchSharp side does; the step's own temporaries are released as that side's dispose scope frees its own.
+    /// </summary>
     private static Func<int> SequenceSteps(Block model, Func<Tensor, Tensor> forward, Tensor x, int batch, int steps)
     {
         model.Initialize(new Xavier());
@@ -105,12 +108,16 @@ internal static class SproutSide
         {
             for (int i = 0; i < steps; i++)
             {
+                Tensor y, square;
                 using (Autograd.Record())
                 {
-                    var y = forward(x);
-                    ((y * y).Mean()).Backward();
+                    y = forward(x);
+                    square = y * y;
+                    square.Mean().Backward();
                 }
                 trainer.Step(1);
+                square.Release();   // as the TorchSharp side's dispose scope frees its temporaries each step
+                y.Release();
             }
             return steps * batch;
         };

@@ -18,7 +18,7 @@ internal static class ProfileRunner
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
         if (which == "resnet" && args.Contains("winograd")) return ResNetWinograd();
-        if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which);
+        if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
         {
@@ -91,10 +91,10 @@ internal static class ProfileRunner
     /// Transformer encoder block (width 256 inferred, 8 heads, FFN 1024) on (32, 128, 256), or the book's ViT on 64 images
     /// of 96×96, trained by SGD on mean(y²):
     /// the step's time, each backward rule's, and what the step allocates outside the storage pool.
-    /// `-- profile lstm | gru | transformer | vit`. (A rule's time includes whatever the step's allocations cost where the pool
+    /// `-- profile lstm | gru | transformer | vit [keep]` (keep: the step's output and its square are not released). (A rule's time includes whatever the step's allocations cost where the pool
     /// ran dry: an unrecycled LSTM state sequence showed up as 4.5 ms in Narrow.)
     /// </summary>
-    private static int Sequence(string which)
+    private static int Sequence(string which, bool keep)
     {
         Block layer = which switch
         {
@@ -115,12 +115,15 @@ internal static class ProfileRunner
         var input = Tensor.RandomUniform(which switch { "transformer" => new Shape(32, 128, 256), "vit" => new Shape(64, 1, 96, 96), _ => new Shape(35, 32, 28) }, -1f, 1f);
         void Once()
         {
+            Tensor y, square;
             using (Autograd.Record())
             {
-                var y = forward(input);
-                (y * y).Mean().Backward();
+                y = forward(input);
+                square = y * y;
+                square.Mean().Backward();
             }
             trainer.Step(1);
+            if (!keep) { square.Release(); y.Release(); }
         }
         for (int i = 0; i < 20; i++) Once();
         const int Steps = 20;
@@ -135,7 +138,7 @@ internal static class ProfileRunner
         for (int i = 0; i < Steps; i++) Once();
         allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / Steps;
         Console.WriteLine($"{which}: {clock.Elapsed.TotalMilliseconds / Steps:F2} ms a step ({profiled:F2} profiled), {Threads.Count} threads, " +
-            $"{allocated / 1048576.0:F1} MiB allocated a step outside the storage pool (the output and its square are the caller's)");
+            $"{allocated / 1048576.0:F1} MiB allocated a step outside the storage pool ({(keep ? "the output and its square kept: left to the GC" : "the output and its square released")})");
         foreach (var (op, ms) in backward.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {op,-40} {ms / Steps,7:F3} ms");
         return 0;
     }

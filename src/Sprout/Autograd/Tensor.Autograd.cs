@@ -19,7 +19,7 @@ public sealed partial class Tensor
     {
         ThrowIfMeta("AttachGrad");
         GradRequest = request;
-        GradBuffer ??= new Tensor(Shape);
+        GradBuffer ??= new Tensor(Shape) { _isGradientBuffer = true };
     }
 
     /// <summary>The gradient of a leaf after <c>Backward</c>.</summary>

@@ -25,10 +25,39 @@ public sealed partial class Tensor
     internal void MarkTransient(object producer, string name, List<Tensor>? siblings = null) =>
         (_producer, _producerName, _siblings) = (producer, name, siblings ?? _siblings);
 
+    /// <summary>
+    /// Gives this tensor's storage back to Sprout's pool now, for the next step to reuse, as TorchSharp's <c>Dispose</c>
+    /// does: for a large temporary a training loop holds (a network's output and what the loss made of it) once
+    /// <c>Backward()</c> has run. Left to the garbage collector such an array comes back as fresh memory, paged in again
+    /// (1.2–1.7 ms for a 1.1 MB array on the machines measured). Reading this tensor afterwards throws, and so does a
+    /// backward pass that still needs it. A view releases only itself: the storage goes back once its owner and every
+    /// view of it are released. Releasing twice, or a meta tensor, does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This tensor is a parameter's data, has a gradient buffer
+    /// (<see cref="AttachGrad"/>), or is one.</exception>
+    public void Release()
+    {
+        if (GradBuffer is not null || _isGradientBuffer)
+            throw new InvalidOperationException(
+                $"Release: this tensor of shape {Shape} is {(_isGradientBuffer ? "a gradient buffer" : "a leaf with a gradient buffer (a parameter's data, or a tensor given AttachGrad())")}, " +
+                "which the network or the trainer keeps using; only temporaries can be released. Release the outputs and losses computed from it instead.");
+        if (IsMeta || _released) return;
+        _producer ??= s_releasedByCaller;
+        MarkReleased();
+    }
+
+    /// <summary>The producer recorded for a tensor its caller released (for the error message).</summary>
+    private static readonly object s_releasedByCaller = new();
+
     /// <summary>Releases a transient tensor once its graph is freed, and its siblings; returns the storage when nothing else shares it.</summary>
     private void ReleaseIfTransient()
     {
         if (_producer is null || _released) return;
+        MarkReleased();
+    }
+
+    private void MarkReleased()
+    {
         _released = true;
         if (_siblings is { } siblings)
         {
@@ -53,7 +82,10 @@ public sealed partial class Tensor
         ReleaseIfTransient();
     }
 
-    private InvalidOperationException ReleasedError() => new(
+    private InvalidOperationException ReleasedError() => ReferenceEquals(_producer, s_releasedByCaller)
+        ? new($"This tensor of shape {Shape} was released with Release() and its storage went back to the pool for reuse. " +
+            "Release a tensor only once nothing reads it any more, a backward pass that still needs it included; to keep its values, Clone() it first.")
+        : new(
         $"This tensor of shape {Shape} was an intermediate output (of {_producer?.GetType().Name} '{_producerName}' inside a Sequential) and its storage was released for reuse " +
         "when Backward() freed the graph it belonged to. To keep an intermediate value, Clone() it before calling Backward(), " +
         "or set ReleasesIntermediates = false on the Sequential that produced it.");

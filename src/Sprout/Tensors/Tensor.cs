@@ -17,6 +17,7 @@ public sealed partial class Tensor
     private int _releasedViews;           // on an owner: those views since released
     private int _returned;                // on an owner: 1 once its storage went back to the pool
     private List<Tensor>? _siblings;      // when transient: the intermediates one block's forward made with it
+    private bool _isGradientBuffer;       // a leaf's gradient buffer (never released)
     private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
     private object? _producer;            // set when transient: the block that produced it, for the error message
     private string? _producerName;

@@ -200,6 +200,67 @@ public class StorageRecyclingTests
     }
 
     [Fact]
+    public void Release_gives_a_temporary_storage_back_and_reading_it_afterwards_is_a_clear_error()
+    {
+        var x = Tensor.RandomUniform(new Shape(Large + 11), -1f, 1f);
+        var y = x * 2f;   // a fresh pooled array
+        var storage = y.Storage;
+        y.Release();
+        y.Release();   // twice: nothing more happens
+        Assert.True(y.IsReleased);
+        Assert.Same(storage, StoragePool.Rent(Large + 11, clear: false));
+        var e = Assert.Throws<InvalidOperationException>(() => y.ToArray());
+        Assert.Contains("Release()", e.Message);
+        Assert.Contains("Clone()", e.Message);
+    }
+
+    [Fact]
+    public void Released_views_give_the_storage_back_only_once_the_owner_and_every_view_are_released()
+    {
+        const int Rows = Large + 13;   // a size no other test rents (the pool is shared)
+        var x = Tensor.RandomUniform(new Shape(2, Rows), -1f, 1f);
+        var y = x + 1f;
+        var storage = y.Storage;
+        var view = y.Reshape(Rows, 2);
+        y.Release();
+        Assert.Equal(x.ToArray().Select(v => v + 1f), view.ToArray());   // the view still reads the storage
+        Assert.NotSame(storage, StoragePool.Rent(2 * Rows, clear: false));
+        view.Release();
+        Assert.Same(storage, StoragePool.Rent(2 * Rows, clear: false));
+    }
+
+    [Fact]
+    public void Release_refuses_a_parameter_and_a_gradient_buffer_and_leaves_both_usable()
+    {
+        var net = new Dense(4);
+        net.Initialize();
+        var x = Tensor.RandomUniform(3, 5);
+        using (Sprout.Autograd.Record()) net.Forward(x).Sum().Backward();
+        var weight = net.Weight.Data();
+        var e = Assert.Throws<InvalidOperationException>(weight.Release);
+        Assert.Contains("parameter", e.Message);
+        Assert.Throws<InvalidOperationException>(net.Weight.Grad().Release);
+        Assert.False(weight.IsReleased);
+        Assert.Equal(new Shape(3, 4), net.Forward(x).Shape);
+    }
+
+    [Fact]
+    public void A_backward_pass_that_needs_a_released_tensor_says_so()
+    {
+        var x = Tensor.RandomUniform(new Shape(Large), -1f, 1f);
+        x.AttachGrad();
+        Tensor y, loss;
+        using (Sprout.Autograd.Record())
+        {
+            y = x * 3f;
+            loss = (y * y).Sum();   // the product's backward reads y
+        }
+        y.Release();
+        var e = Assert.Throws<InvalidOperationException>(() => loss.Backward());
+        Assert.Contains("Release()", e.Message);
+    }
+
+    [Fact]
     public void A_full_pool_drops_the_sizes_used_longest_ago_to_keep_what_is_returned_now()
     {
         long cap = StoragePool.MaxPooledBytes;
