@@ -66,8 +66,9 @@ public sealed partial class Tensor
         }
         var owner = _owner ?? this;
         if (_owner is not null) Interlocked.Increment(ref owner._releasedViews);
-        // A released tensor makes no views, so this holds once every tensor on the storage is released; _returned
-        // makes the return happen once.
+        // This holds once every tensor on the storage is released (a released tensor makes no views). It can be seen
+        // twice: an owner releasing its siblings releases its own views before it checks, so _returned keeps the
+        // return to one (two would hand one array to two tensors).
         if (owner is { _released: true, _pooled: true } && Volatile.Read(ref owner._releasedViews) == Volatile.Read(ref owner._views)
             && Interlocked.Exchange(ref owner._returned, 1) == 0)
             StoragePool.Return(owner._data!);

@@ -15,7 +15,7 @@ public sealed partial class Tensor
     private readonly Tensor? _owner;      // for a view: the tensor whose storage it shares
     private int _views;                   // on an owner: views ever made of its storage
     private int _releasedViews;           // on an owner: those views since released
-    private int _returned;                // on an owner: 1 once its storage went back to the pool
+    private int _returned;                // on an owner: 1 once its storage went back to the pool (see MarkReleased)
     private List<Tensor>? _siblings;      // when transient: the intermediates one block's forward made with it
     private bool _isGradientBuffer;       // a leaf's gradient buffer (never released)
     private bool _pooled;                 // the storage came from the StoragePool and nobody else has it
