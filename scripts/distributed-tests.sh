@@ -12,6 +12,8 @@ trap 'rm -rf "$work"' EXIT
 
 run equivalence mlp
 run equivalence lenet
+run equivalence mlp balanced
+run equivalence lenet balanced
 run checksum
 run structure
 run broadcast "$work"

@@ -5,6 +5,8 @@ namespace Sprout.Distributed;
 /// of equal batches on every rank. Step s of an epoch covers the s-th global batch of <c>batchSize × ranks</c> samples of
 /// the epoch's order — the same samples one process with that batch size would take at step s — and rank r takes its
 /// r-th part. Samples past the last whole global batch are left out of that epoch (a different few each epoch).
+/// The parts are equal unless <see cref="SetBatchSizes"/> splits the global batch otherwise (to give a slower rank
+/// fewer samples, <see cref="DistributedTrainer.BalanceBatches"/>): the step still covers the same global batch.
 /// </summary>
 public sealed class DistributedSampler
 {
@@ -16,8 +18,12 @@ public sealed class DistributedSampler
         if ((uint)rank >= (uint)ranks) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"The rank must be in 0..{ranks - 1}.");
         if (sampleCount < batchSize * ranks)
             throw new ArgumentException($"DistributedSampler: {sampleCount} samples do not make one global batch of {batchSize} × {ranks} ranks.", nameof(sampleCount));
-        (SampleCount, Rank, Ranks, BatchSize, Seed, Shuffle) = (sampleCount, rank, ranks, batchSize, seed, shuffle);
+        (SampleCount, Rank, Ranks, Seed, Shuffle) = (sampleCount, rank, ranks, seed, shuffle);
+        GlobalBatchSize = batchSize * ranks;
+        _batchSizes = [.. Enumerable.Repeat(batchSize, ranks)];
     }
+
+    private int[] _batchSizes;
 
     /// <summary>Samples in the data set.</summary>
     public int SampleCount { get; }
@@ -25,15 +31,40 @@ public sealed class DistributedSampler
     public int Rank { get; }
     /// <summary>How many ranks share the data.</summary>
     public int Ranks { get; }
-    /// <summary>Samples per rank and step.</summary>
-    public int BatchSize { get; }
+    /// <summary>This rank's samples per step.</summary>
+    public int BatchSize => _batchSizes[Rank];
+    /// <summary>Samples per step over all ranks.</summary>
+    public int GlobalBatchSize { get; }
+    /// <summary>Each rank's samples per step (equal unless <see cref="SetBatchSizes"/> changed them).</summary>
+    public IReadOnlyList<int> BatchSizes => _batchSizes;
     /// <summary>The shared seed of the epochs' orders.</summary>
     public ulong Seed { get; }
     /// <summary>Whether each epoch draws a new order.</summary>
     public bool Shuffle { get; }
 
     /// <summary>Steps per epoch, the same on every rank.</summary>
-    public int StepsPerEpoch => SampleCount / (BatchSize * Ranks);
+    public int StepsPerEpoch => SampleCount / GlobalBatchSize;
+
+    /// <summary>
+    /// Splits each global batch as <paramref name="batchSizes"/> (one per rank, in rank order, each at least 1, summing to
+    /// <see cref="GlobalBatchSize"/>) from the next <see cref="Indices"/> or <see cref="Shard"/> on. Every rank must be
+    /// given the same sizes, or the shards overlap.
+    /// </summary>
+    public void SetBatchSizes(ReadOnlySpan<int> batchSizes)
+    {
+        if (batchSizes.Length != Ranks)
+            throw new ArgumentException($"DistributedSampler.SetBatchSizes: {batchSizes.Length} sizes for {Ranks} ranks; give one per rank.", nameof(batchSizes));
+        long sum = 0;
+        for (int r = 0; r < batchSizes.Length; r++)
+        {
+            if (batchSizes[r] < 1)
+                throw new ArgumentOutOfRangeException(nameof(batchSizes), batchSizes[r], $"DistributedSampler.SetBatchSizes: rank {r} was given {batchSizes[r]} samples a step; every rank needs at least 1.");
+            sum += batchSizes[r];
+        }
+        if (sum != GlobalBatchSize)
+            throw new ArgumentException($"DistributedSampler.SetBatchSizes: the sizes [{string.Join(", ", batchSizes.ToArray())}] sum to {sum}, not the global batch of {GlobalBatchSize}; a new split must cover the same global batch.", nameof(batchSizes));
+        _batchSizes = batchSizes.ToArray();
+    }
 
     /// <summary>This rank's sample indices for <paramref name="epoch"/>, batch after batch (StepsPerEpoch × BatchSize).</summary>
     public int[] Indices(int epoch)
@@ -41,10 +72,10 @@ public sealed class DistributedSampler
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         var order = Enumerable.Range(0, SampleCount).ToArray();
         if (Shuffle) Rng.Stream(Seed, $"distributed-sampler/{epoch}").Shuffle(order.AsSpan());
-        int global = BatchSize * Ranks;
-        var mine = new int[StepsPerEpoch * BatchSize];
+        int before = _batchSizes.Take(Rank).Sum(), size = BatchSize;
+        var mine = new int[StepsPerEpoch * size];
         for (int step = 0; step < StepsPerEpoch; step++)
-            Array.Copy(order, step * global + Rank * BatchSize, mine, step * BatchSize, BatchSize);
+            Array.Copy(order, step * GlobalBatchSize + before, mine, step * size, size);
         return mine;
     }
 

@@ -20,6 +20,9 @@ public sealed class DistributedTrainer
     private float[] _buffer = [];
     private bool _verified;
     private readonly Stopwatch _reduceClock = new();
+    private long _lastStepEnd;   // timestamp when the last Step returned: the rank's work on the next batch starts there
+    private double _busySeconds;
+    private long _busySamples;
 
     /// <summary>A trainer of <paramref name="parameters"/> (buffers are left out) with <paramref name="optimizer"/> over <paramref name="communicator"/>'s ranks.</summary>
     public DistributedTrainer(Communicator communicator, ParameterCollection parameters, Optimizer optimizer, int bucketFloats = 1 << 16)
@@ -56,31 +59,60 @@ public sealed class DistributedTrainer
     public void Step(int localBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(localBatchSize);
+        if (_lastStepEnd != 0)
+        {
+            _busySeconds += Stopwatch.GetElapsedTime(_lastStepEnd).TotalSeconds;
+            _busySamples += localBatchSize;
+        }
         if (!_verified)
         {
             ParameterChecksums.Verify(_communicator, _parameters);
             _verified = true;
         }
         _reduceClock.Start();
-        Span<float> batch = [localBatchSize];
-        _communicator.AllReduceSum(batch);
-        SumGradients();
+        int globalBatch = SumGradients(localBatchSize);
         _reduceClock.Stop();
-        Trainer.Step((int)batch[0]);
+        Trainer.Step(globalBatch);
         Steps++;
+        _lastStepEnd = Stopwatch.GetTimestamp();
     }
 
     /// <summary>
-    /// Sums the gradients over the ranks. Small gradients are copied into buckets (last parameter first), each reduced
-    /// without blocking while the next is filled; a gradient of at least a bucket's size is reduced in place, with no
-    /// copy (the MLP's 784×256 weight: copying it in and out cost a third of its reduction).
+    /// Splits <paramref name="sampler"/>'s global batch between the ranks in proportion to their speed: each rank's time
+    /// per sample from the end of one step to the start of the next (its data, forward and backward — not the
+    /// all-reduce, where the faster rank waits) since the last call, gathered from all ranks, so that all finish their
+    /// part together. Ranks on cores or machines of different speed otherwise all wait for the slowest at every step. The
+    /// global batch stays the same, so the updates do too (to float rounding); only which rank computes which sample's
+    /// gradient changes. Call it on every rank at the same point, between epochs (it takes effect at the sampler's next
+    /// shard); it keeps the split unless the new one would shorten the slowest rank's step by at least
+    /// <paramref name="minGain"/>. Returns the batch sizes in force.
     /// </summary>
-    private void SumGradients()
+    public IReadOnlyList<int> BalanceBatches(DistributedSampler sampler, double minGain = 0.02)
     {
-        if (_communicator.Size == 1) return;
+        ArgumentNullException.ThrowIfNull(sampler);
+        if (sampler.Ranks != _communicator.Size)
+            throw new ArgumentException($"DistributedTrainer.BalanceBatches: the sampler splits batches over {sampler.Ranks} ranks, the communicator has {_communicator.Size}; make the sampler with Communicator.Size.", nameof(sampler));
+        var gathered = _communicator.AllGather([_busySamples > 0 ? _busySeconds / _busySamples : 0]);
+        (_busySeconds, _busySamples) = (0, 0);
+        if (gathered.Any(perSample => !(perSample > 0))) return sampler.BatchSizes;   // a rank has not timed a step yet
+        var sizes = LoadBalance.Split(sampler.GlobalBatchSize, gathered);
+        double Slowest(IReadOnlyList<int> split) => Enumerable.Range(0, split.Count).Max(r => split[r] * gathered[r]);
+        if (Slowest(sizes) <= (1 - minGain) * Slowest(sampler.BatchSizes)) sampler.SetBatchSizes(sizes);
+        return sampler.BatchSizes;
+    }
+
+    /// <summary>
+    /// Sums the gradients over the ranks, and the local batch sizes (returned: the global batch). Small gradients are
+    /// copied into buckets (last parameter first), each reduced without blocking while the next is filled, the batch size
+    /// riding in the last (one synchronization a step, not two); a gradient of at least a bucket's size is reduced in
+    /// place, with no copy (the MLP's 784×256 weight: copying it in and out cost a third of its reduction).
+    /// </summary>
+    private int SumGradients(int localBatchSize)
+    {
+        if (_communicator.Size == 1) return localBatchSize;
         var all = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().ToArray();
         var trained = all.Where(t => t.Parameter.Shape.ElementCount < _bucketFloats).ToArray();
-        int total = trained.Sum(t => t.Parameter.Shape.ElementCount);
+        int total = trained.Sum(t => t.Parameter.Shape.ElementCount) + 1;
         if (_buffer.Length < total) _buffer = GC.AllocateUninitializedArray<float>(total, pinned: true);
         var pending = new List<PendingReduction>();
         int bucketStart = 0, offset = 0;
@@ -95,6 +127,7 @@ public sealed class DistributedTrainer
                 bucketStart = offset;
             }
         }
+        _buffer[offset++] = localBatchSize;   // exact: a sum of integers below 2^24
         if (offset > bucketStart) pending.Add(_communicator.AllReduceSumAsync(_buffer, bucketStart, offset - bucketStart));
         foreach (var (_, p) in all)
             if (p.Shape.ElementCount >= _bucketFloats) _communicator.AllReduceSum(p.Grad().AsSpan());
@@ -110,5 +143,6 @@ public sealed class DistributedTrainer
             _buffer.AsSpan(offset, grad.Length).CopyTo(grad);
             offset += grad.Length;
         }
+        return (int)_buffer[offset];
     }
 }

@@ -7,20 +7,21 @@ using Sprout.IO;
 using Sprout.Nn;
 using Sprout.Training;
 
-// Usage (under mpirun -np 2): equivalence mlp|lenet | checksum | structure | dies | broadcast DIR | throughput mlp|lenet EPOCHS
+// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | structure | dies | broadcast DIR
+//   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
 var world = Communicator.World;
 string scenario = args.Length > 0 ? args[0] : "";
 int code = scenario switch
 {
-    "equivalence" => Scenarios.Equivalence(world, args[1]),
+    "equivalence" => Scenarios.Equivalence(world, args[1], balanced: args.Contains("balanced")),
     "checksum" => Scenarios.Checksum(world),
     "structure" => Scenarios.Structure(world),
     "dies" => Scenarios.Dies(world),
     "broadcast" => Scenarios.Broadcast(world, args[1]),
     "allreduce" => Scenarios.AllReduce(world, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "throughput" => Scenarios.Throughput(world, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
-        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256),
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256, balanced: args.Contains("balanced")),
     _ => Fail($"unknown scenario '{scenario}'"),
 };
 world.Dispose();
@@ -84,10 +85,11 @@ static class Scenarios
     private static readonly List<double> s_stepMicroseconds = [];   // each timed step's forward + backward, for the spread between ranks
 
     private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch,
-        DistributedTrainer? trainer = null, Stopwatch? training = null)
+        DistributedTrainer? trainer = null, Stopwatch? training = null, DistributedSampler? sampler = null)
     {
         trainer ??= new DistributedTrainer(world, net.CollectParams(), optimizer);
-        var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, batch, seed: 7);
+        sampler ??= new DistributedSampler(data.Count, world.Rank, world.Size, batch, seed: 7);
+        batch = sampler.BatchSize;
         var (x, y) = sampler.Shard(data.Images, data.Labels, epoch);
         var loss = new SoftmaxCrossEntropyLoss();
         world.Barrier();
@@ -109,24 +111,41 @@ static class Scenarios
         return trainer;
     }
 
-    /// <summary>2 ranks × batch 128 end an epoch with the weights 1 process × batch 256 gets over the same samples in the same order.</summary>
-    public static int Equivalence(Communicator world, string net)
+    /// <summary>
+    /// 2 ranks × batch 128 end an epoch with the weights 1 process × batch 256 gets over the same samples in the same order.
+    /// Balanced: two epochs, the first split 100 + 156, the second as <see cref="DistributedTrainer.BalanceBatches"/> splits it
+    /// from the ranks' timings — the same weights as 1 × 256 whatever the split.
+    /// </summary>
+    public static int Equivalence(Communicator world, string net, bool balanced)
     {
         var data = Data(1536);
+        int epochs = balanced ? 2 : 1;
         var (distributed, optimizer) = Build(net, 42);
-        TrainEpoch(world, distributed, optimizer, data, 256 / world.Size, 0);
+        var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, 256 / world.Size, seed: 7);
+        if (balanced && world.Size == 2) sampler.SetBatchSizes([100, 156]);
+        var splits = new List<string>();
+        DistributedTrainer? trainer = null;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            splits.Add(string.Join("+", sampler.BatchSizes));
+            trainer = TrainEpoch(world, distributed, optimizer, data, 0, epoch, trainer, sampler: sampler);
+            if (balanced) trainer.BalanceBatches(sampler, minGain: 0);
+        }
         if (!world.IsRoot) return 0;
         var (reference, referenceOptimizer) = Build(net, 42);
-        var trainer = new Trainer(reference.CollectParams(), referenceOptimizer);
-        var sampler = new DistributedSampler(data.Count, 0, 1, 256, seed: 7);
-        var (x, y) = sampler.Shard(data.Images, data.Labels, 0);
+        var single = new Trainer(reference.CollectParams(), referenceOptimizer);
+        var order = new DistributedSampler(data.Count, 0, 1, 256, seed: 7);
         var loss = new SoftmaxCrossEntropyLoss();
-        foreach (var b in new DataLoader(x, y, 256, prefetch: false))
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
-            using (Autograd.Record()) loss.Forward(reference.Forward(b.Data), b.Labels).Sum().Backward();
-            trainer.Step(b.Size);
+            var (x, y) = order.Shard(data.Images, data.Labels, epoch);
+            foreach (var b in new DataLoader(x, y, 256, prefetch: false))
+            {
+                using (Autograd.Record()) loss.Forward(reference.Forward(b.Data), b.Labels).Sum().Backward();
+                single.Step(b.Size);
+            }
         }
-        const float Tolerance = 2e-5f;   // absolute; the sums of the two halves are rounded apart, then added
+        const float Tolerance = 2e-5f;   // absolute; the sums of the parts are rounded apart, then added
         float worst = 0;
         string worstName = "";
         foreach (var (name, p) in reference.CollectParams())
@@ -136,7 +155,8 @@ static class Scenarios
             for (int i = 0; i < a.Length; i++)
                 if (MathF.Abs(a[i] - b[i]) > worst) (worst, worstName) = (MathF.Abs(a[i] - b[i]), name);
         }
-        Console.WriteLine($"equivalence {net}: {world.Size} ranks × batch {256 / world.Size} vs 1 × 256 after an epoch of {sampler.StepsPerEpoch} steps: largest weight difference {worst:E2} ({worstName}), tolerance {Tolerance:E0}");
+        Console.WriteLine($"equivalence {net}: {world.Size} ranks, batches {string.Join(" then ", splits)} vs 1 × 256 after {epochs} epoch(s) of {order.StepsPerEpoch} steps: " +
+            $"largest weight difference {worst:E2} ({worstName}), tolerance {Tolerance:E0}");
         return worst <= Tolerance ? 0 : 1;
     }
 
@@ -216,29 +236,34 @@ static class Scenarios
     /// rank's forward + backward (mean, median, p90, p99: a rank waits in the all-reduce for the other's slow steps) and
     /// its gen-0 collections (rank 0 prints).
     /// </summary>
-    public static int Throughput(Communicator world, string net, int epochs, int globalBatch)
+    public static int Throughput(Communicator world, string net, int epochs, int globalBatch, bool balanced)
     {
         var (model, optimizer) = Build(net, 42);
         var data = Data(net == "lenet" ? 12288 : 30720);
-        int batch = globalBatch / world.Size;
-        var trainer = TrainEpoch(world, model, optimizer, data, batch, 0);
+        var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, globalBatch / world.Size, seed: 7);
+        var trainer = TrainEpoch(world, model, optimizer, data, 0, 0, sampler: sampler);
+        if (balanced) trainer.BalanceBatches(sampler);
         var warmReduce = trainer.ReduceTime;
         int warmSteps = trainer.Steps;
         var clock = new Stopwatch();
         int collections = GC.CollectionCount(0);
         var paused = GC.GetTotalPauseDuration();
-        for (int e = 1; e <= epochs; e++) TrainEpoch(world, model, optimizer, data, batch, e, trainer, clock);
+        for (int e = 1; e <= epochs; e++)
+        {
+            TrainEpoch(world, model, optimizer, data, 0, e, trainer, clock, sampler);
+            if (balanced) trainer.BalanceBatches(sampler);
+        }
         collections = GC.CollectionCount(0) - collections;
         paused = GC.GetTotalPauseDuration() - paused;
         double seconds = clock.Elapsed.TotalSeconds;
         int steps = trainer.Steps - warmSteps;
-        double samples = (double)steps * batch * world.Size;
+        double samples = (double)steps * sampler.GlobalBatchSize;
         s_stepMicroseconds.Sort();
         double Percentile(double q) => s_stepMicroseconds[(int)(q * (s_stepMicroseconds.Count - 1))];
         var compute = world.AllGather([s_compute.TotalMilliseconds * 1000 / steps, Percentile(0.5), Percentile(0.9), Percentile(0.99)]);
         var gcs = world.AllGather([collections, paused.TotalMilliseconds * 1000 / steps]);
         if (world.IsRoot)
-            Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={batch}×{world.Size}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step; " +
+            Console.WriteLine($"throughput {net} ranks={world.Size} threads={Threads.Count} batch={(balanced ? $"{string.Join("+", sampler.BatchSizes)} (balanced)" : $"{sampler.BatchSize}×{world.Size}")}: {samples / seconds:F0} samples/s; all-reduce {(trainer.ReduceTime - warmReduce).TotalMilliseconds * 1000 / steps:F0} µs per step; " +
                 $"forward + backward {string.Join(" / ", Enumerable.Range(0, world.Size).Select(r => $"{compute[4 * r]:F0} (median {compute[4 * r + 1]:F0}, p90 {compute[4 * r + 2]:F0}, p99 {compute[4 * r + 3]:F0})"))} µs per step (by rank); " +
                 $"GC {string.Join(" / ", Enumerable.Range(0, world.Size).Select(r => $"{gcs[2 * r]:F0}×, {gcs[2 * r + 1]:F0} µs per step"))}");
         return 0;
