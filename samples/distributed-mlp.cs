@@ -43,7 +43,7 @@ for (int epoch = 0; epoch < epochs; epoch++)
     {
         Tensor l;
         using (Autograd.Record()) l = loss.Forward(model.Forward(batch.Data), batch.Labels).Sum();
-        l.Backward();
+        trainer.Backward(l);   // each bucket's all-reduce starts as soon as the pass has finished its gradients
         lossSum += l.Item();
         trainer.Step(batch.Size);
     }

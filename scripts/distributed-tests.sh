@@ -14,6 +14,8 @@ run equivalence mlp
 run equivalence lenet
 run equivalence mlp balanced
 run equivalence lenet balanced
+run equivalence lenet plain
+run equivalence lenet buckets=4096
 run checksum
 run structure
 run broadcast "$work"

@@ -70,23 +70,49 @@ public sealed unsafe class Communicator : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, buffer.Length - offset);
         if (count == 0 || Size == 1) return default;
-        var pin = System.Runtime.InteropServices.GCHandle.Alloc(buffer, System.Runtime.InteropServices.GCHandleType.Pinned);
-        float* p = (float*)pin.AddrOfPinnedObject() + offset;
-        Check(MpiNative.MPI_Iallreduce((void*)MpiNative.InPlace, p, count, MpiNative.Float, MpiNative.OpSum, MpiNative.CommWorld, out nint request), "MPI_Iallreduce");
-        return new PendingReduction(request, pin);
+        return StartAllReduce(new Memory<float>(buffer, offset, count).Pin(), count);
     }
 
-    /// <summary>Waits for a reduction started by <see cref="AllReduceSumAsync"/>.</summary>
+    /// <summary>
+    /// Starts summing <paramref name="values"/>' elements over all ranks in place (a gradient, with no copy) and returns
+    /// at once; the tensor must stay untouched until <see cref="Wait"/> returns.
+    /// </summary>
+    public PendingReduction AllReduceSumAsync(Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length == 0 || Size == 1) return default;
+        return StartAllReduce(values.Pin(), values.Length);
+    }
+
+    private PendingReduction StartAllReduce(System.Buffers.MemoryHandle pinned, int count)
+    {
+        int code = MpiNative.MPI_Iallreduce((void*)MpiNative.InPlace, pinned.Pointer, count, MpiNative.Float, MpiNative.OpSum, MpiNative.CommWorld, out nint request);
+        if (code != 0) pinned.Dispose();
+        Check(code, "MPI_Iallreduce");
+        return new PendingReduction(request, pinned);
+    }
+
+    /// <summary>Waits for a reduction started by <see cref="AllReduceSumAsync(float[], int, int)"/>.</summary>
     public static void Wait(ref PendingReduction pending)
     {
-        if (pending.Request == 0 && !pending.Pin.IsAllocated) return;
+        if (pending.IsDone) return;
         var request = pending.Request;
         try { Check(MpiNative.MPI_Wait(ref request, 0), "MPI_Wait"); }
-        finally
-        {
-            if (pending.Pin.IsAllocated) pending.Pin.Free();
-            pending = default;
-        }
+        finally { pending.Finish(); }
+    }
+
+    /// <summary>
+    /// Whether a reduction has finished (then it is finished as by <see cref="Wait"/>), without waiting. Each call also
+    /// moves the rank's outstanding reductions on: Open MPI advances them only inside MPI calls.
+    /// </summary>
+    public static bool Test(ref PendingReduction pending)
+    {
+        if (pending.IsDone) return true;
+        var request = pending.Request;
+        int code = MpiNative.MPI_Test(ref request, out int flag, 0);
+        if (code != 0 || flag != 0) pending.Finish();
+        Check(code, "MPI_Test");
+        return flag != 0;
     }
 
     /// <summary>Copies <paramref name="values"/> from rank <paramref name="root"/> to every rank.</summary>
@@ -153,11 +179,23 @@ public sealed unsafe class Communicator : IDisposable
     }
 }
 
-/// <summary>A reduction started by <see cref="Communicator.AllReduceSumAsync"/>; pass it to <see cref="Communicator.Wait"/>.</summary>
+/// <summary>A reduction started by <c>Communicator.AllReduceSumAsync</c>; pass it to <see cref="Communicator.Wait"/> or <see cref="Communicator.Test"/>.</summary>
 public struct PendingReduction
 {
-    internal PendingReduction(nint request, System.Runtime.InteropServices.GCHandle pin) => (Request, Pin) = (request, pin);
+    internal PendingReduction(nint request, System.Buffers.MemoryHandle pin) => (Request, _pin, _started) = (request, pin, true);
 
-    internal nint Request { get; }
-    internal System.Runtime.InteropServices.GCHandle Pin { get; }
+    private System.Buffers.MemoryHandle _pin;
+    private bool _started;
+
+    internal nint Request { get; private set; }
+
+    /// <summary>True when nothing is in flight: finished, or never started (a single rank, nothing to sum).</summary>
+    internal readonly bool IsDone => !_started;
+
+    /// <summary>Unpins the buffer and forgets the request.</summary>
+    internal void Finish()
+    {
+        _pin.Dispose();
+        (_pin, Request, _started) = (default, 0, false);
+    }
 }

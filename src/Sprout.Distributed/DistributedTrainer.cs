@@ -8,16 +8,19 @@ namespace Sprout.Distributed;
 /// Data-parallel training: every rank runs the same network on its own shard of the batch, and after each backward the
 /// gradients are summed over the ranks (MPI all-reduce) and applied by the same optimizer everywhere, so the ranks stay
 /// identical step after step. With equal local batches this is exactly the step one process would take on the union of
-/// the batches. Gradients travel in buckets of about <c>bucketFloats</c> values, last layer first: a bucket is reduced
-/// (non-blocking) while the next one is copied. At the first step the ranks compare a checksum of every parameter and
-/// fail, naming the parameter and the ranks, if any differ (<see cref="ParameterChecksums"/>).
+/// the batches (in any split of them: <see cref="BalanceBatches"/>). Gradients travel in buckets of about
+/// <c>bucketFloats</c> values, last layer first (<see cref="GradientBuckets"/>); with <see cref="Backward"/> each bucket's
+/// reduction starts as soon as the backward pass has finished its gradients. At the first step the ranks compare a
+/// checksum of every parameter and fail, naming the parameter and the ranks, if any differ (<see cref="ParameterChecksums"/>).
 /// </summary>
 public sealed class DistributedTrainer
 {
     private readonly Communicator _communicator;
     private readonly (string Name, Parameter Parameter)[] _parameters;
     private readonly int _bucketFloats;
-    private float[] _buffer = [];
+    private GradientBuckets? _plan;
+    private bool _overlapped;   // the current step's buckets were begun by Backward
+    private int _startedEarlyBefore;   // by plans replaced since
     private bool _verified;
     private readonly Stopwatch _reduceClock = new();
     private long _lastStepEnd;   // timestamp when the last Step returned: the rank's work on the next batch starts there
@@ -49,8 +52,45 @@ public sealed class DistributedTrainer
     /// <summary>Time spent in gradient all-reduce (copies included) since the trainer was made.</summary>
     public TimeSpan ReduceTime => _reduceClock.Elapsed;
 
+    /// <summary>How many bucket reductions started during a backward pass (<see cref="Backward"/>) rather than in <see cref="Step"/>.</summary>
+    public int ReductionsStartedDuringBackward => _startedEarlyBefore + (_plan?.StartedEarly ?? 0);
+
     /// <summary>How many steps were taken.</summary>
     public int Steps { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="loss"/>'s backward pass (a summed loss), starting each bucket's all-reduce as soon as the
+    /// pass has finished its gradients — the last layers' while the first layers still run back, as PyTorch's DDP
+    /// overlaps them — then call <see cref="Step"/>. Calling <c>loss.Backward()</c> yourself works too; the buckets
+    /// then start in <see cref="Step"/>. The first step (before the ranks' checksums have been compared) runs a plain
+    /// backward pass. If the pass throws once buckets have started, the ranks are out of step: end the job.
+    /// </summary>
+    public void Backward(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (!_verified || _communicator.Size == 1)
+        {
+            loss.Backward();
+            return;
+        }
+        var plan = Plan();
+        plan.Begin();
+        _overlapped = true;
+        try { loss.Backward(null, OnGradientReady); }
+        catch
+        {
+            _overlapped = false;   // the plan stays begun: the next Step refuses to go on
+            throw;
+        }
+    }
+
+    /// <summary>Copying and starting reductions during the pass counts as reduction time.</summary>
+    private void OnGradientReady(Tensor leaf)
+    {
+        _reduceClock.Start();
+        try { _plan!.OnGradientReady(leaf); }
+        finally { _reduceClock.Stop(); }
+    }
 
     /// <summary>
     /// One update with the gradients of this rank's last backward pass over <paramref name="localBatchSize"/> samples
@@ -102,47 +142,26 @@ public sealed class DistributedTrainer
     }
 
     /// <summary>
-    /// Sums the gradients over the ranks, and the local batch sizes (returned: the global batch). Small gradients are
-    /// copied into buckets (last parameter first), each reduced without blocking while the next is filled, the batch size
-    /// riding in the last (one synchronization a step, not two); a gradient of at least a bucket's size is reduced in
-    /// place, with no copy (the MLP's 784×256 weight: copying it in and out cost a third of its reduction).
+    /// Sums the gradients over the ranks, and the local batch sizes (returned: the global batch), through the plan the
+    /// overlapped <see cref="Backward"/> began, or a new one now.
     /// </summary>
     private int SumGradients(int localBatchSize)
     {
         if (_communicator.Size == 1) return localBatchSize;
-        var all = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().ToArray();
-        var trained = all.Where(t => t.Parameter.Shape.ElementCount < _bucketFloats).ToArray();
-        int total = trained.Sum(t => t.Parameter.Shape.ElementCount) + 1;
-        if (_buffer.Length < total) _buffer = GC.AllocateUninitializedArray<float>(total, pinned: true);
-        var pending = new List<PendingReduction>();
-        int bucketStart = 0, offset = 0;
-        foreach (var (_, p) in trained)
+        if (!_overlapped) Plan().Begin();
+        _overlapped = false;
+        return _plan!.Finish(localBatchSize);
+    }
+
+    /// <summary>The bucket plan for the parameters trained now (rebuilt when a parameter is filled later or its gradient request changes).</summary>
+    private GradientBuckets Plan()
+    {
+        var trained = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().Select(t => t.Parameter).ToArray();
+        if (_plan is null || !_plan.Parameters.SequenceEqual(trained))
         {
-            var grad = p.Grad().AsSpan();
-            grad.CopyTo(_buffer.AsSpan(offset));
-            offset += grad.Length;
-            if (offset - bucketStart >= _bucketFloats)
-            {
-                pending.Add(_communicator.AllReduceSumAsync(_buffer, bucketStart, offset - bucketStart));
-                bucketStart = offset;
-            }
+            _startedEarlyBefore += _plan?.StartedEarly ?? 0;
+            _plan = new GradientBuckets(_communicator, trained, _bucketFloats, _plan?.Buffer ?? []);
         }
-        _buffer[offset++] = localBatchSize;   // exact: a sum of integers below 2^24
-        if (offset > bucketStart) pending.Add(_communicator.AllReduceSumAsync(_buffer, bucketStart, offset - bucketStart));
-        foreach (var (_, p) in all)
-            if (p.Shape.ElementCount >= _bucketFloats) _communicator.AllReduceSum(p.Grad().AsSpan());
-        for (int i = 0; i < pending.Count; i++)
-        {
-            var request = pending[i];
-            Communicator.Wait(ref request);
-        }
-        offset = 0;
-        foreach (var (_, p) in trained)
-        {
-            var grad = p.Grad().AsSpan();
-            _buffer.AsSpan(offset, grad.Length).CopyTo(grad);
-            offset += grad.Length;
-        }
-        return (int)_buffer[offset];
+        return _plan;
     }
 }

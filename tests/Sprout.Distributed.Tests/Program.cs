@@ -9,8 +9,12 @@ using Sprout.Training;
 
 // Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | structure | dies | broadcast DIR
 //   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
+//   Any scenario with "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap.
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
 var world = Communicator.World;
+Scenarios.PlainBackward = args.Contains("plain");
+if (args.FirstOrDefault(a => a.StartsWith("buckets=", StringComparison.Ordinal)) is { } buckets)
+    Scenarios.BucketFloats = int.Parse(buckets["buckets=".Length..], System.Globalization.CultureInfo.InvariantCulture);
 string scenario = args.Length > 0 ? args[0] : "";
 int code = scenario switch
 {
@@ -82,12 +86,16 @@ static class Scenarios
     /// given, times the steps alone (not the per-epoch shard copy, which is data preparation and scales perfectly).
     /// </summary>
     private static TimeSpan s_compute;
+    /// <summary>Set by the argument "plain": loss.Backward() and every reduction in Step, instead of DistributedTrainer.Backward.</summary>
+    public static bool PlainBackward { get; set; }
+    /// <summary>Gradient bucket size: "buckets=N" (the default, 65,536 floats, puts all of LeNet's 61,706 in one bucket, which can only start at the end of the pass).</summary>
+    public static int BucketFloats { get; set; } = 1 << 16;
     private static readonly List<double> s_stepMicroseconds = [];   // each timed step's forward + backward, for the spread between ranks
 
     private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch,
         DistributedTrainer? trainer = null, Stopwatch? training = null, DistributedSampler? sampler = null)
     {
-        trainer ??= new DistributedTrainer(world, net.CollectParams(), optimizer);
+        trainer ??= new DistributedTrainer(world, net.CollectParams(), optimizer, BucketFloats);
         sampler ??= new DistributedSampler(data.Count, world.Rank, world.Size, batch, seed: 7);
         batch = sampler.BatchSize;
         var (x, y) = sampler.Shard(data.Images, data.Labels, epoch);
@@ -97,7 +105,10 @@ static class Scenarios
         foreach (var b in new DataLoader(x, y, batch, prefetch: false))
         {
             long start = Stopwatch.GetTimestamp();
-            using (Autograd.Record()) loss.Forward(net.Forward(b.Data), b.Labels).Sum().Backward();
+            Tensor l;
+            using (Autograd.Record()) l = loss.Forward(net.Forward(b.Data), b.Labels).Sum();
+            if (PlainBackward) l.Backward();
+            else trainer.Backward(l);   // reductions start during the pass
             if (training is not null)
             {
                 var elapsed = Stopwatch.GetElapsedTime(start);
@@ -155,9 +166,12 @@ static class Scenarios
             for (int i = 0; i < a.Length; i++)
                 if (MathF.Abs(a[i] - b[i]) > worst) (worst, worstName) = (MathF.Abs(a[i] - b[i]), name);
         }
+        int early = trainer!.ReductionsStartedDuringBackward;
         Console.WriteLine($"equivalence {net}: {world.Size} ranks, batches {string.Join(" then ", splits)} vs 1 × 256 after {epochs} epoch(s) of {order.StepsPerEpoch} steps: " +
-            $"largest weight difference {worst:E2} ({worstName}), tolerance {Tolerance:E0}");
-        return worst <= Tolerance ? 0 : 1;
+            $"largest weight difference {worst:E2} ({worstName}), tolerance {Tolerance:E0}; {early} bucket reductions started during the backward passes ({(PlainBackward ? "plain backward" : $"buckets of {BucketFloats} floats")})");
+        bool overlapExpected = !PlainBackward && BucketFloats < 16384;   // then the last layers' bucket is full before the first layers run back
+        if (overlapExpected && early == 0) Console.WriteLine("equivalence: no bucket started during the backward pass");
+        return worst <= Tolerance && (!overlapExpected || early > 0) ? 0 : 1;
     }
 
     /// <summary>A rank seeded differently is caught at the first step, on every rank, naming the parameter and the ranks.</summary>

@@ -60,6 +60,7 @@ internal static unsafe partial class MpiNative
     [LibraryImport(Library)] public static partial int MPI_Allreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm);
     [LibraryImport(Library)] public static partial int MPI_Iallreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm, out nint request);
     [LibraryImport(Library)] public static partial int MPI_Wait(ref nint request, nint status);
+    [LibraryImport(Library)] public static partial int MPI_Test(ref nint request, out int flag, nint status);
     [LibraryImport(Library)] public static partial int MPI_Bcast(void* buffer, int count, nint datatype, int root, nint comm);
     [LibraryImport(Library)] public static partial int MPI_Allgather(void* send, int sendCount, nint sendType, void* receive, int receiveCount, nint receiveType, nint comm);
     [LibraryImport(Library)] public static partial int MPI_Barrier(nint comm);

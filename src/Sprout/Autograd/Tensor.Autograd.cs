@@ -58,11 +58,22 @@ public sealed partial class Tensor
     /// graph and releases its transient intermediates (a Sequential's hand-offs; see <see cref="IsReleased"/>).
     /// A non-scalar needs <paramref name="headGradient"/> (the gradient of some scalar with respect to it).
     /// </summary>
-    public void Backward(Tensor? headGradient = null)
+    public void Backward(Tensor? headGradient = null) => Backward(headGradient, null);
+
+    /// <summary>
+    /// <see cref="Backward(Tensor?)"/>, calling <paramref name="gradientReady"/> with each leaf (a parameter's
+    /// <c>Data()</c>, or a tensor given <see cref="AttachGrad"/>) as soon as its gradient buffer holds this pass's final
+    /// value — after the last op that used it has run back, while the rest of the pass goes on (PyTorch's
+    /// post-accumulate-grad hooks; data-parallel training starts reducing gradients there). Leaves get it in the order
+    /// the pass finishes them, which is the same on every run of the same graph. An exception from the callback ends
+    /// the pass and propagates; gradients already written stay written.
+    /// </summary>
+    public void Backward(Tensor? headGradient, Action<Tensor>? gradientReady)
     {
         ThrowIfCannotBackward(headGradient);
         var head = headGradient ?? Ones(Shape);
         var order = TopologicalOrder();
+        var uses = gradientReady is null ? null : LeafUses(order);
         var grads = new GradientTable(StoragePool.BeginRentalLog());
         try
         {
@@ -70,10 +81,11 @@ public sealed partial class Tensor
             grads.Set(this, head);
             using (Autograd.Pause())
                 for (int i = order.Count - 1; i >= 0; i--)
-                    if (order[i].Node is not null && grads.TryGet(order[i], out var g))
+                    if (order[i].Node is { } node && grads.TryGet(order[i], out var g))
                     {
                         Propagate(order[i], g, grads);
                         grads.Consumed(order[i]);
+                        if (uses is not null) FinishLeaves(node, uses, grads, gradientReady!);
                     }
             WriteLeafGradients(order, grads);
         }
@@ -82,6 +94,31 @@ public sealed partial class Tensor
             StoragePool.EndRentalLog();
         }
         FreeGraph(order);
+    }
+
+    /// <summary>How many inputs of the graph's nodes each leaf with a gradient buffer is: its gradient is final when all have run back.</summary>
+    private static Dictionary<Tensor, int> LeafUses(List<Tensor> order)
+    {
+        var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+            if (t.Node is { } node)
+                foreach (var input in node.Inputs)
+                    if (IsGradientLeaf(input)) uses[input] = uses.GetValueOrDefault(input) + 1;
+        return uses;
+    }
+
+    private static bool IsGradientLeaf(Tensor t) => t.Node is null && t.GradBuffer is not null && t.GradRequest != GradReq.Null;
+
+    /// <summary>After <paramref name="node"/> ran back: writes each of its leaf inputs whose last use that was, and reports it.</summary>
+    private static void FinishLeaves(TapeNode node, Dictionary<Tensor, int> uses, GradientTable grads, Action<Tensor> gradientReady)
+    {
+        foreach (var input in node.Inputs)
+        {
+            if (!uses.TryGetValue(input, out int left)) continue;
+            if (left > 1) { uses[input] = left - 1; continue; }
+            uses.Remove(input);
+            if (WriteLeafGradient(input, grads)) gradientReady(input);
+        }
     }
 
     /// <summary>Runs the rules of <paramref name="t"/>'s node and adds each contribution to its input's gradient.</summary>
@@ -136,14 +173,18 @@ public sealed partial class Tensor
 
     private static void WriteLeafGradients(List<Tensor> order, GradientTable grads)
     {
-        foreach (var t in order)
-        {
-            if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGet(t, out var g)) continue;
-            if (ReferenceEquals(g, t.GradBuffer)) { }   // a rule wrote it in place (GradientTable.DirectDestination)
-            else if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
-            else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
-            grads.Consumed(t);
-        }
+        foreach (var t in order) WriteLeafGradient(t, grads);
+    }
+
+    /// <summary>Moves a leaf's gradient from the table into its buffer (replacing or adding, as its GradReq says); false if it has none pending.</summary>
+    private static bool WriteLeafGradient(Tensor t, GradientTable grads)
+    {
+        if (t.GradBuffer is null || t.GradRequest == GradReq.Null || !grads.TryGet(t, out var g)) return false;
+        if (ReferenceEquals(g, t.GradBuffer)) { }   // a rule wrote it in place (GradientTable.DirectDestination)
+        else if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
+        else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
+        grads.Consumed(t);
+        return true;
     }
 
     private static void FreeGraph(List<Tensor> order)

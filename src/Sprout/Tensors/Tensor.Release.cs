@@ -11,7 +11,7 @@ namespace Sprout;
 // they go when the first of them does; left to the GC, each step allocated them afresh.
 public sealed partial class Tensor
 {
-    /// <summary>True once <see cref="Backward"/> freed the graph this transient intermediate belonged to.</summary>
+    /// <summary>True once <see cref="Backward(Tensor?)"/> freed the graph this transient intermediate belonged to.</summary>
     public bool IsReleased => _released;
 
     /// <summary>True once marked as an intermediate to release when its graph is freed.</summary>

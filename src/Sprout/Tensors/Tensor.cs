@@ -95,6 +95,19 @@ public sealed partial class Tensor
 
     internal ReadOnlySpan<float> Span => AsSpan();
 
+    /// <summary>
+    /// Pins the elements in memory for native code (an MPI reduction, a BLAS call) until the handle is disposed, as
+    /// <see cref="Memory{T}.Pin"/> does: the handle's pointer is the first of <see cref="Length"/> floats, row-major.
+    /// Release the handle before <see cref="Release"/>-ing the tensor.
+    /// </summary>
+    public unsafe System.Buffers.MemoryHandle Pin()
+    {
+        ThrowIfMeta("Pin");
+        var storage = Storage!;
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(storage, System.Runtime.InteropServices.GCHandleType.Pinned);
+        return new System.Buffers.MemoryHandle((float*)handle.AddrOfPinnedObject() + _offset, handle);
+    }
+
     /// <summary>A copy of the elements in row-major order.</summary>
     public float[] ToArray() => AsSpan().ToArray();
 
