@@ -2,7 +2,8 @@
 # Scaling of data-parallel training on this machine: 2 ranks × 1 thread against 1 rank × 1 thread, epochs of the MLP
 # and the book's LeNet (Fashion-MNIST), alternating 1 and 2 ranks, RUNS times each; prints every run and the median
 # ratio, and the all-reduce time per step. The global batch is 256 (2 × 128: the same steps as one process) and, for
-# weak scaling, 256 per rank (2 × 256).
+# weak scaling, 256 per rank (2 × 256); and 256 split by the ranks' measured speeds after each epoch
+# (DistributedTrainer.BalanceBatches: the same updates, for ranks on cores of different speed).
 # Ranks exchange through shared memory without single-copy transfers (CMA), in fragments of 256 KiB instead of 32: on
 # this virtual machine that takes the all-reduce of the MLP's gradients from ~170 to ~60 µs (the first lines printed
 # compare the transports at that size).
@@ -18,19 +19,21 @@ for options in "" "--mca btl_vader_single_copy_mechanism none" "$transport"; do
   echo -n "all-reduce, ${options:-the defaults}: "
   mpirun -np 2 --bind-to core --mca btl self,vader $options dotnet "$app" allreduce 203530 2>&1 | tr -d '\033' | grep -o 'allreduce.*'
 done
-measure() {   # ranks net epochs global-batch -> samples/s
-  mpirun -np "$1" --bind-to core --mca btl self,vader $transport -x SPROUT_THREADS=1 dotnet "$app" throughput "$2" "$3" "$4" 2>&1 \
+measure() {   # ranks net epochs global-batch [balanced] -> samples/s
+  mpirun -np "$1" --bind-to core --mca btl self,vader $transport -x SPROUT_THREADS=1 dotnet "$app" throughput "$2" "$3" "$4" ${5:-} 2>&1 \
     | tr -d '\033' | grep -o 'throughput.*' | tee -a /dev/stderr | sed -E 's/.*: ([0-9]+) samples.*/\1/'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for net in mlp lenet; do
   epochs=10; [ "$net" = lenet ] && epochs=2   # the MLP's epoch is 0.2 s: 3 of them after one warm-up epoch still ran partly on unoptimized code (0.96× against 1.32–1.45× over 10)
-  one=(); two=(); weak=()
+  one=(); two=(); weak=(); balanced=()
   for ((i = 0; i < runs; i++)); do
     one+=("$(measure 1 $net $epochs 256)")
     two+=("$(measure 2 $net $epochs 256)")
     weak+=("$(measure 2 $net $epochs 512)")
+    balanced+=("$(measure 2 $net $epochs 256 balanced)")
   done
   m1=$(printf '%s\n' "${one[@]}" | median); m2=$(printf '%s\n' "${two[@]}" | median); mw=$(printf '%s\n' "${weak[@]}" | median)
-  echo "$net: 1 rank $m1 samples/s; 2 ranks (2×128) $m2 → $(awk "BEGIN {printf \"%.2f\", $m2 / $m1}")×; 2 ranks (2×256) $mw → $(awk "BEGIN {printf \"%.2f\", $mw / $m1}")×"
+  mb=$(printf '%s\n' "${balanced[@]}" | median)
+  echo "$net: 1 rank $m1 samples/s; 2 ranks (2×128) $m2 → $(awk "BEGIN {printf \"%.2f\", $m2 / $m1}")×; 2 ranks (2×256) $mw → $(awk "BEGIN {printf \"%.2f\", $mw / $m1}")×; 2 ranks (256 balanced) $mb → $(awk "BEGIN {printf \"%.2f\", $mb / $m1}")×"
 done
