@@ -17,6 +17,7 @@ run equivalence lenet balanced
 run equivalence lenet plain
 run equivalence lenet buckets=4096
 run checksum
+run twice
 run structure
 run broadcast "$work"
 start=$(date +%s)

@@ -68,6 +68,8 @@ public sealed class DistributedTrainer
     public void Backward(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        if (_overlapped)
+            throw new InvalidOperationException("DistributedTrainer.Backward: the previous Backward's gradient reductions are still open. Call Step(localBatchSize) after each Backward, before the next.");
         if (!_verified || _communicator.Size == 1)
         {
             loss.Backward();
@@ -133,7 +135,7 @@ public sealed class DistributedTrainer
         if (sampler.Ranks != _communicator.Size)
             throw new ArgumentException($"DistributedTrainer.BalanceBatches: the sampler splits batches over {sampler.Ranks} ranks, the communicator has {_communicator.Size}; make the sampler with Communicator.Size.", nameof(sampler));
         var gathered = _communicator.AllGather([_busySamples > 0 ? _busySeconds / _busySamples : 0]);
-        (_busySeconds, _busySamples) = (0, 0);
+        (_busySeconds, _busySamples, _lastStepEnd) = (0, 0, 0);   // the next epoch's first step, which waits for its shard, is not timed
         if (gathered.Any(perSample => !(perSample > 0))) return sampler.BatchSizes;   // a rank has not timed a step yet
         var sizes = LoadBalance.Split(sampler.GlobalBatchSize, gathered);
         double Slowest(IReadOnlyList<int> split) => Enumerable.Range(0, split.Count).Max(r => split[r] * gathered[r]);

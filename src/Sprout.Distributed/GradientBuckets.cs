@@ -68,7 +68,7 @@ internal sealed class GradientBuckets
     public void Begin()
     {
         if (_broken)
-            throw new InvalidOperationException("Sprout.Distributed: a previous step's gradient reduction was left unfinished (its backward pass threw after some buckets had started), so the ranks are out of step. End the job and restart it from a checkpoint.");
+            throw new InvalidOperationException("Sprout.Distributed: a previous step's gradient reduction never finished (its backward pass or a reduction threw after some buckets had started), so the ranks are out of step. End the job and restart it from a checkpoint.");
         _bucketOf.Clear();
         foreach (var b in _buckets)
         {

@@ -7,7 +7,7 @@ using Sprout.IO;
 using Sprout.Nn;
 using Sprout.Training;
 
-// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | structure | dies | broadcast DIR
+// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR
 //   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
 //   Any scenario with "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap.
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
@@ -20,6 +20,7 @@ int code = scenario switch
 {
     "equivalence" => Scenarios.Equivalence(world, args[1], balanced: args.Contains("balanced")),
     "checksum" => Scenarios.Checksum(world),
+    "twice" => Scenarios.BackwardTwice(world),
     "structure" => Scenarios.Structure(world),
     "dies" => Scenarios.Dies(world),
     "broadcast" => Scenarios.Broadcast(world, args[1]),
@@ -172,6 +173,47 @@ static class Scenarios
         bool overlapExpected = !PlainBackward && BucketFloats < 16384;   // then the last layers' bucket is full before the first layers run back
         if (overlapExpected && early == 0) Console.WriteLine("equivalence: no bucket started during the backward pass");
         return worst <= Tolerance && (!overlapExpected || early > 0) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A second DistributedTrainer.Backward before Step is refused (its reductions would overwrite the open ones), and the
+    /// step then completes on every rank with the first pass's gradients: the weights equal a trainer that was never misused.
+    /// </summary>
+    public static int BackwardTwice(Communicator world)
+    {
+        var data = Data(512);
+        var loss = new SoftmaxCrossEntropyLoss();
+        var x = data.Images.Slice(world.Rank * 64, 64);
+        var y = data.Labels.Slice(world.Rank * 64, 64);
+        var weights = new List<float[]>();
+        foreach (bool misuse in new[] { false, true })
+        {
+            var (net, optimizer) = Build("mlp", 42);
+            var trainer = new DistributedTrainer(world, net.CollectParams(), optimizer);
+            for (int step = 0; step < 3; step++)   // the first step verifies the checksums and runs a plain backward
+            {
+                Tensor l;
+                using (Autograd.Record()) l = loss.Forward(net.Forward(x), y).Sum();
+                trainer.Backward(l);
+                if (misuse && step == 2)
+                {
+                    Tensor again;
+                    using (Autograd.Record()) again = loss.Forward(net.Forward(x), y).Sum();
+                    try
+                    {
+                        trainer.Backward(again);
+                        Console.WriteLine($"backward twice, rank {world.Rank}: the second Backward was NOT refused");
+                        return 1;
+                    }
+                    catch (InvalidOperationException e) { if (world.IsRoot) Console.WriteLine($"backward twice: refused as expected: {e.Message}"); }
+                }
+                trainer.Step(64);
+            }
+            weights.Add([.. net.CollectParams().SelectMany(kv => kv.Value.Data().ToArray())]);
+        }
+        bool same = weights[0].SequenceEqual(weights[1]);
+        if (world.IsRoot) Console.WriteLine($"backward twice: the step after the refusal {(same ? "used the first pass's gradients" : "CHANGED the weights")}");
+        return same ? 0 : 1;
     }
 
     /// <summary>A rank seeded differently is caught at the first step, on every rank, naming the parameter and the ranks.</summary>
