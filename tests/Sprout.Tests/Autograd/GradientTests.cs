@@ -43,6 +43,24 @@ public class GradientTests
     [Fact] public void Concat() => GradCheck.Assert(x => Tensor.Concat(1, x[0], x[1]) * x[2], R(2, 3), R(2, 2), R(2, 5));
     [Fact] public void Slice_rows() => GradCheck.Assert(x => x[0].Slice(1, 2) * 2f, R(4, 3));
     [Fact] public void Narrow() => GradCheck.Assert(x => x[0].Narrow(1, 1, 2), R(3, 4));
+    [Fact] public void Narrow_last_axis() => GradCheck.Assert(x => x[0].Narrow(-1, 0, 2) * x[0].Narrow(-1, 3, 2), R(2, 3, 5));
+
+    [Fact]
+    public void Narrow_gradient_of_a_large_tensor_is_the_upstream_gradient_in_place_and_zeros_around_it()
+    {
+        // Large enough to be split over the threads: an LSTM's h half of its (T, N, 2H) states.
+        var states = Tensor.RandomUniform(new Shape(70, 16, 64), -1, 1);
+        states.AttachGrad();
+        var upstream = Tensor.RandomUniform(new Shape(70, 16, 24), -1, 1);
+        Tensor h;
+        using (Sprout.Autograd.Record()) h = states.Narrow(2, 8, 24);
+        h.Backward(upstream);
+        var grad = states.Grad().ToArray();
+        var up = upstream.ToArray();
+        for (int row = 0; row < 70 * 16; row++)
+            for (int j = 0; j < 64; j++)
+                Assert.Equal(j is >= 8 and < 32 ? up[row * 24 + j - 8] : 0f, grad[row * 64 + j]);
+    }
     [Fact] public void MatMul_2d() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(3, 5), R(5, 4));
     [Fact] public void MatMul_batched() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(2, 3, 5), R(2, 5, 4));
     [Fact] public void MatMul_3d_by_2d() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(2, 3, 5), R(5, 4));
