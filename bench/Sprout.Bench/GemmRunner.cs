@@ -23,6 +23,11 @@ internal static class GemmRunner
         cases.Add(("MLP backward dYᵀ·X 256x256→784", true, false, 256, 784, 256));
         cases.Add(("MLP forward X·Wᵀ 128x784→256", false, true, 128, 256, 784));
         cases.Add(("MLP backward dYᵀ·X 128x256→784", true, false, 256, 784, 128));
+        // A Transformer block's projections at (32, 128, 256): forward, input gradient, weight gradient (k = the 4,096 tokens).
+        cases.Add(("Transformer X·Wᵀ 4096x256→256", false, true, 4096, 256, 256));
+        cases.Add(("Transformer dY·W 4096x256→256", false, false, 4096, 256, 256));
+        cases.Add(("Transformer dYᵀ·X 256x4096→256", true, false, 256, 256, 4096));
+        cases.Add(("Transformer dYᵀ·X 1024x4096→256", true, false, 1024, 256, 4096));
         // The LSTM at T 35, batch 32, hidden 256, input 28 (the Peers workload): its input projection and weight gradients.
         cases.Add(("LSTM input X·W_ihᵀ 1120x28→1024", false, true, 1120, 1024, 28));
         cases.Add(("LSTM dW_ih dGᵀ·X 1024x1120→28", true, false, 1024, 28, 1120));
