@@ -6,11 +6,14 @@ namespace Sprout.Distributed;
 /// One step's sum of the gradients over the ranks. The trained parameters, last first (the order a backward pass
 /// finishes them), go into buckets of about <c>bucketFloats</c> values: small gradients are copied side by side into
 /// one pinned buffer, a gradient of at least a bucket's size is its own bucket, reduced in place with no copy (the MLP's
-/// 784×256 weight: copying it in and out cost a third of its reduction). A bucket's non-blocking all-reduce starts as
-/// soon as all its gradients are final — during the backward pass when <see cref="OnGradientReady"/> is told, else at
-/// <see cref="Finish"/> — and every later notice moves the outstanding ones on (Open MPI advances them only inside MPI
-/// calls). The local batch size rides in the last small bucket when that one has not started yet. Ranks start the
-/// same buckets in the same order because their graphs are the same (checked by the checksums at the first step).
+/// 784×256 weight: copying it in and out cost a third of its reduction). Buckets are ordered by when their last
+/// gradient is expected (the plan's order). A bucket whose gradients are all final while the backward pass still runs
+/// (<see cref="OnGradientReady"/>) starts a non-blocking all-reduce there, and every later notice moves the outstanding
+/// ones on (Open MPI advances them only inside MPI calls); the last bucket, and any not started by then, are reduced at
+/// <see cref="Finish"/> with the blocking call — Open MPI's blocking all-reduce of the MLP's 795 KiB took 48 µs here
+/// against 84–88 µs non-blocking, and nothing is left to overlap with at the end of the pass. The local batch size
+/// rides in the last small bucket when that one has not started yet. Ranks start the same buckets in the same order
+/// because their graphs are the same (checked by the checksums at the first step).
 /// </summary>
 internal sealed class GradientBuckets
 {
@@ -19,8 +22,7 @@ internal sealed class GradientBuckets
     private readonly Dictionary<Tensor, Bucket> _bucketOf = new(ReferenceEqualityComparer.Instance);
     private readonly float[] _buffer;
     private readonly int _countSlot;
-    private readonly List<Bucket> _started = [];
-    private PendingReduction _count;
+    private readonly List<Bucket> _started = [];   // non-blocking, during the pass
     private bool _broken;
 
     private sealed class Bucket(Parameter[] parameters, int offset, int length, bool inPlace)
@@ -52,7 +54,9 @@ internal sealed class GradientBuckets
             (pending, start) = ([], offset);
         }
         if (pending.Count > 0) buckets.Add(new Bucket([.. pending], start, offset - start, inPlace: false));
-        _buckets = [.. buckets];
+        var position = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < trained.Count; i++) position[trained[i]] = i;
+        _buckets = [.. buckets.OrderBy(b => b.Parameters.Max(p => position[p]))];   // stable: by the last gradient each waits for
         _countSlot = offset;
         _buffer = buffer.Length > offset ? buffer : GC.AllocateUninitializedArray<float>(offset + 1, pinned: true);
         Parameters = trained;
@@ -82,9 +86,9 @@ internal sealed class GradientBuckets
     /// <summary>A leaf's gradient is final: starts its bucket if that was the last one missing, and moves outstanding reductions on.</summary>
     public void OnGradientReady(Tensor leaf)
     {
-        if (_bucketOf.TryGetValue(leaf, out var bucket) && --bucket.Missing == 0)
+        if (_bucketOf.TryGetValue(leaf, out var bucket) && --bucket.Missing == 0 && !ReferenceEquals(bucket, _buckets[^1]))
         {
-            Start(bucket, withCount: false);
+            Start(bucket);
             StartedEarly++;
         }
         Progress();
@@ -93,39 +97,49 @@ internal sealed class GradientBuckets
     /// <summary>How many buckets started during a backward pass (from <see cref="OnGradientReady"/>) since the plan was made.</summary>
     public int StartedEarly { get; private set; }
 
-    /// <summary>Starts what has not started (in plan order, the batch size with it), waits for everything, copies the sums back; returns the global batch.</summary>
+    /// <summary>Reduces what has not started (in plan order, blocking, the batch size with it), waits for the rest, copies the sums back; returns the global batch.</summary>
     public int Finish(int localBatchSize)
     {
         _buffer[_countSlot] = localBatchSize;   // exact: a sum of integers below 2^24
-        var lastSmall = Array.FindLast(_buckets, b => !b.InPlace);
-        bool countRides = lastSmall is { Started: false } && lastSmall.Offset + lastSmall.Length == _countSlot;
+        var lastSmall = _buckets.Where(b => !b.InPlace).MaxBy(b => b.Offset);
+        bool countRides = lastSmall is { Started: false };   // the highest small bucket ends at the count's slot
         foreach (var b in _buckets)
-            if (!b.Started) Start(b, withCount: countRides && ReferenceEquals(b, lastSmall));
-        if (!countRides) _count = _communicator.AllReduceSumAsync(_buffer, _countSlot, 1);
+            if (!b.Started) Reduce(b, withCount: countRides && ReferenceEquals(b, lastSmall));
+        if (!countRides) _communicator.AllReduceSum(_buffer.AsSpan(_countSlot, 1));
         foreach (var b in _started) Communicator.Wait(ref b.Pending);
-        Communicator.Wait(ref _count);
-        foreach (var b in _started)
+        foreach (var b in _buckets)
             if (!b.InPlace) CopyBack(b);
         _broken = false;
         return (int)_buffer[_countSlot];
     }
 
-    private void Start(Bucket b, bool withCount)
+    /// <summary>Starts a bucket's non-blocking reduction (during the backward pass).</summary>
+    private void Start(Bucket b)
     {
-        if (b.InPlace) b.Pending = _communicator.AllReduceSumAsync(b.Parameters[0].Grad());
-        else
-        {
-            int at = b.Offset;
-            foreach (var p in b.Parameters)
-            {
-                var grad = p.Grad().AsSpan();
-                grad.CopyTo(_buffer.AsSpan(at));
-                at += grad.Length;
-            }
-            b.Pending = _communicator.AllReduceSumAsync(_buffer, b.Offset, b.Length + (withCount ? 1 : 0));
-        }
+        b.Pending = b.InPlace ? _communicator.AllReduceSumAsync(b.Parameters[0].Grad()) : _communicator.AllReduceSumAsync(_buffer, b.Offset, CopyIn(b));
         b.Started = true;
         _started.Add(b);
+    }
+
+    /// <summary>Reduces a bucket with the blocking call (at the end of the pass).</summary>
+    private void Reduce(Bucket b, bool withCount)
+    {
+        if (b.InPlace) _communicator.AllReduceSum(b.Parameters[0].Grad().AsSpan());
+        else _communicator.AllReduceSum(_buffer.AsSpan(b.Offset, CopyIn(b) + (withCount ? 1 : 0)));
+        b.Started = true;
+    }
+
+    /// <summary>Copies a small bucket's gradients into its part of the buffer; returns its length.</summary>
+    private int CopyIn(Bucket b)
+    {
+        int at = b.Offset;
+        foreach (var p in b.Parameters)
+        {
+            var grad = p.Grad().AsSpan();
+            grad.CopyTo(_buffer.AsSpan(at));
+            at += grad.Length;
+        }
+        return b.Length;
     }
 
     /// <summary>Tests the started reductions oldest first until one is still running: each test lets MPI move them all on.</summary>
