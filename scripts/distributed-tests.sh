@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 app="$root/tests/Sprout.Distributed.Tests/bin/Release/net10.0/Sprout.Distributed.Tests.dll"
-test -f "$app" || dotnet build "$root/tests/Sprout.Distributed.Tests" -c Release >/dev/null
+dotnet build "$root/tests/Sprout.Distributed.Tests" -c Release >/dev/null   # always: a stale build would test old code
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 DOTNET_NOLOGO=1
 run() { timeout 300 mpirun -np 2 --bind-to core --mca btl self,vader -x SPROUT_THREADS=1 dotnet "$app" "$@"; }
 work="$(mktemp -d)"

@@ -9,16 +9,16 @@ using Sprout.Training;
 
 // Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR
 //   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
-//   "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap (throughput: "overlap"
-//   for the opposite; it measures plain by default).
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
+//   "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap (throughput: "overlap"
+//   for the opposite; it measures plain by default). "buckets=N": the gradient bucket size.
 var world = Communicator.World;
+string scenario = args.Length > 0 ? args[0] : "";
 // Throughput measures plain loss.Backward() unless asked: on one machine with a core per rank, starting reductions
 // during the pass measured 4–5 % slower (they move only inside MPI calls, and non-blocking ones take a slower path).
 Scenarios.PlainBackward = scenario == "throughput" ? !args.Contains("overlap") : args.Contains("plain");
 if (args.FirstOrDefault(a => a.StartsWith("buckets=", StringComparison.Ordinal)) is { } buckets)
     Scenarios.BucketFloats = int.Parse(buckets["buckets=".Length..], System.Globalization.CultureInfo.InvariantCulture);
-string scenario = args.Length > 0 ? args[0] : "";
 int code = scenario switch
 {
     "equivalence" => Scenarios.Equivalence(world, args[1], balanced: args.Contains("balanced")),
