@@ -87,7 +87,7 @@ public sealed partial class Tensor
                         grads.Consumed(order[i]);
                         if (uses is not null) FinishLeaves(node, uses, grads, gradientReady!);
                     }
-            WriteLeafGradients(order, grads);
+            WriteLeafGradients(order, grads, gradientReady);   // what is left: a leaf that is itself the head
         }
         finally
         {
@@ -171,9 +171,10 @@ public sealed partial class Tensor
         return order;
     }
 
-    private static void WriteLeafGradients(List<Tensor> order, GradientTable grads)
+    private static void WriteLeafGradients(List<Tensor> order, GradientTable grads, Action<Tensor>? gradientReady)
     {
-        foreach (var t in order) WriteLeafGradient(t, grads);
+        foreach (var t in order)
+            if (WriteLeafGradient(t, grads)) gradientReady?.Invoke(t);
     }
 
     /// <summary>Moves a leaf's gradient from the table into its buffer (replacing or adding, as its GradReq says); false if it has none pending.</summary>

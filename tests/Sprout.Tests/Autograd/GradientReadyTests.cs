@@ -64,4 +64,15 @@ public class GradientReadyTests
         Assert.Equal("stop", thrown.Message);
         Assert.Equal([2f, 4f], w.Grad().ToArray());   // written before the callback ran
     }
+
+    [Fact]
+    public void A_leaf_that_is_the_head_itself_is_reported_too()
+    {
+        var w = Tensor.FromArray([1f, 2f], 2);
+        w.AttachGrad();
+        var reported = new List<Tensor>();
+        w.Backward(Tensor.FromArray([3f, 4f], 2), reported.Add);
+        Assert.Same(w, Assert.Single(reported));
+        Assert.Equal([3f, 4f], w.Grad().ToArray());
+    }
 }
