@@ -247,6 +247,7 @@ internal static class ProfileRunner
         const int Batch = 32;
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
         int[] minima = [64, 128];
+        int kept = Sprout.Kernels.Winograd.MinChannels;
         var times = new List<double>[] { [], [] };
         for (int round = 0; round < 14; round++)
             for (int side = 0; side < 2; side++)
@@ -256,7 +257,7 @@ internal static class ProfileRunner
                 Step(net, trainer, loss, x, y);
                 if (round >= 2) times[side].Add(clock.Elapsed.TotalMilliseconds);
             }
-        Sprout.Kernels.Winograd.MinChannels = 128;
+        Sprout.Kernels.Winograd.MinChannels = kept;
         for (int side = 0; side < 2; side++)
             Console.WriteLine($"Winograd from {minima[side]} channels, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;

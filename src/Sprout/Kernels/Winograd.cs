@@ -23,8 +23,11 @@ internal static unsafe class Winograd
     /// Whether <paramref name="p"/> is a 3×3, stride-1, padding-1 convolution of one group, with channel counts in whole
     /// vectors, where it measured faster than im2col here (one core, % of peak in the direct algorithm's FLOPs, Winograd /
     /// im2col, forward and dX; <c>Sprout.Bench -- conv resnet</c>): 128 channels at 12×12 95 / 68 and 91 / 77, two cores
-    /// 70 / 42 and 70 / 67; not at 64 channels at 24×24 (66 / 60, 66 / 67: the GEMMs are 64 deep and 64 wide, and the
-    /// transforms weigh as much), nor on 6×6 planes (256 channels: 55 / 64, 48 / 69: 9 tiles a sample make short GEMMs).
+    /// 70 / 42 and 70 / 67; at 64 channels at 24×24 about even layer by layer (66 / 60, 66 / 67: the GEMMs are 64 deep and
+    /// 64 wide, and the transforms weigh as much), but ResNet-18's whole training step is 2.5–4 % faster with it there
+    /// (<c>Sprout.Bench -- profile resnet winograd</c>, steps alternated in one process, five runs: two cores 275 / 282,
+    /// 327 / 337, 333 / 342 ms, one core 496 / 511, 611 / 637 ms); not on 6×6 planes (256 channels: 55 / 64, 48 / 69: 9
+    /// tiles a sample make short GEMMs).
     /// </summary>
     public static bool Applies(Convolution.Problem p) =>
         Vector512.IsHardwareAccelerated && p.Groups == 1 &&
@@ -34,7 +37,7 @@ internal static unsafe class Winograd
     private const int MinPlane = 12;
 
     /// <summary>Fewest channels in and out (benchmarks compare others).</summary>
-    internal static int MinChannels { get; set; } = 128;
+    internal static int MinChannels { get; set; } = 64;
 
     /// <summary>y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3), every element written.</summary>
     public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset)
