@@ -17,7 +17,7 @@ internal static class ProfileRunner
     {
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
-        if (which == "resnet" && args.Contains("winograd")) return ResNetWinograd();
+        if (which == "resnet" && (args.Contains("winograd") || args.Contains("columns"))) return ResNetSetting(args);
         if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
@@ -239,27 +239,34 @@ internal static class ProfileRunner
     }
 
     /// <summary>
-    /// ResNet-18 training steps (batch 32) at the current thread count with Winograd from 64 and from 128 channels,
-    /// alternating step by step, so the machine's swings hit both alike: the median step of each.
+    /// ResNet-18 training steps (batch 32) at the current thread count with a kernel setting at two values, alternating
+    /// step by step so the machine's swings hit both alike: the median step of each. `-- profile resnet winograd [A B]`
+    /// (Winograd's fewest channels, default 64 and 128) or `-- profile resnet columns A B` (the convolution's fewest
+    /// GEMM columns per chunk).
     /// </summary>
-    private static int ResNetWinograd()
+    private static int ResNetSetting(string[] args)
     {
         const int Batch = 32;
+        bool winograd = args.Contains("winograd");
+        int at = Array.IndexOf(args, winograd ? "winograd" : "columns");
+        int[] values = args.Length > at + 2
+            ? [int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture)]
+            : winograd ? [64, 128] : [256, 512];
+        Action<int> set = winograd ? v => Sprout.Kernels.Winograd.MinChannels = v : v => Sprout.Kernels.Convolution.MinColumns = v;
+        int kept = winograd ? Sprout.Kernels.Winograd.MinChannels : Sprout.Kernels.Convolution.MinColumns;
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
-        int[] minima = [64, 128];
-        int kept = Sprout.Kernels.Winograd.MinChannels;
         var times = new List<double>[] { [], [] };
         for (int round = 0; round < 14; round++)
             for (int side = 0; side < 2; side++)
             {
-                Sprout.Kernels.Winograd.MinChannels = minima[side];
+                set(values[side]);
                 var clock = Stopwatch.StartNew();
                 Step(net, trainer, loss, x, y);
                 if (round >= 2) times[side].Add(clock.Elapsed.TotalMilliseconds);
             }
-        Sprout.Kernels.Winograd.MinChannels = kept;
+        set(kept);
         for (int side = 0; side < 2; side++)
-            Console.WriteLine($"Winograd from {minima[side]} channels, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
+            Console.WriteLine($"{(winograd ? "Winograd from" : "fewest GEMM columns")} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
     }
 
