@@ -32,7 +32,7 @@ public sealed partial class Tensor
     {
         var perm = ValidatePermutation(axes);
         var dims = perm.Select(p => Shape[p]).ToArray();
-        var y = Empty(new Shape(dims), IsMeta);
+        var y = EmptyForOverwrite(new Shape(dims), IsMeta);   // Permute writes every element
         if (!IsMeta) Permute(Span, Shape, perm, y.AsSpan());
         if (Wants(this)) TransposeBackward(y, this, perm);
         return y;
@@ -73,15 +73,39 @@ public sealed partial class Tensor
         var srcStrides = new int[rank];
         for (int d = rank - 1, s = 1; d >= 0; d--) { srcStrides[d] = s; s *= shape[d]; }
         // When the last axis stays last, whole rows move (attention's heads); otherwise single elements. Either way the
-        // source offset walks the output's order with an odometer over the axes outside the moved block.
+        // source offset walks the output's order with an odometer over the axes outside the moved block. Large tensors
+        // split the output into one range of blocks per part, over the threads (a Transformer block's head split moved
+        // 4 MB on one thread in 1.8 ms).
         int block = perm[^1] == rank - 1 && shape[rank - 1] >= 8 ? shape[rank - 1] : 1;
-        int walked = block == 1 ? rank : rank - 1;
+        int blocks = dst.Length / block;
+        unsafe
+        {
+            fixed (float* ps = src, pd = dst)
+            {
+                float* source = ps, destination = pd;
+                Kernels.WorkerPool.ForRanges(blocks, dst.Length, (first, end) =>
+                    PermuteBlocks(source, shape, perm, srcStrides, block, destination, first, end));
+            }
+        }
+    }
+
+    /// <summary>Output blocks [first, end) of a permutation: the odometer starts at the source offset of block <paramref name="first"/>.</summary>
+    private static unsafe void PermuteBlocks(float* src, Shape shape, int[] perm, int[] srcStrides, int block, float* dst, int first, int end)
+    {
+        int walked = block == 1 ? shape.Rank : shape.Rank - 1;
         Span<int> index = stackalloc int[walked];
         int offset = 0;
-        for (int o = 0; o < dst.Length; o += block)
+        for (int d = walked - 1, rest = first; d >= 0; d--)
         {
-            if (block == 1) dst[o] = src[offset];
-            else src.Slice(offset, block).CopyTo(dst.Slice(o, block));
+            int axis = perm[d];
+            index[d] = rest % shape[axis];
+            rest /= shape[axis];
+            offset += index[d] * srcStrides[axis];
+        }
+        for (int b = first; b < end; b++)
+        {
+            if (block == 1) dst[b] = src[offset];
+            else new ReadOnlySpan<float>(src + offset, block).CopyTo(new Span<float>(dst + (long)b * block, block));
             for (int d = walked - 1; d >= 0; d--)
             {
                 int axis = perm[d];
