@@ -36,7 +36,7 @@ public sealed class DistributedSampler
     /// <summary>Samples per step over all ranks.</summary>
     public int GlobalBatchSize { get; }
     /// <summary>Each rank's samples per step (equal unless <see cref="SetBatchSizes"/> changed them).</summary>
-    public IReadOnlyList<int> BatchSizes => _batchSizes;
+    public IReadOnlyList<int> BatchSizes => Array.AsReadOnly(_batchSizes);
     /// <summary>The shared seed of the epochs' orders.</summary>
     public ulong Seed { get; }
     /// <summary>Whether each epoch draws a new order.</summary>
