@@ -20,7 +20,6 @@ public sealed class DistributedTrainer
     private readonly int _bucketFloats;
     private GradientBuckets? _plan;
     private bool _overlapped;   // the current step's buckets were begun by Backward
-    private int _startedEarlyBefore;   // by plans replaced since
     private bool _verified;
     private readonly Stopwatch _reduceClock = new();
     private long _lastStepEnd;   // timestamp when the last Step returned: the rank's work on the next batch starts there
@@ -53,7 +52,7 @@ public sealed class DistributedTrainer
     public TimeSpan ReduceTime => _reduceClock.Elapsed;
 
     /// <summary>How many bucket reductions started during a backward pass (<see cref="Backward"/>) rather than in <see cref="Step"/>.</summary>
-    public int ReductionsStartedDuringBackward => _startedEarlyBefore + (_plan?.StartedEarly ?? 0);
+    public int ReductionsStartedDuringBackward { get; private set; }
 
     /// <summary>How many steps were taken.</summary>
     public int Steps { get; private set; }
@@ -90,7 +89,7 @@ public sealed class DistributedTrainer
     private void OnGradientReady(Tensor leaf)
     {
         _reduceClock.Start();
-        try { _plan!.OnGradientReady(leaf); }
+        try { if (_plan!.OnGradientReady(leaf)) ReductionsStartedDuringBackward++; }
         finally { _reduceClock.Stop(); }
     }
 
@@ -160,10 +159,7 @@ public sealed class DistributedTrainer
     {
         var trained = _parameters.Where(t => t.Parameter.GradReq != GradReq.Null && t.Parameter.IsInitialized).Reverse().Select(t => t.Parameter).ToArray();
         if (_plan is null || !_plan.Parameters.SequenceEqual(trained))
-        {
-            _startedEarlyBefore += _plan?.StartedEarly ?? 0;
             _plan = new GradientBuckets(_communicator, trained, _bucketFloats, _plan?.Buffer ?? []);
-        }
         return _plan;
     }
 }

@@ -83,19 +83,17 @@ internal sealed class GradientBuckets
         _broken = true;   // until Finish: a pass that throws leaves reductions in flight
     }
 
-    /// <summary>A leaf's gradient is final: starts its bucket if that was the last one missing, and moves outstanding reductions on.</summary>
-    public void OnGradientReady(Tensor leaf)
+    /// <summary>
+    /// A leaf's gradient is final: starts its bucket if that was the last one missing (and it is not the plan's last), and
+    /// moves outstanding reductions on. True when a bucket started.
+    /// </summary>
+    public bool OnGradientReady(Tensor leaf)
     {
-        if (_bucketOf.TryGetValue(leaf, out var bucket) && --bucket.Missing == 0 && !ReferenceEquals(bucket, _buckets[^1]))
-        {
-            Start(bucket);
-            StartedEarly++;
-        }
+        bool start = _bucketOf.TryGetValue(leaf, out var bucket) && --bucket.Missing == 0 && !ReferenceEquals(bucket, _buckets[^1]);
+        if (start) Start(bucket!);
         Progress();
+        return start;
     }
-
-    /// <summary>How many buckets started during a backward pass (from <see cref="OnGradientReady"/>) since the plan was made.</summary>
-    public int StartedEarly { get; private set; }
 
     /// <summary>Reduces what has not started (in plan order, blocking, the batch size with it), waits for the rest, copies the sums back; returns the global batch.</summary>
     public int Finish(int localBatchSize)

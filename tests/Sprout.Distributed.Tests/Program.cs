@@ -96,12 +96,18 @@ static class Scenarios
     public static int BucketFloats { get; set; } = 1 << 16;
     private static readonly List<double> s_stepMicroseconds = [];   // each timed step's forward + backward, for the spread between ranks
 
-    private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, int batch, int epoch,
-        DistributedTrainer? trainer = null, Stopwatch? training = null, DistributedSampler? sampler = null)
+    /// <summary>One epoch of 512 samples at 128 per rank: for the scenarios that need only a first step or a trained network.</summary>
+    private static void ShortEpoch(Communicator world, Sequential net, Optimizer optimizer)
+    {
+        var data = Data(512);
+        TrainEpoch(world, net, optimizer, data, new DistributedSampler(data.Count, world.Rank, world.Size, 128, seed: 7), 0);
+    }
+
+    private static DistributedTrainer TrainEpoch(Communicator world, Sequential net, Optimizer optimizer, Dataset data, DistributedSampler sampler, int epoch,
+        DistributedTrainer? trainer = null, Stopwatch? training = null)
     {
         trainer ??= new DistributedTrainer(world, net.CollectParams(), optimizer, BucketFloats);
-        sampler ??= new DistributedSampler(data.Count, world.Rank, world.Size, batch, seed: 7);
-        batch = sampler.BatchSize;
+        int batch = sampler.BatchSize;
         var (x, y) = sampler.Shard(data.Images, data.Labels, epoch);
         var loss = new SoftmaxCrossEntropyLoss();
         world.Barrier();
@@ -143,7 +149,7 @@ static class Scenarios
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             splits.Add(string.Join("+", sampler.BatchSizes));
-            trainer = TrainEpoch(world, distributed, optimizer, data, 0, epoch, trainer, sampler: sampler);
+            trainer = TrainEpoch(world, distributed, optimizer, data, sampler, epoch, trainer);
             if (balanced) trainer.BalanceBatches(sampler, minGain: 0);
         }
         if (!world.IsRoot) return 0;
@@ -225,7 +231,7 @@ static class Scenarios
         var (net, optimizer) = Build("mlp", world.Rank == 1 ? 43UL : 42UL);
         try
         {
-            TrainEpoch(world, net, optimizer, Data(512), 128, 0);
+            ShortEpoch(world, net, optimizer);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("parameter '1.weight'") && e.Message.Contains("rank(s) 1"))
         {
@@ -244,7 +250,7 @@ static class Scenarios
         net.Initialize();
         try
         {
-            TrainEpoch(world, net, new Sgd(0.1f), Data(512), 128, 0);
+            ShortEpoch(world, net, new Sgd(0.1f));
         }
         catch (InvalidOperationException e) when (e.Message.Contains("differ in structure at parameter #0"))
         {
@@ -277,7 +283,7 @@ static class Scenarios
     public static int Broadcast(Communicator world, string directory)
     {
         var (net, optimizer) = Build("mlp", 42);
-        TrainEpoch(world, net, optimizer, Data(512), 128, 0);
+        ShortEpoch(world, net, optimizer);
         string path = Path.Combine(directory, "distributed.safetensors");
         world.SaveParametersOnRoot(net, path);
         var fresh = Mlp();
@@ -300,7 +306,7 @@ static class Scenarios
         var (model, optimizer) = Build(net, 42);
         var data = Data(net == "lenet" ? 12288 : 30720);
         var sampler = new DistributedSampler(data.Count, world.Rank, world.Size, globalBatch / world.Size, seed: 7);
-        var trainer = TrainEpoch(world, model, optimizer, data, 0, 0, sampler: sampler);
+        var trainer = TrainEpoch(world, model, optimizer, data, sampler, 0);
         if (balanced) trainer.BalanceBatches(sampler);
         var warmReduce = trainer.ReduceTime;
         int warmSteps = trainer.Steps;
@@ -309,7 +315,7 @@ static class Scenarios
         var paused = GC.GetTotalPauseDuration();
         for (int e = 1; e <= epochs; e++)
         {
-            TrainEpoch(world, model, optimizer, data, 0, e, trainer, clock, sampler);
+            TrainEpoch(world, model, optimizer, data, sampler, e, trainer, clock);
             if (balanced) trainer.BalanceBatches(sampler);
         }
         collections = GC.CollectionCount(0) - collections;

@@ -100,12 +100,10 @@ public sealed partial class Tensor
     /// <see cref="Memory{T}.Pin"/> does: the handle's pointer is the first of <see cref="Length"/> floats, row-major.
     /// Release the handle before <see cref="Release"/>-ing the tensor.
     /// </summary>
-    public unsafe System.Buffers.MemoryHandle Pin()
+    public System.Buffers.MemoryHandle Pin()
     {
         ThrowIfMeta("Pin");
-        var storage = Storage!;
-        var handle = System.Runtime.InteropServices.GCHandle.Alloc(storage, System.Runtime.InteropServices.GCHandleType.Pinned);
-        return new System.Buffers.MemoryHandle((float*)handle.AddrOfPinnedObject() + _offset, handle);
+        return new Memory<float>(Storage, _offset, Length).Pin();
     }
 
     /// <summary>A copy of the elements in row-major order.</summary>
