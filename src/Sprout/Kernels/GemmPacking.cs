@@ -15,6 +15,11 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
+        if (trans && mr == Vector256<float>.Count && Vector256.IsHardwareAccelerated)
+        {
+            Spread(a + (long)p0 * lda + i0, lda, kc, mc, dst);
+            return;
+        }
         for (int r0 = 0; r0 < mc; r0 += mr, dst += (long)mr * kc)
         {
             int rows = Math.Min(mr, mc - r0);
@@ -36,6 +41,27 @@ internal static unsafe class GemmPacking
             if (trans) Interleave(b + (long)(j0 + c0) * ldb + p0, ldb, cols, kc, dst, nr);
             // op(B)(p, j) = b[p·ldb + j]: NR contiguous values per p.
             else CopyRows(b + (long)p0 * ldb + j0 + c0, ldb, kc, cols, dst, nr);
+        }
+    }
+
+    /// <summary>
+    /// A transposed A block into panels of 8 rows: for each p, the block's <paramref name="count"/> contiguous values
+    /// src[p·stride ..] go 8 at a time to the panels, zero-padding the last. Reading whole rows of the source (instead
+    /// of 8 values from each of kc rows a page apart, panel after panel) keeps every cache line read whole and once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Spread(float* src, long stride, int depth, int count, float* dst)
+    {
+        const int W = 8;
+        int full = count / W * W, rest = count - full;
+        long panel = (long)W * depth;
+        for (int p = 0; p < depth; p++, src += stride)
+        {
+            float* to = dst + (long)p * W;
+            int i = 0;
+            for (; i < full; i += W, to += panel) Vector256.Store(Vector256.Load(src + i), to);
+            if (rest == 0) continue;
+            for (int r = 0; r < W; r++) to[r] = r < rest ? src[i + r] : 0f;
         }
     }
 
