@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sprout.Kernels;
 
@@ -9,18 +10,76 @@ namespace Sprout.Kernels;
 /// channel c (0 in the padding). col2im is its adjoint: it adds every column entry back to the input position it came
 /// from, which is the gradient of im2col. Rows are independent, so both split over the worker threads.
 /// Both walk one output row (Wo values) at a time with raw pointers: a ResNet layer has hundreds of thousands of short
-/// rows (3 to 48 values), where a span's slicing and clearing per row had cost more than the copy itself.
+/// rows (3 to 48 values), where a span's slicing and clearing per row had cost more than the copy itself. Small planes
+/// under a stride-1 "same" convolution go whole planes at a time instead (<see cref="ShiftMasks"/>).
 /// </summary>
 internal static unsafe class Im2Col
 {
     public static void Unfold(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] cols)
     {
         int oh = g.OutH(h), ow = g.OutW(w), rows = c * g.KernelH * g.KernelW;
+        var shifts = ShiftMasks.For(h, w, g);
         WorkerPool.ForEach(rows, (long)rows * n * oh * ow, row =>
         {
-            fixed (float* px = x, pc = cols) UnfoldRow(px + xOffset, n, c, h, w, g, row, pc + (long)row * n * oh * ow);
+            fixed (float* px = x, pc = cols)
+                if (shifts is null) UnfoldRow(px + xOffset, n, c, h, w, g, row, pc + (long)row * n * oh * ow);
+                else UnfoldShifted(px + xOffset, n, c, shifts, row, pc + (long)row * n * oh * ow);
         });
     }
+
+    /// <summary>
+    /// Row (channel, ki, kj) of the im2col matrix of a small plane under a stride-1 "same" convolution: each sample's
+    /// plane is the input plane shifted by one offset, the pixels whose window leaves the image zeroed — a masked
+    /// load per 16 pixels (lanes outside the plane are neither read nor written).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UnfoldShifted(float* x, int n, int c, ShiftMasks shifts, int row, float* dst)
+    {
+        int plane = shifts.Plane, vectors = shifts.Vectors, tap = row % shifts.Taps, last = vectors - 1;
+        int channel = row / shifts.Taps, shift = shifts.Shift(tap);
+        fixed (uint* gather = shifts.Gather)
+        {
+            uint* masks = gather + (long)tap * vectors * ShiftMasks.Lanes;
+            for (int s = 0; s < n; s++, dst += plane)
+            {
+                float* src = x + (long)(s * c + channel) * plane + shift;
+                for (int v = 0; v < last; v++)
+                    Vector512.Store(Avx512F.MaskLoad(src + v * ShiftMasks.Lanes, Mask(masks, v), Vector512<float>.Zero), dst + v * ShiftMasks.Lanes);
+                var tail = Avx512F.MaskLoad(src + last * ShiftMasks.Lanes, Mask(masks, last), Vector512<float>.Zero);
+                Avx512F.MaskStore(dst + last * ShiftMasks.Lanes, shifts.TailMask, tail);
+            }
+        }
+    }
+
+    /// <summary>
+    /// col2im of one channel of a small plane under a stride-1 "same" convolution: each input pixel gathers its taps'
+    /// column entries (the column rows shifted back), added in tap order as <see cref="FoldChannel"/> adds them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldShifted(float* cols, int n, ShiftMasks shifts, int c, int ch, float* dx)
+    {
+        int plane = shifts.Plane, vectors = shifts.Vectors, taps = shifts.Taps;
+        long rowLength = (long)n * plane;
+        fixed (uint* scatter = shifts.Scatter)
+            for (int s = 0; s < n; s++)
+            {
+                float* target = dx + (long)(s * c + ch) * plane;
+                float* samples = cols + (long)ch * taps * rowLength + (long)s * plane;
+                for (int v = 0; v < vectors; v++)
+                {
+                    int at = v * ShiftMasks.Lanes;
+                    bool tail = v == vectors - 1;
+                    var sum = tail ? Avx512F.MaskLoad(target + at, shifts.TailMask, Vector512<float>.Zero) : Vector512.Load(target + at);
+                    for (int t = 0; t < taps; t++)
+                        sum += Avx512F.MaskLoad(samples + t * rowLength - shifts.Shift(t) + at, Mask(scatter + (long)t * vectors * ShiftMasks.Lanes, v), Vector512<float>.Zero);
+                    if (tail) Avx512F.MaskStore(target + at, shifts.TailMask, sum);
+                    else Vector512.Store(sum, target + at);
+                }
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Mask(uint* masks, int vector) => Vector512.Load(masks + vector * ShiftMasks.Lanes).AsSingle();
 
     /// <summary>Row (channel, ki, kj) of the im2col matrix: for each sample and output row, zeros, a run of the input row, zeros.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -48,9 +107,12 @@ internal static unsafe class Im2Col
     public static void Fold(float[] cols, int n, int c, int h, int w, ConvGeometry g, float[] dx, int dxOffset)
     {
         // Different taps of one channel write to the same input pixels, so split by channel, not by row.
+        var shifts = ShiftMasks.For(h, w, g);
         WorkerPool.ForEach(c, (long)c * g.KernelH * g.KernelW * n * g.OutH(h) * g.OutW(w), ch =>
         {
-            fixed (float* pc = cols, pdx = dx) FoldChannel(pc, n, c, h, w, g, ch, pdx + dxOffset);
+            fixed (float* pc = cols, pdx = dx)
+                if (shifts is null) FoldChannel(pc, n, c, h, w, g, ch, pdx + dxOffset);
+                else FoldShifted(pc, n, shifts, c, ch, pdx + dxOffset);
         });
     }
 
