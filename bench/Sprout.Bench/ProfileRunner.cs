@@ -17,7 +17,7 @@ internal static class ProfileRunner
     {
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
-        if (which == "resnet" && (args.Contains("winograd") || args.Contains("columns"))) return ResNetSetting(args);
+        if (which == "resnet" && (args.Contains("winograd") || args.Contains("columns") || args.Contains("vectorized"))) return ResNetSetting(args);
         if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
@@ -241,19 +241,29 @@ internal static class ProfileRunner
     /// <summary>
     /// ResNet-18 training steps (batch 32) at the current thread count with a kernel setting at two values, alternating
     /// step by step so the machine's swings hit both alike: the median step of each. `-- profile resnet winograd [A B]`
-    /// (Winograd's fewest channels, default 64 and 128) or `-- profile resnet columns A B` (the convolution's fewest
-    /// GEMM columns per chunk).
+    /// (Winograd's fewest channels, default 64 and 128), `-- profile resnet columns A B` (the convolution's fewest
+    /// GEMM columns per chunk) or `-- profile resnet vectorized` (im2col and col2im with shifted planes and stride-2 permutes, 1, or scalar rows, 0).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {
         const int Batch = 32;
-        bool winograd = args.Contains("winograd");
-        int at = Array.IndexOf(args, winograd ? "winograd" : "columns");
+        string setting = args.Contains("winograd") ? "winograd" : args.Contains("vectorized") ? "vectorized" : "columns";
+        int at = Array.IndexOf(args, setting);
         int[] values = args.Length > at + 2
             ? [int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture)]
-            : winograd ? [64, 128] : [256, 512];
-        Action<int> set = winograd ? v => Sprout.Kernels.Winograd.MinChannels = v : v => Sprout.Kernels.Convolution.MinColumns = v;
-        int kept = winograd ? Sprout.Kernels.Winograd.MinChannels : Sprout.Kernels.Convolution.MinColumns;
+            : setting switch { "winograd" => [64, 128], "vectorized" => [1, 0], _ => [256, 512] };
+        Action<int> set = setting switch
+        {
+            "winograd" => v => Sprout.Kernels.Winograd.MinChannels = v,
+            "vectorized" => v => Sprout.Kernels.Im2Col.Vectorized = v != 0,
+            _ => v => Sprout.Kernels.Convolution.MinColumns = v,
+        };
+        int kept = setting switch
+        {
+            "winograd" => Sprout.Kernels.Winograd.MinChannels,
+            "vectorized" => Sprout.Kernels.Im2Col.Vectorized ? 1 : 0,
+            _ => Sprout.Kernels.Convolution.MinColumns,
+        };
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
         var times = new List<double>[] { [], [] };
         for (int round = 0; round < 14; round++)
@@ -266,7 +276,7 @@ internal static class ProfileRunner
             }
         set(kept);
         for (int side = 0; side < 2; side++)
-            Console.WriteLine($"{(winograd ? "Winograd from" : "fewest GEMM columns")} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
+            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
     }
 

@@ -15,6 +15,9 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static unsafe class Im2Col
 {
+    /// <summary>Whether shifted planes and stride-2 permutes are used where they apply (benchmarks compare the scalar paths).</summary>
+    internal static bool Vectorized { get; set; } = true;
+
     public static void Unfold(float[] x, int xOffset, int n, int c, int h, int w, ConvGeometry g, float[] cols)
     {
         int oh = g.OutH(h), ow = g.OutW(w), rows = c * g.KernelH * g.KernelW;
@@ -98,6 +101,7 @@ internal static unsafe class Im2Col
                 if ((uint)iy >= (uint)h) { Zero(dst, ow); continue; }
                 Zero(dst, first);
                 if (sw == 1) Copy(plane + iy * w + ix0, dst + first, last - first);
+                else if (sw == 2 && Vectorized && Avx512F.IsSupported) CopyEveryOther(plane + iy * w + ix0, dst + first, last - first);
                 else for (int xo = first, ix = iy * w + ix0; xo < last; xo++, ix += sw) dst[xo] = plane[ix];
                 Zero(dst + last, ow - last);
             }
@@ -138,6 +142,7 @@ internal static unsafe class Im2Col
                         if ((uint)iy >= (uint)h) continue;
                         float* inRow = plane + iy * w + ix0;
                         if (sw == 1) AddTo(src + first, inRow, last - first);
+                        else if (sw == 2 && Vectorized && Avx512F.IsSupported) AddToEveryOther(src + first, inRow, last - first);
                         else for (int xo = first; xo < last; xo++, inRow += sw) *inRow += src[xo];
                     }
                 }
@@ -170,6 +175,45 @@ internal static unsafe class Im2Col
         int i = 0;
         for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + i), dst + i);
         for (; i < count; i++) dst[i] = src[i];
+    }
+
+    /// <summary>
+    /// dst[k] = src[2k], k &lt; count (a stride-2 window row): 32 source values, loaded masked so that nothing past the
+    /// last one is read, give 16 results in one two-source permute.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyEveryOther(float* src, float* dst, int count)
+    {
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (int k = 0; k < count; k += 16, src += 32)
+        {
+            int results = Math.Min(16, count - k), span = 2 * results - 1;
+            var low = Avx512F.MaskLoad(src, Vector512.LessThan(lanes, Vector512.Create(span)).AsSingle(), Vector512<float>.Zero);
+            var high = Avx512F.MaskLoad(src + 16, Vector512.LessThan(lanes, Vector512.Create(span - 16)).AsSingle(), Vector512<float>.Zero);
+            var picked = Avx512F.PermuteVar16x32x2(low, evens, high);
+            if (results == 16) Vector512.Store(picked, dst + k);
+            else Avx512F.MaskStore(dst + k, Vector512.LessThan(lanes, Vector512.Create(results)).AsSingle(), picked);
+        }
+    }
+
+    /// <summary>dst[2k] += src[k], k &lt; count (col2im of a stride-2 row): the odd positions between are not written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddToEveryOther(float* src, float* dst, int count)
+    {
+        var lowHalf = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        var highHalf = Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+        var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var even = Vector512.Equals(lanes & Vector512<int>.One, Vector512<int>.Zero);
+        for (int k = 0; k < count; k += 16, dst += 32)
+        {
+            int values = Math.Min(16, count - k), span = 2 * values - 1;
+            var v = Avx512F.MaskLoad(src + k, Vector512.LessThan(lanes, Vector512.Create(values)).AsSingle(), Vector512<float>.Zero);
+            var low = even & Vector512.LessThan(lanes, Vector512.Create(span));
+            var high = even & Vector512.LessThan(lanes, Vector512.Create(span - 16));
+            Avx512F.MaskStore(dst, low.AsSingle(), Avx512F.MaskLoad(dst, low.AsSingle(), Vector512<float>.Zero) + Avx512F.PermuteVar16x32(v, lowHalf));
+            Avx512F.MaskStore(dst + 16, high.AsSingle(), Avx512F.MaskLoad(dst + 16, high.AsSingle(), Vector512<float>.Zero) + Avx512F.PermuteVar16x32(v, highHalf));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

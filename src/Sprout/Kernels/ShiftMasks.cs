@@ -51,7 +51,7 @@ internal sealed class ShiftMasks
     /// <summary>The masks for this shape, or null when the plane is too large, the output differs in size, or the CPU lacks AVX-512.</summary>
     public static ShiftMasks? For(int h, int w, ConvGeometry g)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported || w > MaxWidth || h * w > MaxPlane) return null;
+        if (!Im2Col.Vectorized || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported || w > MaxWidth || h * w > MaxPlane) return null;
         if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } || g.OutH(h) != h || g.OutW(w) != w) return null;
         return s_cache.GetOrAdd((h, w, g.KernelH, g.KernelW, g.PadH, g.PadW), key => new ShiftMasks(key.H, key.W, key.Kh, key.Kw, key.PadH, key.PadW));
     }
