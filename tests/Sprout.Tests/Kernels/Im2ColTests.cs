@@ -17,7 +17,8 @@ public class Im2ColTests
     [InlineData(2, 3, 4, 4, 1, 1, 0, 0, 1)]     // 1×1: no shift
     [InlineData(2, 2, 16, 16, 3, 3, 1, 1, 1)]   // 256 pixels: whole vectors only
     [InlineData(2, 3, 7, 5, 3, 1, 1, 0, 1)]     // a 3×1 kernel
-    [InlineData(2, 3, 17, 17, 3, 3, 1, 1, 1)]   // too wide for the shifted planes: row by row
+    [InlineData(2, 3, 24, 24, 3, 3, 1, 1, 1)]   // ResNet's first stage: 36 vectors a plane
+    [InlineData(2, 3, 33, 33, 3, 3, 1, 1, 1)]   // too wide for the shifted planes: row by row
     [InlineData(2, 3, 6, 6, 3, 3, 0, 0, 1)]     // no padding (the output is smaller): row by row
     [InlineData(2, 3, 24, 24, 3, 3, 1, 1, 2)]   // ResNet's stride-2 3×3: every other input value, 12 a row
     [InlineData(2, 2, 96, 95, 7, 7, 3, 3, 2)]   // the stem's 7×7 stride 2: rows of 48 (three permutes), odd width
