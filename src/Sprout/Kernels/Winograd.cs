@@ -51,7 +51,10 @@ internal static unsafe class Winograd
         int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
         int perChunk = Math.Clamp(ChunkBytes / (16 * p.C * sizeof(float)), 16, 256);
         int chunks = (tiles + perChunk - 1) / perChunk;
+        // A whole number of chunks per thread: 128 channels at 12×12, batch 32, made 9 chunks, 5 and 4 on two threads.
+        if (chunks > 1) chunks = (chunks + Threads.Count - 1) / Threads.Count * Threads.Count;
         perChunk = (tiles + chunks - 1) / chunks;
+        chunks = (tiles + perChunk - 1) / perChunk;
         WorkerPool.For(chunks, chunk =>
         {
             int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
