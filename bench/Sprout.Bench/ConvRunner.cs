@@ -86,7 +86,7 @@ internal static class ConvRunner
             }
             if (Winograd.Applies(p))
                 Console.WriteLine($"{name + " (Winograd)",-34} {Percent(() => Winograd.Forward(p, x, 0, w, 0, y, 0))} " +
-                    $"{Percent(() => Winograd.InputGradient(p, dy, 0, w, 0, dx, 0))}     -   (direct convolution's FLOPs)");
+                    $"{Percent(() => Winograd.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => Winograd.WeightGradient(p, x, 0, dy, 0, dw))}   (direct convolution's FLOPs)");
             if (DirectConvolution.Applies(p))
                 Console.WriteLine($"{name + " (direct)",-34} {Percent(() => DirectConvolution.Forward(p, x, 0, w, 0, y))} " +
                     $"{Percent(() => DirectConvolution.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => DirectConvolution.WeightGradient(p, x, 0, dy, 0, dw))}");

@@ -10,9 +10,9 @@ namespace Sprout.Kernels;
 /// Y = Aᵀ·M·A gives 2×2 outputs per tile: 16 multiplies per 2×2 outputs and channel pair instead of 36. The images are
 /// turned channels-last first, so that the transforms run on 16 channels at once in AVX-512 vectors; tiles run in
 /// cache-sized chunks, in parallel. The input gradient of such a convolution is the same convolution of dY with the
-/// weights flipped and transposed, so it runs here too; the weight gradient stays with im2col.
+/// weights flipped and transposed, so it runs here too; the weight gradient has its own file.
 /// </summary>
-internal static unsafe class Winograd
+internal static unsafe partial class Winograd
 {
     private const int L = 16;                // channels per vector
     private const int ChunkBytes = 1 << 20;  // transformed input of one chunk of tiles
@@ -49,12 +49,7 @@ internal static unsafe class Winograd
         var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
         WorkerPool.For(p.N, n => Transpose(x, xOffset + n * p.C * planes, p.C, planes, xt, n * planes * p.C));
         int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
-        int perChunk = Math.Clamp(ChunkBytes / (16 * p.C * sizeof(float)), 16, 256);
-        int chunks = (tiles + perChunk - 1) / perChunk;
-        // A whole number of chunks per thread: 128 channels at 12×12, batch 32, made 9 chunks, 5 and 4 on two threads.
-        if (chunks > 1) chunks = (chunks + Threads.Count - 1) / Threads.Count * Threads.Count;
-        perChunk = (tiles + chunks - 1) / chunks;
-        chunks = (tiles + perChunk - 1) / perChunk;
+        var (chunks, perChunk) = Chunks(tiles, p.C);
         WorkerPool.For(chunks, chunk =>
         {
             int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
@@ -66,6 +61,20 @@ internal static unsafe class Winograd
             fixed (float* pm = m, py = yt) TransformOutput(p, pm, tilesH, tilesW, t0, count, py);
         });
         WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
+    }
+
+    /// <summary>
+    /// The tiles split into chunks whose transformed tiles (16 × tiles × <paramref name="channels"/>) stay near
+    /// <see cref="ChunkBytes"/>, a whole number per thread (128 channels at 12×12, batch 32, made 9 chunks: 5 and 4 on
+    /// two threads).
+    /// </summary>
+    private static (int Chunks, int PerChunk) Chunks(int tiles, int channels)
+    {
+        int perChunk = Math.Clamp(ChunkBytes / (16 * channels * sizeof(float)), 16, 256);
+        int chunks = (tiles + perChunk - 1) / perChunk;
+        if (chunks > 1) chunks = (chunks + Threads.Count - 1) / Threads.Count * Threads.Count;
+        perChunk = (tiles + chunks - 1) / chunks;
+        return ((tiles + perChunk - 1) / perChunk, perChunk);
     }
 
     /// <summary>dx (N, C, H, W) of <see cref="Forward"/>: dy convolved with w flipped in both axes and transposed (C, O, 3, 3).</summary>

@@ -50,7 +50,7 @@ public class ConvolutionLoweringTests
     [InlineData(3, 128, 13, 15, 144)]  // odd sizes: the last row and column of tiles half outside
     [InlineData(9, 144, 12, 12, 128)]  // several chunks of tiles, one ragged; more channels in than out
     [InlineData(2, 64, 24, 24, 64)]    // ResNet's first stage: 64 channels, 12×12 tiles a sample
-    public void Winograd_forward_and_input_gradient_match_the_definition(int n, int c, int h, int w, int o)
+    public void Winograd_forward_and_both_gradients_match_the_definition(int n, int c, int h, int w, int o)
     {
         var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
         Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Winograd.Applies(p));
@@ -59,7 +59,7 @@ public class ConvolutionLoweringTests
         var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
         var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
         var dy = Tensor.RandomUniform(new Shape(n * o * p.Pixels), -1f, 1f).ToArray();
-        var (y, dx, _) = Reference(p, x, weight, dy);
+        var (y, dx, dw) = Reference(p, x, weight, dy);
         var yActual = new float[y.Length];
         yActual.AsSpan().Fill(float.NaN);   // every output must be written
         Winograd.Forward(p, x, 0, weight, 0, yActual, 0);
@@ -68,6 +68,10 @@ public class ConvolutionLoweringTests
         dxActual.AsSpan().Fill(float.NaN);
         Winograd.InputGradient(p, dy, 0, weight, 0, dxActual, 0);
         AssertClose(dx, dxActual, "dx");
+        var dwActual = new float[dw.Length];
+        dwActual.AsSpan().Fill(float.NaN);   // overwritten, not accumulated into
+        Winograd.WeightGradient(p, x, 0, dy, 0, dwActual);
+        AssertClose(dw, dwActual, "dw");
     }
 
     [Fact]
