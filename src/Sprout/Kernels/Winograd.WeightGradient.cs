@@ -67,9 +67,7 @@ internal static unsafe partial class Winograd
         long stride = (long)count * o;
         for (int t = 0; t < count; t++)
         {
-            int tile = t0 + t, n = tile / perSample, th = tile % perSample / tilesW, tw = tile % tilesW;
-            int row = 2 * th, col = 2 * tw;
-            bool right = col + 1 < w, below = row + 1 < h;
+            var (n, row, col, right, below) = Block(t0 + t, tilesW, perSample, h, w);
             float* sample = dyt + (long)n * h * w * o;
             for (int o0 = 0; o0 < o; o0 += L)
             {

@@ -64,6 +64,16 @@ internal static unsafe partial class Winograd
     }
 
     /// <summary>
+    /// Tile <paramref name="tile"/>'s sample and the top-left output pixel of its 2×2 block, and whether the block's
+    /// right column and bottom row lie inside the image (odd sizes).
+    /// </summary>
+    private static (int Sample, int Row, int Col, bool Right, bool Below) Block(int tile, int tilesW, int perSample, int h, int w)
+    {
+        int row = 2 * (tile % perSample / tilesW), col = 2 * (tile % tilesW);
+        return (tile / perSample, row, col, col + 1 < w, row + 1 < h);
+    }
+
+    /// <summary>
     /// The tiles split into chunks whose transformed tiles (16 × tiles × <paramref name="channels"/>) stay near
     /// <see cref="ChunkBytes"/>, a whole number per thread (128 channels at 12×12, batch 32, made 9 chunks: 5 and 4 on
     /// two threads).
@@ -145,8 +155,8 @@ internal static unsafe partial class Winograd
         var d = stackalloc Vector512<float>[16];
         for (int t = 0; t < count; t++)
         {
-            int tile = t0 + t, n = tile / perSample, th = tile % perSample / tilesW, tw = tile % tilesW;
-            int row0 = 2 * th - 1, col0 = 2 * tw - 1;
+            var (n, row, col, _, _) = Block(t0 + t, tilesW, perSample, h, w);
+            int row0 = row - 1, col0 = col - 1;   // the 4×4 input tile overlaps its neighbours by 2
             float* sample = xt + (long)n * h * w * c;
             for (int c0 = 0; c0 < c; c0 += L)
             {
@@ -186,9 +196,7 @@ internal static unsafe partial class Winograd
         var s = stackalloc Vector512<float>[16];
         for (int t = 0; t < count; t++)
         {
-            int tile = t0 + t, n = tile / perSample, th = tile % perSample / tilesW, tw = tile % tilesW;
-            int row = 2 * th, col = 2 * tw;
-            bool right = col + 1 < w, below = row + 1 < h;
+            var (n, row, col, right, below) = Block(t0 + t, tilesW, perSample, h, w);
             float* sample = yt + (long)n * h * w * o;
             for (int o0 = 0; o0 < o; o0 += L)
             {

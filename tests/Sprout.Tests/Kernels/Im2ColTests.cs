@@ -35,37 +35,38 @@ public class Im2ColTests
         var cols = new float[rows * columns + Guard];
         cols.AsSpan().Fill(float.NaN);
         Im2Col.Unfold(x, 0, n, c, h, w, g, cols);
-        for (int ch = 0; ch < c; ch++)
-            for (int i = 0; i < kh; i++)
-                for (int j = 0; j < kw; j++)
-                    for (int s = 0; s < n; s++)
-                        for (int y = 0; y < oh; y++)
-                            for (int xo = 0; xo < ow; xo++)
-                            {
-                                int iy = y * stride - padH + i, ix = xo * stride - padW + j;
-                                float expected = (uint)iy < (uint)h && (uint)ix < (uint)w ? x[((s * c + ch) * h + iy) * w + ix] : 0f;
-                                int row = (ch * kh + i) * kw + j;
-                                Assert.Equal(expected, cols[row * columns + (s * oh + y) * ow + xo]);
-                            }
+        foreach (var (entry, input) in Entries(n, c, h, w, g))
+            Assert.Equal(input >= 0 ? x[input] : 0f, cols[entry]);
         Assert.All(cols[(rows * columns)..], v => Assert.True(float.IsNaN(v), "Unfold wrote past the matrix"));
 
         rng.FillUniform(cols, -1f, 1f);
         var dx = new float[n * c * h * w + Guard];
         rng.FillUniform(dx, -1f, 1f);   // col2im adds onto what is there
         var expectedDx = (float[])dx.Clone();
+        foreach (var (entry, input) in Entries(n, c, h, w, g))
+            if (input >= 0) expectedDx[input] += cols[entry];
+        Im2Col.Fold(cols, n, c, h, w, g, dx, 0);
+        Assert.Equal(expectedDx, dx);   // bit for bit: the taps are added in the same order
+    }
+
+    /// <summary>
+    /// Each entry of the im2col matrix, by the definition, in the order col2im adds them (channel, tap, sample, output
+    /// pixel): its index in the matrix and the index in x of the input value under it, or −1 in the padding.
+    /// </summary>
+    private static IEnumerable<(int Entry, int Input)> Entries(int n, int c, int h, int w, ConvGeometry g)
+    {
+        int oh = g.OutH(h), ow = g.OutW(w), columns = n * oh * ow;
         for (int ch = 0; ch < c; ch++)
-            for (int i = 0; i < kh; i++)
-                for (int j = 0; j < kw; j++)
+            for (int i = 0; i < g.KernelH; i++)
+                for (int j = 0; j < g.KernelW; j++)
                     for (int s = 0; s < n; s++)
                         for (int y = 0; y < oh; y++)
                             for (int xo = 0; xo < ow; xo++)
                             {
-                                int iy = y * stride - padH + i, ix = xo * stride - padW + j;
-                                if ((uint)iy >= (uint)h || (uint)ix >= (uint)w) continue;
-                                int row = (ch * kh + i) * kw + j;
-                                expectedDx[((s * c + ch) * h + iy) * w + ix] += cols[row * columns + (s * oh + y) * ow + xo];
+                                int iy = y * g.StrideH - g.PadH + i, ix = xo * g.StrideW - g.PadW + j;
+                                int row = (ch * g.KernelH + i) * g.KernelW + j;
+                                bool inside = (uint)iy < (uint)h && (uint)ix < (uint)w;
+                                yield return (row * columns + (s * oh + y) * ow + xo, inside ? ((s * c + ch) * h + iy) * w + ix : -1);
                             }
-        Im2Col.Fold(cols, n, c, h, w, g, dx, 0);
-        Assert.Equal(expectedDx, dx);   // bit for bit: the taps are added in the same order
     }
 }
