@@ -95,15 +95,18 @@ internal static unsafe partial class Winograd
         (-r1).Store(at + (4 * i + 3) * stride);
     }
 
-    /// <summary>dw[o, c] = Gᵀ·dU[·][c][o]·G (3×3 from 4×4), the adjoint of <see cref="TransformFilters"/>.</summary>
+    /// <summary>
+    /// dw[o, c] = Gᵀ·dU[·][c][o]·G (3×3 from 4×4), the adjoint of <see cref="TransformFilters"/>; outputs innermost, so
+    /// that each of dU's 16 planes is read in order.
+    /// </summary>
     private static void TransformFilterGradients(float[] du, int outputs, int channels, float[] dw)
     {
         int plane = channels * outputs;
-        WorkerPool.ForRanges(outputs, (long)plane * 16, (first, end) =>
+        WorkerPool.ForRanges(channels, (long)plane * 16, (first, end) =>
         {
             Span<float> t = stackalloc float[12];
-            for (int o = first; o < end; o++)
-                for (int c = 0; c < channels; c++)
+            for (int c = first; c < end; c++)
+                for (int o = 0; o < outputs; o++)
                 {
                     int at = c * outputs + o;
                     for (int j = 0; j < 4; j++)   // t = Gᵀ·dU (3×4): rows M0 + ½M1 + ½M2, ½M1 − ½M2, ½M1 + ½M2 + M3
