@@ -17,7 +17,7 @@ internal static class ProfileRunner
     {
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
-        if (which == "resnet" && (args.Contains("winograd") || args.Contains("columns") || args.Contains("vectorized") || args.Contains("wgrad"))) return ResNetSetting(args);
+        if (which == "resnet" && (args.Contains("winograd") || args.Contains("columns") || args.Contains("vectorized") || args.Contains("wgrad") || args.Contains("wsmall"))) return ResNetSetting(args);
         if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
@@ -243,21 +243,23 @@ internal static class ProfileRunner
     /// step by step so the machine's swings hit both alike: the median step of each. `-- profile resnet winograd [A B]`
     /// (Winograd's fewest channels, default 64 and 128), `-- profile resnet columns A B` (the convolution's fewest
     /// GEMM columns per chunk) `-- profile resnet vectorized` (im2col and col2im with shifted planes and stride-2 permutes, 1, or scalar rows, 0)
-    /// or `-- profile resnet wgrad` (the weight gradient of Winograd's layers by Winograd, 1, or by im2col, 0).
+    /// `-- profile resnet wgrad` (the weight gradient of Winograd's layers by Winograd, 1, or by im2col, 0) or `-- profile
+    /// resnet wsmall` (Winograd's products reading the transformed tiles in place, 1, or packing them, 0).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {
         const int Batch = 32;
-        string setting = args.Contains("winograd") ? "winograd" : args.Contains("vectorized") ? "vectorized" : args.Contains("wgrad") ? "wgrad" : "columns";
+        string setting = new[] { "winograd", "vectorized", "wgrad", "wsmall" }.FirstOrDefault(args.Contains) ?? "columns";
         int at = Array.IndexOf(args, setting);
         int[] values = args.Length > at + 2
             ? [int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture)]
-            : setting switch { "winograd" => [64, 128], "vectorized" or "wgrad" => [1, 0], _ => [256, 512] };
+            : setting switch { "winograd" => [64, 128], "vectorized" or "wgrad" or "wsmall" => [1, 0], _ => [256, 512] };
         Action<int> set = setting switch
         {
             "winograd" => v => Sprout.Kernels.Winograd.MinChannels = v,
             "vectorized" => v => Sprout.Kernels.Im2Col.Vectorized = v != 0,
             "wgrad" => v => Sprout.Kernels.Winograd.WeightGradients = v != 0,
+            "wsmall" => v => Sprout.Kernels.Winograd.SmallProducts = v != 0,
             _ => v => Sprout.Kernels.Convolution.MinColumns = v,
         };
         int kept = setting switch
@@ -265,6 +267,7 @@ internal static class ProfileRunner
             "winograd" => Sprout.Kernels.Winograd.MinChannels,
             "vectorized" => Sprout.Kernels.Im2Col.Vectorized ? 1 : 0,
             "wgrad" => Sprout.Kernels.Winograd.WeightGradients ? 1 : 0,
+            "wsmall" => Sprout.Kernels.Winograd.SmallProducts ? 1 : 0,
             _ => Sprout.Kernels.Convolution.MinColumns,
         };
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
@@ -279,7 +282,7 @@ internal static class ProfileRunner
             }
         set(kept);
         for (int side = 0; side < 2; side++)
-            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", "wgrad" => "Winograd weight gradients", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
+            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", "wgrad" => "Winograd weight gradients", "wsmall" => "Winograd products unpacked", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
     }
 

@@ -37,6 +37,12 @@ internal static unsafe partial class Winograd
 
     private const int MinPlane = 12;
 
+    /// <summary>
+    /// Whether the 16 products of a chunk read the transformed tiles in place (<see cref="SmallGemm"/>) instead of packing
+    /// them for each product (benchmarks compare both).
+    /// </summary>
+    internal static bool SmallProducts { get; set; } = true;
+
     /// <summary>Fewest channels in and out (benchmarks compare others).</summary>
     internal static int MinChannels { get; set; } = 64;
 
@@ -58,7 +64,9 @@ internal static unsafe partial class Winograd
             var m = Convolution.Buffer(ref t_product, 16 * count * p.O);
             fixed (float* px = xt, pv = v) TransformInput(p, px, tilesH, tilesW, t0, count, pv);
             for (int xi = 0; xi < 16; xi++)
-                Gemm.Multiply(false, false, count, p.O, p.C, 1f, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, 0f, m, xi * count * p.O, p.O);
+                if (SmallProducts && SmallGemm.Suits(count, p.O, p.C))
+                    SmallGemm.Multiply(Gemm.Kernel, false, false, count, p.O, p.C, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, m, xi * count * p.O, p.O);
+                else Gemm.Multiply(false, false, count, p.O, p.C, 1f, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, 0f, m, xi * count * p.O, p.O);
             fixed (float* pm = m, py = yt) TransformOutput(p, pm, tilesH, tilesW, t0, count, py);
         });
         WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
