@@ -150,7 +150,7 @@ internal static unsafe partial class Winograd
                             var t1 = half * (g0 + g1 + g2);
                             var t2 = half * (g0 - g1 + g2);
                             // U = t·Gᵀ: column j of t feeds every row i = 0..3 of U at the same 4 positions per row.
-                            Scatter(at, plane, j, g0, t1, t2, g2);
+                            AddColumn(at, plane, j, g0, t1, t2, g2);
                         }
                     }
         });
@@ -167,7 +167,7 @@ internal static unsafe partial class Winograd
     /// the first column, added by the others.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter(float* at, int plane, int j, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3)
+    private static void AddColumn(float* at, int plane, int j, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3)
     {
         var half = Vector512.Create(0.5f);
         var sign = j == 1 ? -half : half;
