@@ -22,6 +22,7 @@ internal sealed class GradientBuckets
     private readonly Dictionary<Tensor, Bucket> _bucketOf = new(ReferenceEqualityComparer.Instance);
     private readonly float[] _buffer;
     private readonly int _countSlot;
+    private readonly Bucket? _lastSmall;   // the packed bucket that ends at the count's slot (none if every gradient is reduced in place)
     private readonly List<Bucket> _started = [];   // non-blocking, during the pass
     private bool _broken;
 
@@ -58,6 +59,7 @@ internal sealed class GradientBuckets
         for (int i = 0; i < trained.Count; i++) position[trained[i]] = i;
         _buckets = [.. buckets.OrderBy(b => b.Parameters.Max(p => position[p]))];   // stable: by the last gradient each waits for
         _countSlot = offset;
+        _lastSmall = buckets.Where(b => !b.InPlace).MaxBy(b => b.Offset);
         _buffer = buffer.Length > offset ? buffer : GC.AllocateUninitializedArray<float>(offset + 1, pinned: true);
         Parameters = trained;
     }
@@ -99,10 +101,9 @@ internal sealed class GradientBuckets
     public int Finish(int localBatchSize)
     {
         _buffer[_countSlot] = localBatchSize;   // exact: a sum of integers below 2^24
-        var lastSmall = _buckets.Where(b => !b.InPlace).MaxBy(b => b.Offset);
-        bool countRides = lastSmall is { Started: false };   // the highest small bucket ends at the count's slot
+        bool countRides = _lastSmall is { Started: false };
         foreach (var b in _buckets)
-            if (!b.Started) Reduce(b, withCount: countRides && ReferenceEquals(b, lastSmall));
+            if (!b.Started) Reduce(b, withCount: countRides && ReferenceEquals(b, _lastSmall));
         if (!countRides) _communicator.AllReduceSum(_buffer.AsSpan(_countSlot, 1));
         foreach (var b in _started) Communicator.Wait(ref b.Pending);
         foreach (var b in _buckets)

@@ -21,16 +21,13 @@ internal static unsafe partial class Winograd
     /// does 36. Chunks of tiles run in one contiguous run per thread, each run accumulating its own dU; the runs' sums
     /// are added in a fixed order.
     /// </summary>
-    public static void WeightGradient(Convolution.Problem p, float[] x, int xOffset, float[] dy, int dyOffset, float[] dw)
+    public static void WeightGradient(Convolution.Problem p, float[] x, int xOffset, float[] dy, int dyOffset, float[] dw) =>
+        WeightGradientChannelsLast(p, x, xOffset, ChannelsLast(dy, dyOffset, p.N, p.O, p.H * p.W, ref t_gradientLast), dw);
+
+    /// <summary><see cref="WeightGradient"/> from dy already channels-last (x is turned here).</summary>
+    private static void WeightGradientChannelsLast(Convolution.Problem p, float[] x, int xOffset, float[] dyt, float[] dw)
     {
-        int planes = p.H * p.W;
-        var xt = Convolution.Buffer(ref t_channelsLast, p.N * planes * p.C);
-        var dyt = Convolution.Buffer(ref t_gradientLast, p.N * planes * p.O);
-        WorkerPool.For(p.N, n =>
-        {
-            Transpose(x, xOffset + n * p.C * planes, p.C, planes, xt, n * planes * p.C);
-            Transpose(dy, dyOffset + n * p.O * planes, p.O, planes, dyt, n * planes * p.O);
-        });
+        var xt = ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast);
         int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
         var (chunks, perChunk) = Chunks(tiles, Math.Max(p.C, p.O));
         int parts = Math.Min(chunks, Threads.Count), length = 16 * p.C * p.O;

@@ -47,14 +47,38 @@ internal static unsafe partial class Winograd
     internal static int MinChannels { get; set; } = 64;
 
     /// <summary>y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3), every element written.</summary>
-    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset)
+    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset) =>
+        ForwardChannelsLast(p, ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast), w, wOffset, y, yOffset);
+
+    /// <summary>
+    /// dx and dw (either may be null) of <see cref="Forward"/> from dy, which is turned channels-last once for both.
+    /// </summary>
+    public static void Backward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
+    {
+        if (dx is null && dw is null) return;
+        var dyt = ChannelsLast(dy, dyOffset, p.N, p.O, p.H * p.W, ref t_gradientLast);
+        if (dw is not null) WeightGradientChannelsLast(p, x, xOffset, dyt, dw);
+        if (dx is not null) InputGradientChannelsLast(p, dyt, w, wOffset, dx, 0);
+    }
+
+    /// <summary>
+    /// (N, channels, planes) from <paramref name="offset"/> turned (N, planes, channels) into the calling thread's
+    /// <paramref name="buffer"/>, one sample per job.
+    /// </summary>
+    private static float[] ChannelsLast(float[] source, int offset, int n, int channels, int planes, ref float[]? buffer)
+    {
+        var target = Convolution.Buffer(ref buffer, n * planes * channels);
+        WorkerPool.For(n, s => Transpose(source, offset + s * channels * planes, channels, planes, target, s * planes * channels));
+        return target;
+    }
+
+    /// <summary><see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>).</summary>
+    private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset)
     {
         int planes = p.H * p.W;
         var u = Convolution.Buffer(ref t_filters, 16 * p.C * p.O);
         TransformFilters(w, wOffset, p.O, p.C, u);
-        var xt = Convolution.Buffer(ref t_channelsLast, p.N * planes * p.C);
         var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
-        WorkerPool.For(p.N, n => Transpose(x, xOffset + n * p.C * planes, p.C, planes, xt, n * planes * p.C));
         int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
         var (chunks, perChunk) = Chunks(tiles, p.C);
         WorkerPool.For(chunks, chunk =>
@@ -97,14 +121,18 @@ internal static unsafe partial class Winograd
     }
 
     /// <summary>dx (N, C, H, W) of <see cref="Forward"/>: dy convolved with w flipped in both axes and transposed (C, O, 3, 3).</summary>
-    public static void InputGradient(Convolution.Problem p, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset)
+    public static void InputGradient(Convolution.Problem p, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset) =>
+        InputGradientChannelsLast(p, ChannelsLast(dy, dyOffset, p.N, p.O, p.H * p.W, ref t_gradientLast), w, wOffset, dx, dxOffset);
+
+    /// <summary><see cref="InputGradient"/> from dy already channels-last.</summary>
+    private static void InputGradientChannelsLast(Convolution.Problem p, float[] dyt, float[] w, int wOffset, float[] dx, int dxOffset)
     {
         var flipped = Convolution.Buffer(ref t_flipped, p.C * p.O * 9);
         for (int o = 0; o < p.O; o++)
             for (int c = 0; c < p.C; c++)
                 for (int k = 0; k < 9; k++)
                     flipped[(c * p.O + o) * 9 + 8 - k] = w[wOffset + (o * p.C + c) * 9 + k];
-        Forward(p with { C = p.O, O = p.C }, dy, dyOffset, flipped, 0, dx, dxOffset);
+        ForwardChannelsLast(p with { C = p.O, O = p.C }, dyt, flipped, 0, dx, dxOffset);
     }
 
     /// <summary>dst (cols × rows, from <paramref name="dstOffset"/>) = srcᵀ (rows × cols), 8×8 blocks in registers.</summary>

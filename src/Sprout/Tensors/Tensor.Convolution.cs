@@ -28,9 +28,9 @@ public sealed partial class Tensor
             dw = weight.RequiresGrad ? GradientTable.DirectDestination(weight) ?? Uninitialized(weight.Shape) : null;   // Convolution.Backward clears it
             if (winograd)
             {
-                if (dw is not null && Winograd.WeightGradients) Winograd.WeightGradient(problem, x.Storage!, x._offset, g.Storage!, g._offset, dw.Storage!);
-                else if (dw is not null) Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, null, dw.Storage);
-                if (dx is not null) Winograd.InputGradient(problem, g.Storage!, g._offset, weight.Storage!, weight._offset, dx.Storage!, 0);
+                bool byWinograd = Winograd.WeightGradients;   // else im2col's (benchmarks compare them)
+                if (dw is not null && !byWinograd) Convolution.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, null, dw.Storage);
+                Winograd.Backward(problem, x.Storage!, x._offset, weight.Storage!, weight._offset, g.Storage!, g._offset, dx?.Storage, byWinograd ? dw?.Storage : null);
                 return;
             }
             if (!direct)

@@ -178,16 +178,7 @@ public sealed partial class Tensor
         return y;
     }
 
-    private static void SliceBackward(Tensor y, Tensor a, int start, int count) => y.Record("Slice", a, g =>
-    {
-        var full = Uninitialized(a.Shape);
-        int row = a.Length / a.Shape[0];
-        var dst = full.AsSpan();
-        dst[..(start * row)].Clear();
-        g.Span.CopyTo(dst.Slice(start * row, count * row));
-        dst[((start + count) * row)..].Clear();
-        return full;
-    });
+    private static void SliceBackward(Tensor y, Tensor a, int start, int count) => y.Record("Slice", a, g => Placed(g, a.Shape, 0, start));
 
     /// <summary>Elements [start, start + count) along <paramref name="axis"/>, copied.</summary>
     public Tensor Narrow(int axis, int start, int count)
@@ -205,15 +196,18 @@ public sealed partial class Tensor
         return y;
     }
 
+    private static void NarrowBackward(Tensor y, Tensor a, int axis, int start, int count) => y.Record("Narrow", a, g => Placed(g, a.Shape, axis, start));
+
     /// <summary>
-    /// The gradient of a narrowed tensor: g in its place along the axis, zeros around it, written in one pass over the
-    /// threads (an LSTM's output is the h half of its (T, N, 2H) states: building it from zero blocks and a concatenation
-    /// moved the gradient's bytes three times).
+    /// The gradient of a slice or a narrowed tensor: <paramref name="g"/> in its place from <paramref name="start"/> along
+    /// <paramref name="axis"/> of <paramref name="shape"/>, zeros around it, written in one pass over the threads (an
+    /// LSTM's output is the h half of its (T, N, 2H) states: building it from zero blocks and a concatenation moved the
+    /// gradient's bytes three times).
     /// </summary>
-    private static void NarrowBackward(Tensor y, Tensor a, int axis, int start, int count) => y.Record("Narrow", a, g =>
+    private static Tensor Placed(Tensor g, Shape shape, int axis, int start)
     {
-        var full = Uninitialized(a.Shape);
-        int outer = a.Shape.Product(0, axis), inner = a.Shape.Product(axis + 1, a.Rank), size = a.Shape[axis];
+        var full = Uninitialized(shape);
+        int outer = shape.Product(0, axis), inner = shape.Product(axis + 1, shape.Rank), size = shape[axis], count = g.Shape[axis];
         Kernels.WorkerPool.ForRanges(outer, (long)outer * size * inner, (first, end) =>
         {
             var src = g.Span;
@@ -227,5 +221,5 @@ public sealed partial class Tensor
             }
         });
         return full;
-    });
+    }
 }
