@@ -46,23 +46,36 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// A transposed A block into panels of 8 rows: for each p, the block's <paramref name="count"/> contiguous values
-    /// src[p·stride ..] go 8 at a time to the panels, zero-padding the last. Reading whole rows of the source (instead
-    /// of 8 values from each of kc rows a page apart, panel after panel) keeps every cache line read whole and once.
+    /// src[p·stride ..] go 8 at a time to the panels, zero-padding the last. Eight source rows are read side by side, so
+    /// that each panel receives 8 steps (256 contiguous bytes, whole cache lines) at a time, and every source line is
+    /// read whole and once. (One source row at a time wrote 32 bytes to each of the panels, a page or more apart.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Spread(float* src, long stride, int depth, int count, float* dst)
     {
         const int W = 8;
-        int full = count / W * W, rest = count - full;
+        int full = count / W * W, rest = count - full, p = 0;
         long panel = (long)W * depth;
-        for (int p = 0; p < depth; p++, src += stride)
+        for (; p + W <= depth; p += W)
         {
-            float* to = dst + (long)p * W;
-            int i = 0;
-            for (; i < full; i += W, to += panel) Vector256.Store(Vector256.Load(src + i), to);
-            if (rest == 0) continue;
-            for (int r = 0; r < W; r++) to[r] = r < rest ? src[i + r] : 0f;
+            float* s = src + p * stride, to = dst + (long)p * W;
+            for (int i = 0; i < full; i += W, to += panel)
+                for (int q = 0; q < W; q++) Vector256.Store(Vector256.Load(s + q * stride + i), to + q * W);
+            if (rest > 0)
+                for (int q = 0; q < W; q++) SpreadRest(s + q * stride + full, rest, to + q * W);
         }
+        for (; p < depth; p++)
+        {
+            float* s = src + p * stride, to = dst + (long)p * W;
+            for (int i = 0; i < full; i += W, to += panel) Vector256.Store(Vector256.Load(s + i), to);
+            if (rest > 0) SpreadRest(s + full, rest, to);
+        }
+    }
+
+    /// <summary>The last, ragged panel's step: <paramref name="rest"/> values, then zeros up to 8.</summary>
+    private static void SpreadRest(float* src, int rest, float* to)
+    {
+        for (int r = 0; r < 8; r++) to[r] = r < rest ? src[r] : 0f;
     }
 
     /// <summary>dst[p·width + i] = src[p·stride + i] for i &lt; count, zero for count ≤ i &lt; width, p &lt; depth.</summary>

@@ -27,15 +27,18 @@ internal sealed unsafe class PackedLeft
         (_storage, _offset) = (storage, offset);
         int kcBlock = Gemm.KcBlock(k), rows = RoundedRows(kernel, m), slices = (k + kcBlock - 1) / kcBlock;
         _rowsRounded = rows;
-        // The slices are independent: packed over the threads (ResNet's 512-channel weights are 9 MB, and the chunks
-        // that use them wait for all of it).
-        WorkerPool.ForRanges(slices, (long)m * k, (first, end) =>
+        // The slices, and runs of panels within a slice, are independent: packed over the threads (ResNet's 512-channel
+        // weights are 9 MB, and the chunks that use them wait for all of it). A transposed 512-channel filter bank is a
+        // single slice 512 deep, so the panels are split too (one thread packing it was a quarter of the layer's dX).
+        int panels = rows / kernel.MR, pieces = Math.Min(panels, Math.Max(1, 4 * Threads.Count / slices));
+        WorkerPool.ForRanges(slices * pieces, (long)m * k, (first, end) =>
         {
             fixed (float* pa = a, packed = storage)
-                for (int slice = first; slice < end; slice++)
+                for (int item = first; item < end; item++)
                 {
-                    int p0 = slice * kcBlock;
-                    GemmPacking.PackA(trans, pa + aOffset, lda, 0, m, p0, Math.Min(kcBlock, k - p0), kernel.MR, packed + offset + (long)p0 * rows);
+                    int slice = item / pieces, piece = item % pieces, p0 = slice * kcBlock, kc = Math.Min(kcBlock, k - p0);
+                    int i0 = panels * piece / pieces * kernel.MR, i1 = Math.Min(m, panels * (piece + 1) / pieces * kernel.MR);
+                    if (i1 > i0) GemmPacking.PackA(trans, pa + aOffset, lda, i0, i1 - i0, p0, kc, kernel.MR, packed + offset + (long)p0 * rows + (long)i0 * kc);
                 }
         });
     }

@@ -106,6 +106,45 @@ public class GemmTests
         Assert.Equal(alone, together);
     }
 
+    [Theory]
+    [InlineData(false, 61, 1100)]    // several KC slices, a ragged last panel
+    [InlineData(true, 4608, 512)]    // ResNet's 512-channel filters transposed: one slice, its panels split over the threads
+    [InlineData(true, 203, 37)]      // one short slice, a ragged last panel, fewer panels than pieces of work
+    [InlineData(true, 45, 1030)]     // transposed with several slices
+    public void Packing_a_left_operand_once_lays_out_every_value_where_the_kernel_reads_it(bool trans, int m, int k)
+    {
+        var kernel = Gemm.Kernel;
+        int mr = kernel.MR, rows = (m + mr - 1) / mr * mr, lda = (trans ? m : k) + 3;
+        var a = new float[(trans ? k : m) * lda + 2];
+        Rng.Stream(11, "packed left").FillUniform(a, -1, 1);
+        foreach (int threads in new[] { 1, Environment.ProcessorCount })
+        {
+            int before = Threads.Count;
+            var storage = new float[PackedLeft.Length(kernel, m, k) + 7];
+            storage.AsSpan().Fill(float.NaN);
+            try
+            {
+                Threads.Count = threads;
+                _ = new PackedLeft(kernel, trans, a, 2, lda, m, k, storage, 5);
+            }
+            finally { Threads.Count = before; }
+            int kcBlock = Gemm.KcBlock(k);
+            for (int p0 = 0; p0 < k; p0 += kcBlock)
+            {
+                int kc = Math.Min(kcBlock, k - p0);
+                for (int i = 0; i < rows; i++)
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float expected = i >= m ? 0f : trans ? a[2 + (p0 + p) * lda + i] : a[2 + i * lda + p0 + p];
+                        float actual = storage[5 + p0 * rows + i / mr * mr * kc + p * mr + i % mr];
+                        Assert.True(expected.Equals(actual), $"threads {threads}, trans {trans}: row {i}, depth {p0 + p} is {actual}, expected {expected}");
+                    }
+            }
+            Assert.All(storage[..5], v => Assert.True(float.IsNaN(v), "written before the offset"));
+            Assert.All(storage[^2..], v => Assert.True(float.IsNaN(v), "written past the packed length"));
+        }
+    }
+
     [Fact]
     public void Zero_depth_scales_C_by_beta()
     {
