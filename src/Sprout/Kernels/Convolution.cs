@@ -9,7 +9,7 @@ namespace Sprout.Kernels;
 /// accumulates the weight gradient per chunk (summed in a fixed order, so results do not depend on scheduling) and
 /// folds the input gradient back with col2im.
 /// </summary>
-internal static class Convolution
+internal static partial class Convolution
 {
     private const int ChunkBytes = 1 << 19;   // target size of one chunk's im2col matrix
 
@@ -54,6 +54,11 @@ internal static class Convolution
 
     public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
     {
+        if (UsesWholeBatch(p))
+        {
+            ForwardWhole(p, x, xOffset, w, wOffset, y);
+            return;
+        }
         var weights = PackGroups(p, w, wOffset, transpose: false);
         WorkerPool.For(p.Chunks, chunk => ForwardChunk(p, x, xOffset, weights, y, chunk));
     }
@@ -80,9 +85,10 @@ internal static class Convolution
                         new PlainRight(false, pc + (long)g * p.KernelRows * columns, columns, inPlace: false),
                         0f, pp + productOffset + (long)g * p.OutPerGroup * columns, columns);
         if (direct) return;
-        for (int o = 0; o < p.O; o++)
+        int pixels = p.Pixels, channels = p.O;   // the record computes them on each read
+        for (int o = 0; o < channels; o++)
             for (int s = 0; s < count; s++)
-                product.AsSpan((o * count + s) * p.Pixels, p.Pixels).CopyTo(y.AsSpan(((s0 + s) * p.O + o) * p.Pixels, p.Pixels));
+                product.AsSpan((o * count + s) * pixels, pixels).CopyTo(y.AsSpan(((s0 + s) * channels + o) * pixels, pixels));
     }
 
     /// <summary>
@@ -108,6 +114,11 @@ internal static class Convolution
     /// </summary>
     public static void Backward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
     {
+        if (UsesWholeBatch(p))
+        {
+            BackwardWhole(p, x, xOffset, w, wOffset, dy, dyOffset, dx, dw);
+            return;
+        }
         int chunks = p.Chunks, wLength = p.O * p.KernelRows, parts = Math.Min(chunks, Threads.Count);
         var partial = dw is null ? null : WeightPartials(dw, parts, wLength);
         var transposed = dx is null ? null : PackGroups(p, w, wOffset, transpose: true);
@@ -138,9 +149,12 @@ internal static class Convolution
         var gradient = count == 1 ? dy : Buffer(ref t_product, p.O * columns);
         int gradientOffset = count == 1 ? dyOffset + s0 * p.O * p.Pixels : 0;
         if (count > 1)
-            for (int o = 0; o < p.O; o++)
+        {
+            int pixels = p.Pixels, channels = p.O;
+            for (int o = 0; o < channels; o++)
                 for (int s = 0; s < count; s++)
-                    dy.AsSpan(dyOffset + ((s0 + s) * p.O + o) * p.Pixels, p.Pixels).CopyTo(gradient.AsSpan((o * count + s) * p.Pixels, p.Pixels));
+                    dy.AsSpan(dyOffset + ((s0 + s) * channels + o) * pixels, pixels).CopyTo(gradient.AsSpan((o * count + s) * pixels, pixels));
+        }
         var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
         if (dwPart is not null)
         {

@@ -104,6 +104,46 @@ public class ConvolutionLoweringTests
     public void Winograd_leaves_other_convolutions_to_im2col(int c, int hw, int o, int stride) =>
         Assert.False(Winograd.Applies(new Convolution.Problem(1, c, hw, hw, o, 1, new ConvGeometry(3, 3, stride, stride, 1, 1))));
 
+    [Theory]
+    [InlineData(5, 64, 3, 3, 72, 3, 1, 1)]    // ResNet's last stage in small: 9 pixels, one chunk; 72 rows split over the threads
+    [InlineData(6, 40, 6, 6, 36, 1, 2, 0)]    // a 1×1 stride-2 shortcut
+    [InlineData(3, 24, 7, 5, 20, 3, 2, 1)]    // stride 2, odd sizes, ragged row blocks and column panels
+    public void Layers_with_fewer_chunks_than_threads_run_as_one_product_split_by_rows_and_get_the_same_values(int n, int c, int h, int w, int o, int k, int stride, int pad)
+    {
+        var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(k, k, stride, stride, pad, pad));
+        Rng.Seed(9);
+        var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
+        var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
+        var dy = Tensor.RandomUniform(new Shape(n * o * p.Pixels), -1f, 1f).ToArray();
+        var (y, dx, dw) = Reference(p, x, weight, dy);
+        var results = new List<(float[] Y, float[] Dx, float[] Dw)>();
+        foreach (bool whole in new[] { true, false })
+        {
+            Convolution.WholeBatch = whole;
+            try
+            {
+                Assert.Equal(whole && Environment.ProcessorCount > 1, Convolution.UsesWholeBatch(p));
+                var yActual = new float[y.Length];
+                yActual.AsSpan().Fill(float.NaN);
+                Convolution.Forward(p, x, 0, weight, 0, yActual);
+                var dxActual = new float[dx.Length];
+                var dwActual = new float[dw.Length];
+                dwActual.AsSpan().Fill(float.NaN);
+                Convolution.Backward(p, x, 0, weight, 0, dy, 0, dxActual, dwActual);
+                AssertClose(y, yActual, $"y (whole batch {whole})");
+                AssertClose(dx, dxActual, $"dx (whole batch {whole})");
+                AssertClose(dw, dwActual, $"dw (whole batch {whole})");
+                var dwOnly = new float[dw.Length];
+                Convolution.Backward(p, x, 0, weight, 0, dy, 0, null, dwOnly);
+                Assert.Equal(dwActual, dwOnly);
+                results.Add((yActual, dxActual, dwActual));
+            }
+            finally { Convolution.WholeBatch = true; }
+        }
+        Assert.Equal(results[1].Y, results[0].Y);     // the same sums in the same order
+        Assert.Equal(results[1].Dx, results[0].Dx);
+    }
+
     [Fact]
     public void The_weight_gradient_does_not_depend_on_the_thread_count()
     {
