@@ -220,45 +220,64 @@ internal static unsafe partial class Winograd
         }
     }
 
-    /// <summary>V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the 4×4 tiles t0 .. t0+count of the channels-last input (zero outside the image), 16 channels at a time.</summary>
+    /// <summary>
+    /// V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the 4×4 tiles t0 .. t0+count of the channels-last input (zero outside the image), 16
+    /// channels at a time. The tile's 16 vectors live in registers (an array of them on the stack went through memory at
+    /// every step: this transform was a quarter of Winograd's weight gradient), and tiles wholly inside the image load
+    /// without bounds checks.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformInput(Convolution.Problem p, float* xt, int tilesH, int tilesW, int t0, int count, float* v)
     {
         int c = p.C, h = p.H, w = p.W, perSample = tilesH * tilesW;
-        long stride = (long)count * c;   // between positions ξ
-        var d = stackalloc Vector512<float>[16];
+        long stride = (long)count * c, rowStep = (long)w * c;   // between positions ξ; between image rows
         for (int t = 0; t < count; t++)
         {
             var (n, row, col, _, _) = Block(t0 + t, tilesW, perSample, h, w);
             int row0 = row - 1, col0 = col - 1;   // the 4×4 input tile overlaps its neighbours by 2
-            float* sample = xt + (long)n * h * w * c;
-            for (int c0 = 0; c0 < c; c0 += L)
+            bool inside = row0 >= 0 && col0 >= 0 && row0 + 3 < h && col0 + 3 < w;
+            float* corner = xt + (long)n * h * w * c + (row0 * (long)w + col0) * c;
+            for (int c0 = 0; c0 < c; c0 += L, corner += L)
             {
-                for (int i = 0; i < 4; i++)
-                {
-                    int r = row0 + i;
-                    for (int j = 0; j < 4; j++)
-                    {
-                        int q = col0 + j;
-                        d[4 * i + j] = (uint)r < (uint)h && (uint)q < (uint)w ? Vector512.Load(sample + ((long)r * w + q) * c + c0) : Vector512<float>.Zero;
-                    }
-                }
-                for (int j = 0; j < 4; j++)   // Bᵀ·d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3
-                {
-                    var a0 = d[j] - d[8 + j]; var a1 = d[4 + j] + d[8 + j]; var a2 = d[8 + j] - d[4 + j]; var a3 = d[4 + j] - d[12 + j];
-                    d[j] = a0; d[4 + j] = a1; d[8 + j] = a2; d[12 + j] = a3;
-                }
+                TileRow(corner, c, inside, row0, col0, h, w, out var d00, out var d01, out var d02, out var d03);
+                TileRow(corner + rowStep, c, inside, row0 + 1, col0, h, w, out var d10, out var d11, out var d12, out var d13);
+                TileRow(corner + 2 * rowStep, c, inside, row0 + 2, col0, h, w, out var d20, out var d21, out var d22, out var d23);
+                TileRow(corner + 3 * rowStep, c, inside, row0 + 3, col0, h, w, out var d30, out var d31, out var d32, out var d33);
                 float* at = v + (long)t * c + c0;
-                for (int i = 0; i < 4; i++)   // ·B: the same on columns
-                {
-                    var b0 = d[4 * i]; var b1 = d[4 * i + 1]; var b2 = d[4 * i + 2]; var b3 = d[4 * i + 3];
-                    (b0 - b2).Store(at + (4 * i) * stride);
-                    (b1 + b2).Store(at + (4 * i + 1) * stride);
-                    (b2 - b1).Store(at + (4 * i + 2) * stride);
-                    (b1 - b3).Store(at + (4 * i + 3) * stride);
-                }
+                // Bᵀ·d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3; then ·B, the same on the columns.
+                StoreInputRow(at, stride, d00 - d20, d01 - d21, d02 - d22, d03 - d23);
+                StoreInputRow(at + 4 * stride, stride, d10 + d20, d11 + d21, d12 + d22, d13 + d23);
+                StoreInputRow(at + 8 * stride, stride, d20 - d10, d21 - d11, d22 - d12, d23 - d13);
+                StoreInputRow(at + 12 * stride, stride, d10 - d30, d11 - d31, d12 - d32, d13 - d33);
             }
         }
+    }
+
+    /// <summary>One row of a 4×4 input tile, 16 channels: four pixels <paramref name="c"/> apart, zero outside the image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TileRow(float* first, int c, bool inside, int r, int q, int h, int w,
+        out Vector512<float> x0, out Vector512<float> x1, out Vector512<float> x2, out Vector512<float> x3)
+    {
+        if (inside)
+        {
+            x0 = Vector512.Load(first); x1 = Vector512.Load(first + c); x2 = Vector512.Load(first + 2 * c); x3 = Vector512.Load(first + 3 * c);
+            return;
+        }
+        bool rowInside = (uint)r < (uint)h;
+        x0 = rowInside && (uint)q < (uint)w ? Vector512.Load(first) : Vector512<float>.Zero;
+        x1 = rowInside && (uint)(q + 1) < (uint)w ? Vector512.Load(first + c) : Vector512<float>.Zero;
+        x2 = rowInside && (uint)(q + 2) < (uint)w ? Vector512.Load(first + 2 * c) : Vector512<float>.Zero;
+        x3 = rowInside && (uint)(q + 3) < (uint)w ? Vector512.Load(first + 3 * c) : Vector512<float>.Zero;
+    }
+
+    /// <summary>Row (a0, a1, a2, a3) of Bᵀ·d times B: a0 − a2, a1 + a2, a2 − a1, a1 − a3, at four positions ξ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreInputRow(float* at, long stride, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        (a0 - a2).Store(at);
+        (a1 + a2).Store(at + stride);
+        (a2 - a1).Store(at + 2 * stride);
+        (a1 - a3).Store(at + 3 * stride);
     }
 
     /// <summary>Y = Aᵀ·M·A per tile, 16 output channels at a time, into the channels-last output where it falls inside the image.</summary>
@@ -267,7 +286,6 @@ internal static unsafe partial class Winograd
     {
         int o = p.O, h = p.H, w = p.W, perSample = tilesH * tilesW;
         long stride = (long)count * o;
-        var s = stackalloc Vector512<float>[16];
         for (int t = 0; t < count; t++)
         {
             var (n, row, col, right, below) = Block(t0 + t, tilesW, perSample, h, w);
@@ -275,10 +293,13 @@ internal static unsafe partial class Winograd
             for (int o0 = 0; o0 < o; o0 += L)
             {
                 float* at = m + (long)t * o + o0;
-                for (int k = 0; k < 16; k++) s[k] = Vector512.Load(at + k * stride);
-                // Aᵀ·s: rows s0 + s1 + s2 and s1 − s2 − s3; then ·A on columns.
-                var r00 = s[0] + s[4] + s[8]; var r01 = s[1] + s[5] + s[9]; var r02 = s[2] + s[6] + s[10]; var r03 = s[3] + s[7] + s[11];
-                var r10 = s[4] - s[8] - s[12]; var r11 = s[5] - s[9] - s[13]; var r12 = s[6] - s[10] - s[14]; var r13 = s[7] - s[11] - s[15];
+                // Aᵀ·s: rows s0 + s1 + s2 and s1 − s2 − s3 (in registers, one position ξ at a time); then ·A on columns.
+                var s4 = Vector512.Load(at + 4 * stride); var s5 = Vector512.Load(at + 5 * stride); var s6 = Vector512.Load(at + 6 * stride); var s7 = Vector512.Load(at + 7 * stride);
+                var s8 = Vector512.Load(at + 8 * stride); var s9 = Vector512.Load(at + 9 * stride); var s10 = Vector512.Load(at + 10 * stride); var s11 = Vector512.Load(at + 11 * stride);
+                var r00 = Vector512.Load(at) + s4 + s8; var r01 = Vector512.Load(at + stride) + s5 + s9;
+                var r02 = Vector512.Load(at + 2 * stride) + s6 + s10; var r03 = Vector512.Load(at + 3 * stride) + s7 + s11;
+                var r10 = s4 - s8 - Vector512.Load(at + 12 * stride); var r11 = s5 - s9 - Vector512.Load(at + 13 * stride);
+                var r12 = s6 - s10 - Vector512.Load(at + 14 * stride); var r13 = s7 - s11 - Vector512.Load(at + 15 * stride);
                 (r00 + r01 + r02).Store(sample + ((long)row * w + col) * o + o0);
                 if (right) (r01 - r02 - r03).Store(sample + ((long)row * w + col + 1) * o + o0);
                 if (below) (r10 + r11 + r12).Store(sample + ((long)(row + 1) * w + col) * o + o0);
