@@ -42,8 +42,9 @@ public sealed class Sgd : Optimizer
     }
 
     /// <summary>
-    /// Plain and heavy-ball SGD (no weight decay, no Nesterov) read the gradient once, scaling it on the way, and split
-    /// a large parameter into ranges over the threads; the other variants take the general path.
+    /// Plain and heavy-ball SGD (no weight decay, no Nesterov) read the gradient once, scaling it on the way (heavy-ball in
+    /// one pass over weight, gradient and velocity: <see cref="HeavyBall"/>), and split a large parameter into ranges over
+    /// the threads; the other variants take the general path.
     /// </summary>
     internal override bool TryUpdateFromGradient(Parameter p, Tensor weight, Tensor grad, float gradScale)
     {
@@ -59,10 +60,7 @@ public sealed class Sgd : Optimizer
                 TensorPrimitives.MultiplyAdd(g, step * gradScale, w, w);
                 return;
             }
-            var v = velocity.AsSpan(start, end - start);
-            TensorPrimitives.Multiply(v, momentum, v);
-            TensorPrimitives.MultiplyAdd(g, gradScale, v, v);
-            TensorPrimitives.MultiplyAdd(v, step, w, w);
+            HeavyBall.Step(w, g, velocity.AsSpan(start, end - start), gradScale, momentum, step);
         });
         return true;
     }
