@@ -25,21 +25,13 @@ internal sealed unsafe class PackedLeft
         if (storage.Length - offset < Length(kernel, m, k))
             throw new ArgumentException($"PackedLeft needs {Length(kernel, m, k)} floats from offset {offset}; the storage has {storage.Length - offset}.", nameof(storage));
         (_storage, _offset) = (storage, offset);
-        int kcBlock = Gemm.KcBlock(k), rows = RoundedRows(kernel, m), slices = (k + kcBlock - 1) / kcBlock;
+        int rows = RoundedRows(kernel, m);
         _rowsRounded = rows;
-        // The slices, and runs of panels within a slice, are independent: packed over the threads (ResNet's 512-channel
-        // weights are 9 MB, and the chunks that use them wait for all of it). A transposed 512-channel filter bank is a
-        // single slice 512 deep, so the panels are split too (one thread packing it was a quarter of the layer's dX).
-        int panels = rows / kernel.MR, pieces = Math.Min(panels, Math.Max(1, 4 * Threads.Count / slices));
-        WorkerPool.ForRanges(slices * pieces, (long)m * k, (first, end) =>
+        // Over the threads (ResNet's 512-channel weights are 9 MB, and the chunks that use them wait for all of it).
+        PackingPieces.Run(k, m, kernel.MR, (p0, kc, i0, i1) =>
         {
             fixed (float* pa = a, packed = storage)
-                for (int item = first; item < end; item++)
-                {
-                    int slice = item / pieces, piece = item % pieces, p0 = slice * kcBlock, kc = Math.Min(kcBlock, k - p0);
-                    int i0 = panels * piece / pieces * kernel.MR, i1 = Math.Min(m, panels * (piece + 1) / pieces * kernel.MR);
-                    if (i1 > i0) GemmPacking.PackA(trans, pa + aOffset, lda, i0, i1 - i0, p0, kc, kernel.MR, packed + offset + (long)p0 * rows + (long)i0 * kc);
-                }
+                GemmPacking.PackA(trans, pa + aOffset, lda, i0, i1 - i0, p0, kc, kernel.MR, packed + offset + (long)p0 * rows + (long)i0 * kc);
         });
     }
 

@@ -6,7 +6,7 @@ namespace Sprout.Kernels;
 /// A right-hand GEMM operand packed once and shared by the threads that each compute some rows of one product: the
 /// im2col matrix of a whole batch, or its output gradient, in a deep layer whose batch is too small to split into a
 /// chunk per thread. op(B) (k × n) is held as the KC slices <see cref="Gemm.Blocked"/> runs, each ⌈n/NR⌉ panels of
-/// kc·NR floats (zero-padded past n). Packed over the threads; read-only once built.
+/// kc·NR floats (zero-padded past n). Packed over the threads (<see cref="PackingPieces"/>); read-only once built.
 /// </summary>
 internal sealed unsafe class PackedRight
 {
@@ -23,18 +23,12 @@ internal sealed unsafe class PackedRight
         if (storage.Length - offset < Length(kernel, k, n))
             throw new ArgumentException($"PackedRight needs {Length(kernel, k, n)} floats from offset {offset}; the storage has {storage.Length - offset}.", nameof(storage));
         (_storage, _offset) = (storage, offset);
-        int kcBlock = Gemm.KcBlock(k), columns = RoundedColumns(kernel, n), slices = (k + kcBlock - 1) / kcBlock;
+        int columns = RoundedColumns(kernel, n);
         _columnsRounded = columns;
-        int panels = columns / kernel.NR, pieces = Math.Min(panels, Math.Max(1, 4 * Threads.Count / slices));
-        WorkerPool.ForRanges(slices * pieces, (long)k * n, (first, end) =>
+        PackingPieces.Run(k, n, kernel.NR, (p0, kc, j0, j1) =>
         {
             fixed (float* pb = b, packed = storage)
-                for (int item = first; item < end; item++)
-                {
-                    int slice = item / pieces, piece = item % pieces, p0 = slice * kcBlock, kc = Math.Min(kcBlock, k - p0);
-                    int j0 = panels * piece / pieces * kernel.NR, j1 = Math.Min(n, panels * (piece + 1) / pieces * kernel.NR);
-                    if (j1 > j0) GemmPacking.PackB(trans, pb + bOffset, ldb, p0, kc, j0, j1 - j0, kernel.NR, packed + offset + (long)p0 * columns + (long)j0 * kc);
-                }
+                GemmPacking.PackB(trans, pb + bOffset, ldb, p0, kc, j0, j1 - j0, kernel.NR, packed + offset + (long)p0 * columns + (long)j0 * kc);
         });
     }
 

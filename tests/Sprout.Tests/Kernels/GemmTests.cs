@@ -145,6 +145,44 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, 4608, 288)]   // the whole batch's im2col matrix at ResNet's 512 channels: several slices
+    [InlineData(false, 512, 70)]     // an output gradient: one slice, a ragged last panel
+    [InlineData(true, 288, 4608)]    // the im2col matrix read transposed, for the weight gradient
+    public void Packing_a_right_operand_once_lays_out_every_value_where_the_kernel_reads_it(bool trans, int k, int n)
+    {
+        var kernel = Gemm.Kernel;
+        int nr = kernel.NR, columns = (n + nr - 1) / nr * nr, ldb = (trans ? k : n) + 1;
+        var b = new float[(trans ? n : k) * ldb + 4];
+        Rng.Stream(13, "packed right").FillUniform(b, -1, 1);
+        foreach (int threads in new[] { 1, Environment.ProcessorCount })
+        {
+            int before = Threads.Count;
+            var storage = new float[PackedRight.Length(kernel, k, n) + 6];
+            storage.AsSpan().Fill(float.NaN);
+            try
+            {
+                Threads.Count = threads;
+                _ = new PackedRight(kernel, trans, b, 4, ldb, k, n, storage, 3);
+            }
+            finally { Threads.Count = before; }
+            int kcBlock = Gemm.KcBlock(k);
+            for (int p0 = 0; p0 < k; p0 += kcBlock)
+            {
+                int kc = Math.Min(kcBlock, k - p0);
+                for (int j = 0; j < columns; j++)
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float expected = j >= n ? 0f : trans ? b[4 + j * ldb + p0 + p] : b[4 + (p0 + p) * ldb + j];
+                        float actual = storage[3 + p0 * columns + j / nr * nr * kc + p * nr + j % nr];
+                        Assert.True(expected.Equals(actual), $"threads {threads}, trans {trans}: depth {p0 + p}, column {j} is {actual}, expected {expected}");
+                    }
+            }
+            Assert.All(storage[..3], v => Assert.True(float.IsNaN(v), "written before the offset"));
+            Assert.All(storage[^3..], v => Assert.True(float.IsNaN(v), "written past the packed length"));
+        }
+    }
+
     [Fact]
     public void Zero_depth_scales_C_by_beta()
     {
