@@ -25,7 +25,7 @@ internal static partial class Convolution
         && (long)p.KernelRows * p.N * p.Pixels * sizeof(float) <= WholeBatchBytes;
 
     /// <summary>y = W · cols(x) for the whole batch: cols unfolded and packed once, each thread a block of output channels.</summary>
-    private static unsafe void ForwardWhole(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
+    private static unsafe void ForwardWhole(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, float[]? bias, int biasOffset)
     {
         int columns = p.N * p.Pixels, rows = p.KernelRows;
         var cols = Buffer(ref t_wholeColumns, rows * columns);
@@ -38,7 +38,7 @@ internal static partial class Convolution
                 Gemm.Blocked(Gemm.Kernel, m1 - m0, columns, rows, 1f, new PlainLeft(false, pw + wOffset + (long)m0 * rows, rows), right.Pin(pb),
                     0f, pp + (long)m0 * columns, columns);
         });
-        Scatter(p, product, y);
+        Scatter(p, product, y, bias, biasOffset);
     }
 
     /// <summary>
@@ -81,15 +81,19 @@ internal static partial class Convolution
         WorkerPool.For(parts, part => body(units * part / parts * mr, Math.Min(count, units * (part + 1) / parts * mr)));
     }
 
-    /// <summary>(O, N·pixels) → y (N, O, pixels).</summary>
-    private static void Scatter(Problem p, float[] product, float[] y)
+    /// <summary>(O, N·pixels) → y (N, O, pixels), plus bias[o] when given.</summary>
+    private static void Scatter(Problem p, float[] product, float[] y, float[]? bias, int biasOffset)
     {
         int n = p.N, o = p.O, pixels = p.Pixels;
         WorkerPool.ForRanges(o, (long)o * n * pixels, (o0, o1) =>
         {
             for (int c = o0; c < o1; c++)
                 for (int s = 0; s < n; s++)
-                    product.AsSpan((c * n + s) * pixels, pixels).CopyTo(y.AsSpan((s * o + c) * pixels, pixels));
+                {
+                    var plane = y.AsSpan((s * o + c) * pixels, pixels);
+                    product.AsSpan((c * n + s) * pixels, pixels).CopyTo(plane);
+                    if (bias is not null) ShortSpans.Add(plane, bias[biasOffset + c]);
+                }
         });
     }
 

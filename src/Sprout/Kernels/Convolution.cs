@@ -52,15 +52,19 @@ internal static partial class Convolution
         public int Chunks => (N + SamplesPerChunk - 1) / SamplesPerChunk;
     }
 
-    public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y)
+    /// <summary>
+    /// y (N, O, Ho, Wo) = x ⋆ w, plus bias[o] (from <paramref name="biasOffset"/>) when given, added to each chunk's
+    /// output while it is in cache instead of in a pass of its own over y.
+    /// </summary>
+    public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, float[]? bias = null, int biasOffset = 0)
     {
         if (UsesWholeBatch(p))
         {
-            ForwardWhole(p, x, xOffset, w, wOffset, y);
+            ForwardWhole(p, x, xOffset, w, wOffset, y, bias, biasOffset);
             return;
         }
         var weights = PackGroups(p, w, wOffset, transpose: false);
-        WorkerPool.For(p.Chunks, chunk => ForwardChunk(p, x, xOffset, weights, y, chunk));
+        WorkerPool.For(p.Chunks, chunk => ForwardChunk(p, x, xOffset, weights, y, chunk, bias, biasOffset));
     }
 
     /// <summary>
@@ -69,7 +73,7 @@ internal static partial class Convolution
     /// from the images inside the GEMM, without the matrix, was tried and measured A/B in one run: slower at most
     /// ResNet-18 layers here, since runs of an output row then break at every micro-panel edge.)
     /// </summary>
-    private static unsafe void ForwardChunk(Problem p, float[] x, int xOffset, PackedLeft[] weights, float[] y, int chunk)
+    private static unsafe void ForwardChunk(Problem p, float[] x, int xOffset, PackedLeft[] weights, float[] y, int chunk, float[]? bias, int biasOffset)
     {
         var (s0, count) = Range(p, chunk);
         int columns = count * p.Pixels;
@@ -84,11 +88,15 @@ internal static partial class Convolution
                     Gemm.Blocked(Gemm.Kernel, p.OutPerGroup, columns, p.KernelRows, 1f, weights[g].Pin(pw),
                         new PlainRight(false, pc + (long)g * p.KernelRows * columns, columns, inPlace: false),
                         0f, pp + productOffset + (long)g * p.OutPerGroup * columns, columns);
-        if (direct) return;
+        if (direct && bias is null) return;
         int pixels = p.Pixels, channels = p.O;   // the record computes them on each read
         for (int o = 0; o < channels; o++)
             for (int s = 0; s < count; s++)
-                product.AsSpan((o * count + s) * pixels, pixels).CopyTo(y.AsSpan(((s0 + s) * channels + o) * pixels, pixels));
+            {
+                var plane = y.AsSpan(((s0 + s) * channels + o) * pixels, pixels);
+                if (!direct) product.AsSpan((o * count + s) * pixels, pixels).CopyTo(plane);
+                if (bias is not null) ShortSpans.Add(plane, bias[biasOffset + o]);
+            }
     }
 
     /// <summary>

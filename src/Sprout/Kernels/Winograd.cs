@@ -46,9 +46,12 @@ internal static unsafe partial class Winograd
     /// <summary>Fewest channels in and out (benchmarks compare others).</summary>
     internal static int MinChannels { get; set; } = 64;
 
-    /// <summary>y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3), every element written.</summary>
-    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset) =>
-        ForwardChannelsLast(p, ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast), w, wOffset, y, yOffset);
+    /// <summary>
+    /// y (N, O, H, W) = x (N, C, H, W) ⋆ w (O, C, 3, 3) (+ bias[o] from <paramref name="biasOffset"/>, added as each output
+    /// is transformed), every element written.
+    /// </summary>
+    public static void Forward(Convolution.Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0) =>
+        ForwardChannelsLast(p, ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast), w, wOffset, y, yOffset, bias, biasOffset);
 
     /// <summary>
     /// dx and dw (either may be null) of <see cref="Forward"/> from dy, which is turned channels-last once for both.
@@ -73,7 +76,7 @@ internal static unsafe partial class Winograd
     }
 
     /// <summary><see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>).</summary>
-    private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset)
+    private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0)
     {
         int planes = p.H * p.W;
         var u = Convolution.Buffer(ref t_filters, 16 * p.C * p.O);
@@ -91,7 +94,7 @@ internal static unsafe partial class Winograd
                 if (SmallProducts && SmallGemm.Suits(count, p.O, p.C))
                     SmallGemm.Multiply(Gemm.Kernel, false, false, count, p.O, p.C, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, m, xi * count * p.O, p.O);
                 else Gemm.Multiply(false, false, count, p.O, p.C, 1f, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, 0f, m, xi * count * p.O, p.O);
-            fixed (float* pm = m, py = yt) TransformOutput(p, pm, tilesH, tilesW, t0, count, py);
+            fixed (float* pm = m, py = yt, pb = bias) TransformOutput(p, pm, tilesH, tilesW, t0, count, py, pb == null ? null : pb + biasOffset);
         });
         WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
     }
@@ -280,9 +283,9 @@ internal static unsafe partial class Winograd
         (a1 - a3).Store(at + 3 * stride);
     }
 
-    /// <summary>Y = Aᵀ·M·A per tile, 16 output channels at a time, into the channels-last output where it falls inside the image.</summary>
+    /// <summary>Y = Aᵀ·M·A (+ the bias, when given) per tile, 16 output channels at a time, into the channels-last output where it falls inside the image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutput(Convolution.Problem p, float* m, int tilesH, int tilesW, int t0, int count, float* yt)
+    private static void TransformOutput(Convolution.Problem p, float* m, int tilesH, int tilesW, int t0, int count, float* yt, float* bias)
     {
         int o = p.O, h = p.H, w = p.W, perSample = tilesH * tilesW;
         long stride = (long)count * o;
@@ -300,10 +303,16 @@ internal static unsafe partial class Winograd
                 var r02 = Vector512.Load(at + 2 * stride) + s6 + s10; var r03 = Vector512.Load(at + 3 * stride) + s7 + s11;
                 var r10 = s4 - s8 - Vector512.Load(at + 12 * stride); var r11 = s5 - s9 - Vector512.Load(at + 13 * stride);
                 var r12 = s6 - s10 - Vector512.Load(at + 14 * stride); var r13 = s7 - s11 - Vector512.Load(at + 15 * stride);
-                (r00 + r01 + r02).Store(sample + ((long)row * w + col) * o + o0);
-                if (right) (r01 - r02 - r03).Store(sample + ((long)row * w + col + 1) * o + o0);
-                if (below) (r10 + r11 + r12).Store(sample + ((long)(row + 1) * w + col) * o + o0);
-                if (right && below) (r11 - r12 - r13).Store(sample + ((long)(row + 1) * w + col + 1) * o + o0);
+                Vector512<float> y00 = r00 + r01 + r02, y01 = r01 - r02 - r03, y10 = r10 + r11 + r12, y11 = r11 - r12 - r13;
+                if (bias != null)   // the convolution's sum, then the bias: rounded as when the bias was a pass of its own
+                {
+                    var b = Vector512.Load(bias + o0);
+                    (y00, y01, y10, y11) = (y00 + b, y01 + b, y10 + b, y11 + b);
+                }
+                y00.Store(sample + ((long)row * w + col) * o + o0);
+                if (right) y01.Store(sample + ((long)row * w + col + 1) * o + o0);
+                if (below) y10.Store(sample + ((long)(row + 1) * w + col) * o + o0);
+                if (right && below) y11.Store(sample + ((long)(row + 1) * w + col + 1) * o + o0);
             }
         }
     }

@@ -144,6 +144,38 @@ public class ConvolutionLoweringTests
         Assert.Equal(results[1].Dx, results[0].Dx);
     }
 
+    [Theory]
+    [InlineData(3, 64, 9, 9, 64, false)]   // chunks of one sample, written in place
+    [InlineData(5, 16, 6, 6, 24, false)]   // several samples a chunk, gathered into place
+    [InlineData(5, 64, 3, 3, 72, false)]   // the whole batch as one product (at more than one thread)
+    [InlineData(2, 64, 24, 24, 64, true)]  // Winograd, the bias added in its output transform
+    public void Each_path_adds_the_bias_to_every_output_as_a_pass_of_its_own_would(int n, int c, int h, int w, int o, bool winograd)
+    {
+        var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
+        Assert.Equal(winograd, Winograd.Applies(p));
+        Rng.Seed(10);
+        var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
+        var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
+        var bias = Tensor.RandomUniform(new Shape(o + 3), -1f, 1f).ToArray();
+        float[] plain = new float[n * o * p.Pixels], biased = new float[plain.Length];
+        biased.AsSpan().Fill(float.NaN);
+        if (winograd)
+        {
+            Winograd.Forward(p, x, 0, weight, 0, plain, 0);
+            Winograd.Forward(p, x, 0, weight, 0, biased, 0, bias, 3);
+        }
+        else
+        {
+            Convolution.Forward(p, x, 0, weight, 0, plain);
+            Convolution.Forward(p, x, 0, weight, 0, biased, bias, 3);
+        }
+        for (int i = 0; i < plain.Length; i++)
+        {
+            float expected = plain[i] + bias[3 + i / p.Pixels % o];
+            Assert.True(expected.Equals(biased[i]), $"output {i} (channel {i / p.Pixels % o}) is {biased[i]}, expected {expected}");
+        }
+    }
+
     [Fact]
     public void The_weight_gradient_does_not_depend_on_the_thread_count()
     {
