@@ -17,7 +17,7 @@ internal static class ProfileRunner
     {
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
-        if (which == "resnet" && (args.Contains("winograd") || args.Contains("whole") || args.Contains("columns") || args.Contains("vectorized") || args.Contains("wgrad") || args.Contains("wsmall"))) return ResNetSetting(args);
+        if (which == "resnet" && (args.Contains("winograd") || args.Contains("whole") || args.Contains("plane") || args.Contains("columns") || args.Contains("vectorized") || args.Contains("wgrad") || args.Contains("wsmall"))) return ResNetSetting(args);
         if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
@@ -241,7 +241,8 @@ internal static class ProfileRunner
     /// <summary>
     /// ResNet-18 training steps (batch 32) at the current thread count with a kernel setting at two values, alternating
     /// step by step so the machine's swings hit both alike: the median step of each. `-- profile resnet winograd [A B]`
-    /// (Winograd's fewest channels, default 64 and 128), `-- profile resnet columns A B` (the convolution's fewest
+    /// (Winograd's fewest channels, default 64 and 128), `-- profile resnet plane [A B]` (its smallest planes, default 6
+    /// and 12), `-- profile resnet columns A B` (the convolution's fewest
     /// GEMM columns per chunk) `-- profile resnet vectorized` (im2col and col2im with shifted planes and stride-2 permutes, 1, or scalar rows, 0)
     /// `-- profile resnet wgrad` (the weight gradient of Winograd's layers by Winograd, 1, or by im2col, 0) or `-- profile
     /// resnet wsmall` (Winograd's products reading the transformed tiles in place, 1, or packing them, 0) or `-- profile
@@ -250,11 +251,11 @@ internal static class ProfileRunner
     private static int ResNetSetting(string[] args)
     {
         const int Batch = 32;
-        string setting = new[] { "winograd", "vectorized", "wgrad", "wsmall", "whole" }.FirstOrDefault(args.Contains) ?? "columns";
+        string setting = new[] { "winograd", "vectorized", "wgrad", "wsmall", "whole", "plane" }.FirstOrDefault(args.Contains) ?? "columns";
         int at = Array.IndexOf(args, setting);
         int[] values = args.Length > at + 2
             ? [int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture)]
-            : setting switch { "winograd" => [64, 128], "vectorized" or "wgrad" or "wsmall" or "whole" => [1, 0], _ => [256, 512] };
+            : setting switch { "winograd" => [64, 128], "plane" => [6, 12], "vectorized" or "wgrad" or "wsmall" or "whole" => [1, 0], _ => [256, 512] };
         Action<int> set = setting switch
         {
             "winograd" => v => Sprout.Kernels.Winograd.MinChannels = v,
@@ -262,6 +263,7 @@ internal static class ProfileRunner
             "wgrad" => v => Sprout.Kernels.Winograd.WeightGradients = v != 0,
             "wsmall" => v => Sprout.Kernels.Winograd.SmallProducts = v != 0,
             "whole" => v => Sprout.Kernels.Convolution.WholeBatch = v != 0,
+            "plane" => v => Sprout.Kernels.Winograd.MinPlane = v,
             _ => v => Sprout.Kernels.Convolution.MinColumns = v,
         };
         int kept = setting switch
@@ -271,6 +273,7 @@ internal static class ProfileRunner
             "wgrad" => Sprout.Kernels.Winograd.WeightGradients ? 1 : 0,
             "wsmall" => Sprout.Kernels.Winograd.SmallProducts ? 1 : 0,
             "whole" => Sprout.Kernels.Convolution.WholeBatch ? 1 : 0,
+            "plane" => Sprout.Kernels.Winograd.MinPlane,
             _ => Sprout.Kernels.Convolution.MinColumns,
         };
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
@@ -285,7 +288,7 @@ internal static class ProfileRunner
             }
         set(kept);
         for (int side = 0; side < 2; side++)
-            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", "wgrad" => "Winograd weight gradients", "wsmall" => "Winograd products unpacked", "whole" => "deep layers as one product by rows", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
+            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", "wgrad" => "Winograd weight gradients", "wsmall" => "Winograd products unpacked", "whole" => "deep layers as one product by rows", "plane" => "Winograd from planes of", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
     }
 

@@ -27,15 +27,21 @@ internal static unsafe partial class Winograd
     /// 70 / 42 and 70 / 67; at 64 channels at 24×24 about even layer by layer (66 / 60, 66 / 67: the GEMMs are 64 deep and
     /// 64 wide, and the transforms weigh as much), but ResNet-18's whole training step is 2.5–4 % faster with it there
     /// (<c>Sprout.Bench -- profile resnet winograd</c>, steps alternated in one process, five runs: two cores 275 / 282,
-    /// 327 / 337, 333 / 342 ms, one core 496 / 511, 611 / 637 ms); not on 6×6 planes (256 channels: 55 / 64, 48 / 69: 9
-    /// tiles a sample make short GEMMs).
+    /// 327 / 337, 333 / 342 ms, one core 496 / 511, 611 / 637 ms); planes from <see cref="MinPlane"/>.
     /// </summary>
     public static bool Applies(Convolution.Problem p) =>
         Vector512.IsHardwareAccelerated && p.Groups == 1 &&
         p.Geometry is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1 } &&
         p.H >= MinPlane && p.W >= MinPlane && p.C >= MinChannels && p.O >= MinChannels && p.C % L == 0 && p.O % L == 0;
 
-    private const int MinPlane = 12;
+    /// <summary>
+    /// Smallest planes (height and width) taken (benchmarks compare others: <c>profile resnet plane</c>). Since the
+    /// transforms keep their tiles in registers, 256 channels at 6×6 run faster by Winograd layer by layer (one core,
+    /// forward / dX / dW 143 / 124 / 121 % against im2col's 80 / 78 / 79; two cores 87 / 70 / 94 against 72 / 76 / 78),
+    /// and whole one-thread steps 4.5–5 % faster (391.7 / 413.0, 472.2 / 494.0 ms); but two-thread steps 0.5–3.6 % slower
+    /// (222.2 / 221.0, 270.9 / 261.4 ms), where the tight speed bar is, so 6×6 planes stay with im2col.
+    /// </summary>
+    internal static int MinPlane { get; set; } = 12;
 
     /// <summary>
     /// Whether the 16 products of a chunk read the transformed tiles in place (<see cref="SmallGemm"/>) instead of packing
