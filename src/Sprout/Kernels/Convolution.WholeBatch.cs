@@ -5,7 +5,7 @@ namespace Sprout.Kernels;
 /// 144 columns) run as one product over the whole batch instead, split over the threads by rows of the result, with the
 /// right-hand operand packed once and shared. Chunk per thread, each thread streamed every weight (9 MB at 512 channels)
 /// and multiplied a ragged last column panel; by rows, each reads its share of the weights once and the whole batch's
-/// 288 columns are whole panels. Two threads, 512 channels at 3×3, batch 32: forward 47–48 → 56–59 % of the FMA peak
+/// 288 columns are whole panels. Two threads, 512 channels at 3×3, batch 32: forward 47–48 → 55–65 % of the FMA peak
 /// (<c>Sprout.Bench -- conv resnet</c>). The output and dx are summed in the same order as by the chunks (bit-identical);
 /// dw is summed over the whole batch at once instead of chunk by chunk, so it differs from the chunks' in rounding only.
 /// </summary>
