@@ -63,6 +63,7 @@ internal static class ConvRunner
             ("1x1/2 128->256 at 12", new(32, 128, 12, 12, 256, 1, new ConvGeometry(1, 1, 2, 2, 0, 0))),
             ("3x3 256->256 at 6", new(32, 256, 6, 6, 256, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
             ("3x3 512->512 at 3", new(32, 512, 3, 3, 512, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("1x1 192->64 at 24 (GoogLeNet's)", new(32, 192, 24, 24, 64, 1, new ConvGeometry(1, 1, 1, 1, 0, 0))),
         })
         {
             var rng = Rng.Stream(1, name);

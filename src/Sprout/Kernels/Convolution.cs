@@ -78,15 +78,14 @@ internal static partial class Convolution
         var (s0, count) = Range(p, chunk);
         int columns = count * p.Pixels;
         bool direct = count == 1;
-        var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
         var product = direct ? y : Buffer(ref t_product, p.O * columns);
         int productOffset = direct ? s0 * p.O * p.Pixels : 0;
-        Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+        var (cols, colsOffset) = Columns(p, x, xOffset, s0, count);
         fixed (float* pc = cols, pp = product)
             for (int g = 0; g < p.Groups; g++)
                 fixed (float* pw = weights[g].Storage)
                     Gemm.Blocked(Gemm.Kernel, p.OutPerGroup, columns, p.KernelRows, 1f, weights[g].Pin(pw),
-                        new PlainRight(false, pc + (long)g * p.KernelRows * columns, columns, inPlace: false),
+                        new PlainRight(false, pc + colsOffset + (long)g * p.KernelRows * columns, columns, inPlace: false),
                         0f, pp + productOffset + (long)g * p.OutPerGroup * columns, columns);
         if (direct && bias is null) return;
         int pixels = p.Pixels, channels = p.O;   // the record computes them on each read
@@ -163,22 +162,43 @@ internal static partial class Convolution
                 for (int s = 0; s < count; s++)
                     dy.AsSpan(dyOffset + ((s0 + s) * channels + o) * pixels, pixels).CopyTo(gradient.AsSpan((o * count + s) * pixels, pixels));
         }
-        var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * columns);
         if (dwPart is not null)
         {
-            Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+            var (cols, colsOffset) = Columns(p, x, xOffset, s0, count);
             for (int g = 0; g < p.Groups; g++)
                 Gemm.Multiply(false, true, p.OutPerGroup, p.KernelRows, columns, 1f, gradient, gradientOffset + g * p.OutPerGroup * columns, columns,
-                    cols, g * p.KernelRows * columns, columns, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
+                    cols, colsOffset + g * p.KernelRows * columns, columns, accumulate ? 1f : 0f, dwPart, g * p.OutPerGroup * p.KernelRows, p.KernelRows);
         }
         if (dx is null) return;
-        fixed (float* pc = cols, pg = gradient)
+        // dcols = Wᵀ·dY, folded onto dx; for a 1×1 sample that is dx's own (C, pixels) block, so the product adds into it.
+        bool inPlace = UnfoldsToItself(p, count);
+        var dcols = inPlace ? dx : Buffer(ref t_cols, p.KernelRows * p.Groups * columns);
+        long dcolsOffset = inPlace ? (long)s0 * p.C * p.H * p.W : 0;
+        fixed (float* pc = dcols, pg = gradient)
             for (int g = 0; g < p.Groups; g++)
                 fixed (float* pw = transposedWeights![g].Storage)
                     Gemm.Blocked(Gemm.Kernel, p.KernelRows, columns, p.OutPerGroup, 1f, transposedWeights[g].Pin(pw),
                         new PlainRight(false, pg + gradientOffset + (long)g * p.OutPerGroup * columns, columns, inPlace: false),
-                        0f, pc + (long)g * p.KernelRows * columns, columns);
-        Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
+                        inPlace ? 1f : 0f, pc + dcolsOffset + (long)g * p.KernelRows * columns, columns);
+        if (!inPlace) Im2Col.Fold(dcols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W);
+    }
+
+    /// <summary>
+    /// Whether a chunk's im2col matrix is x itself: one sample under a 1×1 kernel with stride 1 and no padding, whose
+    /// (C, pixels) block is already the (C·1·1) × pixels matrix — a plain GEMM on x, no copy (the chunks of large planes
+    /// hold one sample: GoogLeNet's and DenseNet's 1×1 layers; small planes take several samples a chunk and are copied
+    /// into one wide matrix).
+    /// </summary>
+    internal static bool UnfoldsToItself(Problem p, int count) =>
+        count == 1 && p.Geometry is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadH: 0, PadW: 0 };
+
+    /// <summary>The im2col matrix of samples s0 .. s0+count: x itself where <see cref="UnfoldsToItself"/>, else unfolded into this thread's scratch.</summary>
+    private static (float[] Cols, int Offset) Columns(Problem p, float[] x, int xOffset, int s0, int count)
+    {
+        if (UnfoldsToItself(p, count)) return (x, xOffset + s0 * p.C * p.H * p.W);
+        var cols = Buffer(ref t_cols, p.C * p.Geometry.KernelH * p.Geometry.KernelW * count * p.Pixels);
+        Im2Col.Unfold(x, xOffset + s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols);
+        return (cols, 0);
     }
 
     /// <summary>

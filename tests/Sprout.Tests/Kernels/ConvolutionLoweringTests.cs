@@ -18,7 +18,22 @@ public class ConvolutionLoweringTests
         { 2, 8, 11, 9, 6, 3, 1, 2, 2, 2 },     // dilation 2 and two groups
         { 7, 40, 6, 6, 36, 3, 2, 1, 1, 4 },    // stride 2, four groups, a ragged last chunk
         { 2, 64, 40, 40, 8, 3, 1, 1, 1, 1 },   // a sample's matrix over the chunk target (3.7 MB): one sample a chunk
+        { 5, 128, 24, 24, 16, 1, 1, 0, 1, 1 }, // a 1×1 layer on a large plane: one sample a chunk, the GEMM reads x itself
+        { 5, 128, 24, 24, 16, 1, 1, 0, 1, 2 }, // the same in two groups
+        { 4, 8, 5, 5, 6, 1, 1, 0, 1, 1 },      // a 1×1 layer on a small plane: several samples a chunk, copied
     };
+
+    [Fact]
+    public void A_1x1_layer_on_a_large_plane_multiplies_x_in_place_and_a_small_one_is_unfolded()
+    {
+        var large = new Convolution.Problem(5, 128, 24, 24, 16, 1, new ConvGeometry(1, 1, 1, 1, 0, 0));
+        Assert.Equal(1, large.SamplesPerChunk);
+        Assert.True(Convolution.UnfoldsToItself(large, large.SamplesPerChunk));
+        var small = new Convolution.Problem(4, 8, 5, 5, 6, 1, new ConvGeometry(1, 1, 1, 1, 0, 0));
+        Assert.False(Convolution.UnfoldsToItself(small, small.SamplesPerChunk));
+        var strided = new Convolution.Problem(5, 128, 24, 24, 16, 1, new ConvGeometry(1, 1, 2, 2, 0, 0));
+        Assert.False(Convolution.UnfoldsToItself(strided, 1));
+    }
 
     [Theory]
     [MemberData(nameof(Problems))]
