@@ -17,7 +17,7 @@ internal static class ProfileRunner
     {
         string which = args.FirstOrDefault() ?? "lenet";
         if (which == "resnet" && args.Contains("scaling")) return ResNetScaling();
-        if (which == "resnet" && (args.Contains("winograd") || args.Contains("whole") || args.Contains("plane") || args.Contains("columns") || args.Contains("vectorized") || args.Contains("wgrad") || args.Contains("wsmall"))) return ResNetSetting(args);
+        if (which == "resnet" && Settings.Any(k => args.Contains(k.Name))) return ResNetSetting(args);
         if (which is "lstm" or "gru" or "transformer" or "vit") return Sequence(which, keep: args.Contains("keep"));
         if (which == "resnet") return ResNet(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
         var net = which switch
@@ -251,46 +251,43 @@ internal static class ProfileRunner
     private static int ResNetSetting(string[] args)
     {
         const int Batch = 32;
-        string setting = new[] { "winograd", "vectorized", "wgrad", "wsmall", "whole", "plane" }.FirstOrDefault(args.Contains) ?? "columns";
-        int at = Array.IndexOf(args, setting);
+        var setting = Settings.First(k => args.Contains(k.Name));
+        int at = Array.IndexOf(args, setting.Name);
         int[] values = args.Length > at + 2
             ? [int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture)]
-            : setting switch { "winograd" => [64, 128], "plane" => [6, 12], "vectorized" or "wgrad" or "wsmall" or "whole" => [1, 0], _ => [256, 512] };
-        Action<int> set = setting switch
-        {
-            "winograd" => v => Sprout.Kernels.Winograd.MinChannels = v,
-            "vectorized" => v => Sprout.Kernels.Im2Col.Vectorized = v != 0,
-            "wgrad" => v => Sprout.Kernels.Winograd.WeightGradients = v != 0,
-            "wsmall" => v => Sprout.Kernels.Winograd.SmallProducts = v != 0,
-            "whole" => v => Sprout.Kernels.Convolution.WholeBatch = v != 0,
-            "plane" => v => Sprout.Kernels.Winograd.MinPlane = v,
-            _ => v => Sprout.Kernels.Convolution.MinColumns = v,
-        };
-        int kept = setting switch
-        {
-            "winograd" => Sprout.Kernels.Winograd.MinChannels,
-            "vectorized" => Sprout.Kernels.Im2Col.Vectorized ? 1 : 0,
-            "wgrad" => Sprout.Kernels.Winograd.WeightGradients ? 1 : 0,
-            "wsmall" => Sprout.Kernels.Winograd.SmallProducts ? 1 : 0,
-            "whole" => Sprout.Kernels.Convolution.WholeBatch ? 1 : 0,
-            "plane" => Sprout.Kernels.Winograd.MinPlane,
-            _ => Sprout.Kernels.Convolution.MinColumns,
-        };
+            : [setting.A, setting.B];
+        int kept = setting.Get();
         var (net, trainer, loss, x, y) = ResNetSetup(Batch);
         var times = new List<double>[] { [], [] };
         for (int round = 0; round < 14; round++)
             for (int side = 0; side < 2; side++)
             {
-                set(values[side]);
+                setting.Set(values[side]);
                 var clock = Stopwatch.StartNew();
                 Step(net, trainer, loss, x, y);
                 if (round >= 2) times[side].Add(clock.Elapsed.TotalMilliseconds);
             }
-        set(kept);
+        setting.Set(kept);
         for (int side = 0; side < 2; side++)
-            Console.WriteLine($"{setting switch { "winograd" => "Winograd from", "vectorized" => "im2col vectorized", "wgrad" => "Winograd weight gradients", "wsmall" => "Winograd products unpacked", "whole" => "deep layers as one product by rows", "plane" => "Winograd from planes of", _ => "fewest GEMM columns" }} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
+            Console.WriteLine($"{setting.Label} {values[side]}, {Threads.Count} threads: median step {times[side].Order().ElementAt(times[side].Count / 2):F1} ms");
         return 0;
     }
+
+    /// <summary>A kernel setting <see cref="ResNetSetting"/> alternates: its argument, how its lines read, the two values compared by default.</summary>
+    private sealed record KernelSetting(string Name, string Label, int A, int B, Func<int> Get, Action<int> Set);
+
+    private static int Flag(bool on) => on ? 1 : 0;
+
+    private static readonly KernelSetting[] Settings =
+    [
+        new("winograd", "Winograd from", 64, 128, () => Sprout.Kernels.Winograd.MinChannels, v => Sprout.Kernels.Winograd.MinChannels = v),
+        new("plane", "Winograd from planes of", 6, 12, () => Sprout.Kernels.Winograd.MinPlane, v => Sprout.Kernels.Winograd.MinPlane = v),
+        new("columns", "fewest GEMM columns", 256, 512, () => Sprout.Kernels.Convolution.MinColumns, v => Sprout.Kernels.Convolution.MinColumns = v),
+        new("vectorized", "im2col vectorized", 1, 0, () => Flag(Sprout.Kernels.Im2Col.Vectorized), v => Sprout.Kernels.Im2Col.Vectorized = v != 0),
+        new("wgrad", "Winograd weight gradients", 1, 0, () => Flag(Sprout.Kernels.Winograd.WeightGradients), v => Sprout.Kernels.Winograd.WeightGradients = v != 0),
+        new("wsmall", "Winograd products unpacked", 1, 0, () => Flag(Sprout.Kernels.Winograd.SmallProducts), v => Sprout.Kernels.Winograd.SmallProducts = v != 0),
+        new("whole", "deep layers as one product by rows", 1, 0, () => Flag(Sprout.Kernels.Convolution.WholeBatch), v => Sprout.Kernels.Convolution.WholeBatch = v != 0),
+    ];
 
     /// <summary>The book's ResNet-18 (Kaiming, SGD 0.05 with momentum), its loss, and one fixed batch of 96×96 images.</summary>
     private static (Sequential Net, Trainer Trainer, Loss Loss, Tensor X, Tensor Y) ResNetSetup(int batch)

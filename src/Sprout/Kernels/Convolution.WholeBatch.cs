@@ -11,7 +11,9 @@ namespace Sprout.Kernels;
 /// </summary>
 internal static partial class Convolution
 {
-    [ThreadStatic] private static float[]? t_wholeColumns, t_wholePacked, t_wholeGradient;
+    // Besides the chunks' scratch of the calling thread (t_cols for the im2col matrix, t_product for the product or dY
+    // laid out by channel; never in use by both paths at once), one more for the packed right operand.
+    [ThreadStatic] private static float[]? t_wholePacked;
 
     /// <summary>The largest whole-batch im2col matrix this path takes (beyond it the chunks stay in cache).</summary>
     private const long WholeBatchBytes = 16L << 20;
@@ -28,10 +30,10 @@ internal static partial class Convolution
     private static unsafe void ForwardWhole(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, float[]? bias, int biasOffset)
     {
         int columns = p.N * p.Pixels, rows = p.KernelRows;
-        var cols = Buffer(ref t_wholeColumns, rows * columns);
+        var cols = Buffer(ref t_cols, rows * columns);
         Im2Col.Unfold(x, xOffset, p.N, p.C, p.H, p.W, p.Geometry, cols);
         var right = new PackedRight(Gemm.Kernel, false, cols, 0, columns, rows, columns, Buffer(ref t_wholePacked, PackedRight.Length(Gemm.Kernel, rows, columns)), 0);
-        var product = Buffer(ref t_wholeGradient, p.O * columns);
+        var product = Buffer(ref t_product, p.O * columns);
         ByRows(p.O, (m0, m1) =>
         {
             fixed (float* pw = w, pb = right.Storage, pp = product)
@@ -48,9 +50,9 @@ internal static partial class Convolution
     private static unsafe void BackwardWhole(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
     {
         int columns = p.N * p.Pixels, rows = p.KernelRows;
-        var gradient = Buffer(ref t_wholeGradient, p.O * columns);
+        var gradient = Buffer(ref t_product, p.O * columns);
         Gather(p, dy, dyOffset, gradient);
-        var cols = Buffer(ref t_wholeColumns, rows * columns);
+        var cols = Buffer(ref t_cols, rows * columns);
         var packed = Buffer(ref t_wholePacked, Math.Max(PackedRight.Length(Gemm.Kernel, columns, rows), PackedRight.Length(Gemm.Kernel, p.O, columns)));
         if (dw is not null)
         {
@@ -81,31 +83,11 @@ internal static partial class Convolution
         WorkerPool.For(parts, part => body(units * part / parts * mr, Math.Min(count, units * (part + 1) / parts * mr)));
     }
 
-    /// <summary>(O, N·pixels) → y (N, O, pixels), plus bias[o] when given.</summary>
-    private static void Scatter(Problem p, float[] product, float[] y, float[]? bias, int biasOffset)
-    {
-        int n = p.N, o = p.O, pixels = p.Pixels;
-        WorkerPool.ForRanges(o, (long)o * n * pixels, (o0, o1) =>
-        {
-            for (int c = o0; c < o1; c++)
-                for (int s = 0; s < n; s++)
-                {
-                    var plane = y.AsSpan((s * o + c) * pixels, pixels);
-                    product.AsSpan((c * n + s) * pixels, pixels).CopyTo(plane);
-                    if (bias is not null) ShortSpans.Add(plane, bias[biasOffset + c]);
-                }
-        });
-    }
+    /// <summary>(O, N·pixels) → y (N, O, pixels), plus bias[o] when given, split by channel over the threads.</summary>
+    private static void Scatter(Problem p, float[] product, float[] y, float[]? bias, int biasOffset) =>
+        WorkerPool.ForRanges(p.O, (long)p.O * p.N * p.Pixels, (o0, o1) => IntoPlanes(p, product, y, 0, p.N, o0, o1, bias, biasOffset));
 
-    /// <summary>dy (N, O, pixels) from <paramref name="dyOffset"/> → (O, N·pixels).</summary>
-    private static void Gather(Problem p, float[] dy, int dyOffset, float[] gradient)
-    {
-        int n = p.N, o = p.O, pixels = p.Pixels;
-        WorkerPool.ForRanges(o, (long)o * n * pixels, (o0, o1) =>
-        {
-            for (int c = o0; c < o1; c++)
-                for (int s = 0; s < n; s++)
-                    dy.AsSpan(dyOffset + (s * o + c) * pixels, pixels).CopyTo(gradient.AsSpan((c * n + s) * pixels, pixels));
-        });
-    }
+    /// <summary>dy (N, O, pixels) from <paramref name="dyOffset"/> → (O, N·pixels), split by channel over the threads.</summary>
+    private static void Gather(Problem p, float[] dy, int dyOffset, float[] gradient) =>
+        WorkerPool.ForRanges(p.O, (long)p.O * p.N * p.Pixels, (o0, o1) => FromPlanes(p, dy, dyOffset, 0, p.N, o0, o1, gradient));
 }

@@ -87,15 +87,32 @@ internal static partial class Convolution
                     Gemm.Blocked(Gemm.Kernel, p.OutPerGroup, columns, p.KernelRows, 1f, weights[g].Pin(pw),
                         new PlainRight(false, pc + colsOffset + (long)g * p.KernelRows * columns, columns, inPlace: false),
                         0f, pp + productOffset + (long)g * p.OutPerGroup * columns, columns);
-        if (direct && bias is null) return;
+        if (!direct || bias is not null) IntoPlanes(p, direct ? null : product, y, s0, count, 0, p.O, bias, biasOffset);
+    }
+
+    /// <summary>
+    /// A product in the (O, count·pixels) layout → samples s0 .. s0+count of y (N, O, pixels), output channels o0 .. o1,
+    /// plus bias[o] when given; with no product, y already holds the values and only the bias is added.
+    /// </summary>
+    private static void IntoPlanes(Problem p, float[]? product, float[] y, int s0, int count, int o0, int o1, float[]? bias, int biasOffset)
+    {
         int pixels = p.Pixels, channels = p.O;   // the record computes them on each read
-        for (int o = 0; o < channels; o++)
+        for (int o = o0; o < o1; o++)
             for (int s = 0; s < count; s++)
             {
                 var plane = y.AsSpan(((s0 + s) * channels + o) * pixels, pixels);
-                if (!direct) product.AsSpan((o * count + s) * pixels, pixels).CopyTo(plane);
+                if (product is not null) product.AsSpan((o * count + s) * pixels, pixels).CopyTo(plane);
                 if (bias is not null) ShortSpans.Add(plane, bias[biasOffset + o]);
             }
+    }
+
+    /// <summary>Samples s0 .. s0+count of dy (N, O, pixels, from <paramref name="dyOffset"/>), channels o0 .. o1 → the (O, count·pixels) layout.</summary>
+    private static void FromPlanes(Problem p, float[] dy, int dyOffset, int s0, int count, int o0, int o1, float[] gradient)
+    {
+        int pixels = p.Pixels, channels = p.O;
+        for (int o = o0; o < o1; o++)
+            for (int s = 0; s < count; s++)
+                dy.AsSpan(dyOffset + ((s0 + s) * channels + o) * pixels, pixels).CopyTo(gradient.AsSpan((o * count + s) * pixels, pixels));
     }
 
     /// <summary>
@@ -155,13 +172,7 @@ internal static partial class Convolution
         // dY as (O, S·pixels): in place for a chunk of one sample, else gathered.
         var gradient = count == 1 ? dy : Buffer(ref t_product, p.O * columns);
         int gradientOffset = count == 1 ? dyOffset + s0 * p.O * p.Pixels : 0;
-        if (count > 1)
-        {
-            int pixels = p.Pixels, channels = p.O;
-            for (int o = 0; o < channels; o++)
-                for (int s = 0; s < count; s++)
-                    dy.AsSpan(dyOffset + ((s0 + s) * channels + o) * pixels, pixels).CopyTo(gradient.AsSpan((o * count + s) * pixels, pixels));
-        }
+        if (count > 1) FromPlanes(p, dy, dyOffset, s0, count, 0, p.O, gradient);
         if (dwPart is not null)
         {
             var (cols, colsOffset) = Columns(p, x, xOffset, s0, count);
