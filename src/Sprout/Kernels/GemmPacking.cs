@@ -107,7 +107,8 @@ internal static unsafe class GemmPacking
             {
                 for (int r = 0; r < blockRows; r += S)
                     Transpose8x8.Block(src + r * stride + p, stride, dst + (long)p * width + r, width);
-                for (int q = p; q < p + S; q++) InterleaveStep(src, stride, blockRows, count, q, dst + (long)q * width, width);
+                if (blockRows < width)
+                    for (int q = p; q < p + S; q++) InterleaveStep(src, stride, blockRows, count, q, dst + (long)q * width, width);
             }
         for (; p < depth; p++) InterleaveStep(src, stride, 0, count, p, dst + (long)p * width, width);
     }

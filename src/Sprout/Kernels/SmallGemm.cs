@@ -5,13 +5,17 @@ namespace Sprout.Kernels;
 /// <summary>
 /// C = op(A)·op(B) for the small products of a batch (attention's heads: 64×64·64×64), where packing costs as much as
 /// the arithmetic. A is never packed: the micro-kernel reads its rows in place (<see cref="IMicroKernel.RunStrided"/>).
-/// B is read in place when it is not transposed (its KC×NR micro-panel stays in L1 across the row tiles); a transposed B,
-/// and a ragged last column panel, are packed once per product. One thread per call; <c>Tensor.MatMul</c> splits a batch
-/// over the threads. The whole depth is one slice, so the caller keeps k ≤ <see cref="GemmBlocking.KC"/>.
+/// B is read in place when each of its column panels serves one pass down A (it stays in L1 across the row tiles); a
+/// transposed B, a B that every row tile reuses whole, and a ragged last column panel are packed once per product.
+/// One thread per call; <c>Tensor.MatMul</c> splits a batch over the threads. The whole depth is one slice, so the
+/// caller keeps k ≤ <see cref="GemmBlocking.KC"/>.
 /// </summary>
 internal static unsafe class SmallGemm
 {
     [ThreadStatic] private static AlignedBuffer? t_packedB, t_tile;
+
+    /// <summary>Operand floats (A's and B's) up to which <see cref="MultiplyBatch"/> leaves the next product to the hardware prefetcher.</summary>
+    private const int FetchAbove = 64 * 64 * 2;
 
     /// <summary>Whether <see cref="Multiply"/> suits a product of this size (else use <see cref="Gemm.Multiply(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)"/>).</summary>
     public static bool Suits(int m, int n, int k) => k <= GemmBlocking.KC && (long)m * n * k < GemmBlocking.ParallelThreshold;
@@ -22,15 +26,18 @@ internal static unsafe class SmallGemm
     /// one product is computed, the next one's operands are prefetched a slice per micro-tile: a batch's operands stream
     /// from L3 or memory, and each small product is too short for the hardware prefetcher to get ahead. (Fetching the
     /// whole next product at once measured 3–8 points of peak slower: it evicts the current one from L1; fetching the
-    /// next output too, slower again.)
+    /// next output too, slower again.) Products whose operands take <see cref="FetchAbove"/> floats or fewer and need no
+    /// packing are left to the hardware prefetcher: 64×64·64×64 measured 0–7 points faster without the fetches, which
+    /// 128×64·64×128 (+9–12) and a transposed B, packed at the start of each product (+5), need.
     /// </summary>
     public static void MultiplyBatch(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float[] a, int[] aOffsets, int lda,
         float[] b, int[] bOffsets, int ldb, float[] c, int start, int end)
     {
+        bool fetch = transB || (long)m * k + (long)k * n > FetchAbove;
         fixed (float* pa = a, pb = b)
             for (int i = start; i < end; i++)
             {
-                var next = i + 1 < end
+                var next = i + 1 < end && fetch
                     ? new Upcoming(pa + aOffsets[i + 1], transA ? k : m, transA ? m : k, lda, pb + bOffsets[i + 1], transB ? n : k, transB ? k : n, ldb)
                     : default;
                 MultiplyFetching(kernel, transA, transB, m, n, k, a, aOffsets[i], lda, b, bOffsets[i], ldb, c, i * m * n, n, next);
@@ -53,33 +60,46 @@ internal static unsafe class SmallGemm
             // A is read in place: a transposed A gives each step's MR values side by side; a row-major A gives MR
             // streams, one per row (packing it first measured no faster: the copy costs what it saves).
             int aRow = transA ? 1 : lda, aStep = transA ? lda : 1;
-            // B in place only where its rows start on cache lines (whole-line loads); else packed into aligned panels.
-            int inPlaceColumns = transB || ((nint)B & 63) != 0 || ldb % 16 != 0 ? 0 : n / nr * nr;
-            int packedColumns = n - inPlaceColumns, packedLength = (packedColumns + nr - 1) / nr * nr * k;
-            float* pp = (t_packedB ??= new AlignedBuffer()).Get(Math.Max(packedLength, 1));
-            if (packedColumns > 0) GemmPacking.PackB(transB, B, ldb, 0, k, inPlaceColumns, packedColumns, nr, pp);
             // The smaller operand stays in L1 while the larger one streams past it once: column panels outside (a
             // KC×NR panel of B reused by every row tile) unless A is the larger, then row tiles outside (all of B
             // reused by each MR rows of A; 128×128·128×64 went from 66 to 73 % of peak).
             bool rowsOutside = (long)m * k > (long)k * n;
-            int panels = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr, tiles = panels * rowTiles, upcoming = next.Rows;
-            for (int t = 0; t < tiles; t++)
-            {
-                if (upcoming > 0) next.Fetch(upcoming * t / tiles, upcoming * (t + 1) / tiles);
-                int jr = (rowsOutside ? t % panels : t / rowTiles) * nr, ir = (rowsOutside ? t / panels : t % rowTiles) * mr;
-                int cols = Math.Min(nr, n - jr), rows = Math.Min(mr, m - ir);
-                bool inPlace = jr < inPlaceColumns;
-                float* bPanel = inPlace ? B + jr : pp + (long)(jr - inPlaceColumns) * k;
-                int bStride = inPlace ? ldb : nr;
-                float* aTile = A + (long)ir * aRow;
-                float* cTile = C + (long)ir * ldc + jr;
-                if (cols == nr) kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, cTile, ldc, rows);
-                else
+            // B is read in place (at any alignment) when each of its panels serves one pass down A: packing a 64×64 B
+            // cost 11–17 % of the product's time, and .NET arrays are seldom 64-byte aligned, which the rule was before
+            // (64×64·64×64 in a batch: 48–50 → 59 % of peak). When all of B serves every row tile it is packed: the
+            // copy is amortized over them and contiguous panels sit better in L1 (128×128·128×64: 55 in place, 58–60
+            // packed). A transposed B is always packed.
+            int inPlaceColumns = transB || rowsOutside ? 0 : n / nr * nr;
+            int packedColumns = n - inPlaceColumns, packedLength = (packedColumns + nr - 1) / nr * nr * k;
+            float* pp = (t_packedB ??= new AlignedBuffer()).Get(Math.Max(packedLength, 1));
+            if (packedColumns > 0) GemmPacking.PackB(transB, B, ldb, 0, k, inPlaceColumns, packedColumns, nr, pp);
+            int panels = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr;
+            int outerCount = rowsOutside ? rowTiles : panels, innerCount = rowsOutside ? panels : rowTiles;
+            // The next product's rows, an even share per tile (no division per tile: two per tile cost 3–5 points of peak).
+            int upcoming = next.Rows, perTile = (upcoming + outerCount * innerCount - 1) / (outerCount * innerCount), fetched = 0;
+            for (int outer = 0; outer < outerCount; outer++)
+                for (int inner = 0; inner < innerCount; inner++)
                 {
-                    kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, pt, nr, rows);
-                    for (int i = 0; i < rows; i++) new ReadOnlySpan<float>(pt + i * nr, cols).CopyTo(new Span<float>(cTile + (long)i * ldc, cols));
+                    if (fetched < upcoming)
+                    {
+                        int to = Math.Min(upcoming, fetched + perTile);
+                        next.Fetch(fetched, to);
+                        fetched = to;
+                    }
+                    int jr = (rowsOutside ? inner : outer) * nr, ir = (rowsOutside ? outer : inner) * mr;
+                    int cols = Math.Min(nr, n - jr), rows = Math.Min(mr, m - ir);
+                    bool inPlace = jr < inPlaceColumns;
+                    float* bPanel = inPlace ? B + jr : pp + (long)(jr - inPlaceColumns) * k;
+                    int bStride = inPlace ? ldb : nr;
+                    float* aTile = A + (long)ir * aRow;
+                    float* cTile = C + (long)ir * ldc + jr;
+                    if (cols == nr) kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, cTile, ldc, rows);
+                    else
+                    {
+                        kernel.RunStrided(k, aTile, aRow, aStep, bPanel, bStride, pt, nr, rows);
+                        for (int i = 0; i < rows; i++) new ReadOnlySpan<float>(pt + i * nr, cols).CopyTo(new Span<float>(cTile + (long)i * ldc, cols));
+                    }
                 }
-            }
         }
     }
 
@@ -92,12 +112,13 @@ internal static unsafe class SmallGemm
         public void Fetch(int from, int to)
         {
             if (!Sse.IsSupported) return;
-            for (int r = from; r < to; r++)
-            {
-                float* row = r < bRows ? b + (long)r * ldb : a + (long)(r - bRows) * lda;
-                int cols = r < bRows ? bCols : aCols;
-                for (int j = 0; j < cols; j += 16) Sse.Prefetch0(row + j);
-            }
+            for (int r = from; r < Math.Min(to, bRows); r++) FetchRow(b + (long)r * ldb, bCols);
+            for (int r = Math.Max(from, bRows); r < to; r++) FetchRow(a + (long)(r - bRows) * lda, aCols);
+        }
+
+        private static void FetchRow(float* row, int cols)
+        {
+            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(row + j);
         }
     }
 
