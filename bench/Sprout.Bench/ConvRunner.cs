@@ -59,9 +59,13 @@ internal static class ConvRunner
             ("stem 7x7/2 1->64 at 96", new(32, 1, 96, 96, 64, 1, new ConvGeometry(7, 7, 2, 2, 3, 3))),
             ("3x3 64->64 at 24", new(32, 64, 24, 24, 64, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
             ("3x3/2 64->128 at 24", new(32, 64, 24, 24, 128, 1, new ConvGeometry(3, 3, 2, 2, 1, 1))),
+            ("1x1/2 64->128 at 24", new(32, 64, 24, 24, 128, 1, new ConvGeometry(1, 1, 2, 2, 0, 0))),
             ("3x3 128->128 at 12", new(32, 128, 12, 12, 128, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("3x3/2 128->256 at 12", new(32, 128, 12, 12, 256, 1, new ConvGeometry(3, 3, 2, 2, 1, 1))),
             ("1x1/2 128->256 at 12", new(32, 128, 12, 12, 256, 1, new ConvGeometry(1, 1, 2, 2, 0, 0))),
             ("3x3 256->256 at 6", new(32, 256, 6, 6, 256, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
+            ("3x3/2 256->512 at 6", new(32, 256, 6, 6, 512, 1, new ConvGeometry(3, 3, 2, 2, 1, 1))),
+            ("1x1/2 256->512 at 6", new(32, 256, 6, 6, 512, 1, new ConvGeometry(1, 1, 2, 2, 0, 0))),
             ("3x3 512->512 at 3", new(32, 512, 3, 3, 512, 1, new ConvGeometry(3, 3, 1, 1, 1, 1))),
             ("1x1 192->64 at 24 (GoogLeNet's)", new(32, 192, 24, 24, 64, 1, new ConvGeometry(1, 1, 1, 1, 0, 0))),
         })
@@ -94,8 +98,8 @@ internal static class ConvRunner
             Console.WriteLine($"{name,-34} {Percent(() => Convolution.Forward(p, x, 0, w, 0, y))} " +
                 $"{Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))} {Percent(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))} " +
                 $"{Percent(() => Gemm.Multiply(false, false, p.O, columns, p.KernelRows, 1f, w, 0, p.KernelRows, cols, 0, columns, 0f, y, 0, columns))} " +
-                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Unfold(x, s0 * p.C * p.H * p.W, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, cols))),9:F2} " +
-                $"{1000 * Seconds(() => Chunked(p, s0 => Im2Col.Fold(cols, p.SamplesPerChunk, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W))),8:F2}");
+                $"{1000 * Seconds(() => Chunked(p, (s0, count) => Im2Col.Unfold(x, s0 * p.C * p.H * p.W, count, p.C, p.H, p.W, p.Geometry, cols))),9:F2} " +
+                $"{1000 * Seconds(() => Chunked(p, (s0, count) => Im2Col.Fold(cols, count, p.C, p.H, p.W, p.Geometry, dx, s0 * p.C * p.H * p.W))),8:F2}");
         }
         return 0;
     }
@@ -128,10 +132,10 @@ internal static class ConvRunner
             $"   dW {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}   dX {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}");
     }
 
-    /// <summary>Runs <paramref name="chunk"/> for each chunk of samples the convolution kernels use (the batch is a multiple of it here), in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>
-    private static void Chunked(Convolution.Problem p, Action<int> chunk)
+    /// <summary>Runs <paramref name="chunk"/> (first sample, samples) for each chunk of samples the convolution kernels use, in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>
+    private static void Chunked(Convolution.Problem p, Action<int, int> chunk)
     {
-        for (int c = 0; c < p.Chunks; c++) chunk(c * p.SamplesPerChunk);
+        for (int c = 0; c < p.Chunks; c++) chunk(c * p.SamplesPerChunk, Math.Min(p.SamplesPerChunk, p.N - c * p.SamplesPerChunk));
     }
 
     /// <summary>The direct kernels against im2col + GEMM on one layer, into preallocated arrays (no allocation in the timing).</summary>

@@ -32,6 +32,14 @@ internal static class GemmRunner
         cases.Add(("LSTM input X·W_ihᵀ 1120x28→1024", false, true, 1120, 1024, 28));
         cases.Add(("LSTM dW_ih dGᵀ·X 1024x1120→28", true, false, 1024, 28, 1120));
         cases.Add(("LSTM dW_hh dAᵀ·H 1024x1120→256", true, false, 1024, 256, 1120));
+        // ResNet-18's deep convolutions at 96×96, batch 32, as products: 512 channels at 3×3 over the whole batch (288
+        // columns), and one chunk of 8 samples of 256 channels at 6×6.
+        cases.Add(("ResNet W·cols 512x4608→288", false, false, 512, 288, 4608));
+        cases.Add(("ResNet W·cols 256x2304→288", false, false, 256, 288, 2304));
+        cases.Add(("tap W_t·X_t 512x512→128", false, false, 512, 128, 512));
+        cases.Add(("tap W_t·X_t 512x512→288", false, false, 512, 288, 512));
+        cases.Add(("tap dW G·X_tᵀ 512x192→512", false, true, 512, 512, 192));
+        cases.Add(("tap dX W_tᵀ·G 512x512→192", true, false, 512, 192, 512));
         if (args.Length > 0) cases = [.. cases.Where(c => args.Any(a => c.Name.StartsWith(a, StringComparison.Ordinal)))];
         foreach (var c in cases)
         {

@@ -246,7 +246,8 @@ internal static class ProfileRunner
     /// GEMM columns per chunk) `-- profile resnet vectorized` (im2col and col2im with shifted planes and stride-2 permutes, 1, or scalar rows, 0)
     /// `-- profile resnet wgrad` (the weight gradient of Winograd's layers by Winograd, 1, or by im2col, 0) or `-- profile
     /// resnet wsmall` (Winograd's products reading the transformed tiles in place, 1, or packing them, 0) or `-- profile
-    /// resnet whole` (layers with fewer chunks than two per thread as one product split by rows, 1, or by chunks, 0).
+    /// resnet whole` (layers with fewer chunks than two per thread as one product split by rows, 1, or by chunks, 0) or
+    /// `-- profile resnet taps` (small planes tap by tap over the positions inside the image, 1, or by im2col, 0).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {
@@ -287,6 +288,7 @@ internal static class ProfileRunner
         new("wgrad", "Winograd weight gradients", 1, 0, () => Flag(Sprout.Kernels.Winograd.WeightGradients), v => Sprout.Kernels.Winograd.WeightGradients = v != 0),
         new("wsmall", "Winograd products unpacked", 1, 0, () => Flag(Sprout.Kernels.Winograd.SmallProducts), v => Sprout.Kernels.Winograd.SmallProducts = v != 0),
         new("whole", "deep layers as one product by rows", 1, 0, () => Flag(Sprout.Kernels.Convolution.WholeBatch), v => Sprout.Kernels.Convolution.WholeBatch = v != 0),
+        new("taps", "small planes tap by tap", 1, 0, () => Flag(Sprout.Kernels.Convolution.TapWise), v => Sprout.Kernels.Convolution.TapWise = v != 0),
     ];
 
     /// <summary>The book's ResNet-18 (Kaiming, SGD 0.05 with momentum), its loss, and one fixed batch of 96×96 images.</summary>

@@ -58,6 +58,11 @@ internal static partial class Convolution
     /// </summary>
     public static void Forward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, float[]? bias = null, int biasOffset = 0)
     {
+        if (UsesTapWise(p))
+        {
+            ForwardTaps(p, x, xOffset, w, wOffset, y, bias, biasOffset);
+            return;
+        }
         if (UsesWholeBatch(p))
         {
             ForwardWhole(p, x, xOffset, w, wOffset, y, bias, biasOffset);
@@ -138,6 +143,11 @@ internal static partial class Convolution
     /// </summary>
     public static void Backward(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset, float[]? dx, float[]? dw)
     {
+        if (UsesTapWise(p))
+        {
+            BackwardTaps(p, x, xOffset, w, wOffset, dy, dyOffset, dx, dw);
+            return;
+        }
         if (UsesWholeBatch(p))
         {
             BackwardWhole(p, x, xOffset, w, wOffset, dy, dyOffset, dx, dw);

@@ -134,7 +134,7 @@ public class ConvolutionLoweringTests
         var results = new List<(float[] Y, float[] Dx, float[] Dw)>();
         foreach (bool whole in new[] { true, false })
         {
-            Convolution.WholeBatch = whole;
+            (Convolution.WholeBatch, Convolution.TapWise) = (whole, false);   // these small planes would go tap by tap (tested below)
             try
             {
                 Assert.Equal(whole && Environment.ProcessorCount > 1, Convolution.UsesWholeBatch(p));
@@ -153,11 +153,52 @@ public class ConvolutionLoweringTests
                 Assert.Equal(dwActual, dwOnly);
                 results.Add((yActual, dxActual, dwActual));
             }
-            finally { Convolution.WholeBatch = true; }
+            finally { (Convolution.WholeBatch, Convolution.TapWise) = (true, true); }
         }
         Assert.Equal(results[1].Y, results[0].Y);     // the same sums in the same order
         Assert.Equal(results[1].Dx, results[0].Dx);
     }
+
+    [Theory]
+    [InlineData(5, 64, 3, 3, 72, 3, 1, 1)]   // ResNet's last stage in small: 49 of 81 (tap, position) pairs inside
+    [InlineData(4, 16, 4, 4, 8, 3, 1, 1)]    // 4×4 planes: 69 % inside
+    [InlineData(3, 24, 4, 4, 20, 3, 2, 1)]   // stride 2 onto 2×2: the taps' inputs every other column
+    [InlineData(3, 24, 7, 5, 20, 3, 2, 1)]   // stride 2, odd and unequal sizes
+    [InlineData(3, 8, 2, 2, 5, 2, 1, 1)]     // no tap reaches every position: the product starts cleared
+    [InlineData(2, 4, 1, 1, 3, 5, 1, 3)]     // taps that never read inside the image: their weight gradient is 0
+    public void Small_planes_go_tap_by_tap_over_the_positions_inside_the_image_and_match_the_definition(int n, int c, int h, int w, int o, int k, int stride, int pad)
+    {
+        var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(k, k, stride, stride, pad, pad));
+        Assert.True(Convolution.UsesTapWise(p));
+        Rng.Seed(12);
+        var x = Tensor.RandomUniform(new Shape(n * c * h * w), -1f, 1f).ToArray();
+        var weight = Tensor.RandomUniform(new Shape(o * p.KernelRows), -1f, 1f).ToArray();
+        var bias = Tensor.RandomUniform(new Shape(o + 2), -1f, 1f).ToArray();
+        var dy = Tensor.RandomUniform(new Shape(n * o * p.Pixels), -1f, 1f).ToArray();
+        var (y, dx, dw) = Reference(p, x, weight, dy);
+        var yActual = new float[y.Length];
+        yActual.AsSpan().Fill(float.NaN);   // every output must be written
+        Convolution.Forward(p, x, 0, weight, 0, yActual, bias, 2);
+        AssertClose([.. y.Select((v, i) => v + bias[2 + i / p.Pixels % o])], yActual, "y");
+        var dxActual = new float[dx.Length];   // added into, as by col2im: the op gives it cleared
+        var dwActual = new float[dw.Length];
+        dwActual.AsSpan().Fill(float.NaN);     // overwritten, not accumulated into
+        Convolution.Backward(p, x, 0, weight, 0, dy, 0, dxActual, dwActual);
+        AssertClose(dx, dxActual, "dx");
+        AssertClose(dw, dwActual, "dw");
+        var dwOnly = new float[dw.Length];
+        Convolution.Backward(p, x, 0, weight, 0, dy, 0, null, dwOnly);
+        Assert.Equal(dwActual, dwOnly);
+    }
+
+    [Theory]
+    [InlineData(32, 128, 12, 12, 128, 3, 1, 1)]   // 12×12: 89 % of the pairs inside, im2col's zeros are few
+    [InlineData(32, 256, 6, 6, 256, 3, 1, 1)]     // 6×6: 79 %, measured slower tap by tap
+    [InlineData(32, 256, 6, 6, 512, 3, 2, 1)]     // stride 2 onto 3×3: 79 %
+    [InlineData(32, 64, 24, 24, 128, 1, 2, 0)]    // no padding: every pair inside
+    [InlineData(32, 16, 28, 28, 6, 5, 1, 2)]      // LeNet's first layer: 91 %
+    public void Planes_whose_padding_is_seldom_read_keep_im2col(int n, int c, int h, int w, int o, int k, int stride, int pad) =>
+        Assert.False(Convolution.UsesTapWise(new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(k, k, stride, stride, pad, pad))));
 
     [Theory]
     [InlineData(3, 64, 9, 9, 64, false)]   // chunks of one sample, written in place
