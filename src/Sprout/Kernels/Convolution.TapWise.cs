@@ -71,7 +71,7 @@ internal static partial class Convolution
     private static void ForwardTaps(Problem p, float[] x, int xOffset, float[] w, int wOffset, float[] y, float[]? bias, int biasOffset)
     {
         int columns = p.N * p.Pixels;
-        var weights = SplitWeights(p, w, wOffset);
+        var weights = PackTapWeights(p, w, wOffset, transpose: false);
         var inputs = SamplesInnermost(p, x, xOffset);
         var product = Buffer(ref t_product, p.O * columns);
         var taps = Taps(p);
@@ -82,14 +82,10 @@ internal static partial class Convolution
             int width = p.N * t.Count;
             var input = Buffer(ref t_cols, p.C * width);
             GatherInputs(p, inputs, t, input);
-            if (t.Count == p.Pixels)   // the product's own layout: multiply into it
-            {
-                Gemm.Multiply(false, false, p.O, width, p.C, 1f, weights, t.Tap * p.O * p.C, p.C, input, 0, width, i == 0 ? 0f : 1f, product, 0, columns);
-                continue;
-            }
-            var block = Buffer(ref t_tapBlock, p.O * width);
-            Gemm.Multiply(false, false, p.O, width, p.C, 1f, weights, t.Tap * p.O * p.C, p.C, input, 0, width, 0f, block, 0, width);
-            MoveBlock(p, t, block, product, add: true);
+            bool full = t.Count == p.Pixels;   // the product's own layout: multiply into it
+            var target = full ? product : Buffer(ref t_tapBlock, p.O * width);
+            MultiplyTap(p.O, width, p.C, weights, t.Tap, input, full && i > 0 ? 1f : 0f, target, full ? columns : width);
+            if (!full) MoveBlock(p, t, target, product, add: true);
         }
         WorkerPool.ForRanges(p.O, (long)p.O * columns, (o0, o1) =>
         {
@@ -107,7 +103,7 @@ internal static partial class Convolution
         {
             for (int o = o0; o < o1; o++) Interleave(dy, dyOffset + o * p.Pixels, p.O * p.Pixels, p.N, p.Pixels, gradient.AsSpan(o * columns, columns));
         });
-        var weights = dx is null ? null : SplitWeights(p, w, wOffset);
+        var weights = dx is null ? default : PackTapWeights(p, w, wOffset, transpose: true);
         var inputs = dw is null ? null : SamplesInnermost(p, x, xOffset);
         var weightGrads = dw is null ? null : Buffer(ref t_tapWeightGrads, taps * p.O * p.C);
         weightGrads?.AsSpan(0, taps * p.O * p.C).Clear();   // taps that never read inside the image have no gradient
@@ -131,7 +127,7 @@ internal static partial class Convolution
             if (inputGradsT is not null)
             {
                 var inputGrads = Buffer(ref t_tapInputGrads, p.C * width);
-                Gemm.Multiply(true, false, p.C, width, p.O, 1f, weights!, t.Tap * p.O * p.C, p.C, g, 0, width, 0f, inputGrads, 0, width);
+                MultiplyTap(p.C, width, p.O, weights, t.Tap, g, 0f, inputGrads, width);
                 AddInputs(p, inputGrads, t, inputGradsT);
             }
         }
@@ -143,43 +139,83 @@ internal static partial class Convolution
             });
     }
 
-    /// <summary>w (O, C, kh, kw) → one (O × C) matrix per tap, side by side: [tap][o][c].</summary>
-    private static float[] SplitWeights(Problem p, float[] w, int wOffset)
-    {
-        int taps = p.Geometry.KernelH * p.Geometry.KernelW;
-        var split = Buffer(ref t_tapWeights, taps * p.O * p.C);
-        SwapTapAxis(p, w, wOffset, split, toTaps: true);
-        return split;
-    }
-
-    /// <summary>The inverse of <see cref="SplitWeights"/>: [tap][o][c] → dw (O, C, kh, kw).</summary>
-    private static void JoinWeights(Problem p, float[] split, float[] dw) => SwapTapAxis(p, dw, 0, split, toTaps: false);
+    /// <summary>Each tap's weights packed once as the left operand of its products: W_t (O × C), or W_tᵀ (C × O) for dX.</summary>
+    private readonly record struct TapWeights(float[] Storage, int Length, int RowsRounded);
 
     /// <summary>
-    /// Each output channel's (C × taps) block of w ↔ its (taps × C) rows in <paramref name="split"/>, in 8×8 blocks in
-    /// registers where whole (one value at a time, 9 MB at 512 channels, cost a sixth of the layer's time).
+    /// Packs op(W_t) for every tap straight from w (O, C, kh, kw) into the layout <see cref="PackedLeft"/> holds (KC
+    /// slices of MR-row panels, one block per tap), reading each MR × 8 group of rows and taps once and transposing it
+    /// in registers: the taps are w's innermost axis, MR consecutive rows of a panel step are 8 taps' worth of a row
+    /// transposed. (Splitting w into per-tap matrices first and letting each product pack its own cost a sixth of the
+    /// 512-channel layer's time, and the product's packing as much again.)
     /// </summary>
-    private static unsafe void SwapTapAxis(Problem p, float[] w, int wOffset, float[] split, bool toTaps)
+    private static unsafe TapWeights PackTapWeights(Problem p, float[] w, int wOffset, bool transpose)
+    {
+        const int S = Transpose8x8.Size;
+        var kernel = Gemm.Kernel;
+        int taps = p.Geometry.KernelH * p.Geometry.KernelW, c = p.C, mr = kernel.MR;
+        var (m, k) = transpose ? (p.C, p.O) : (p.O, p.C);
+        int length = PackedLeft.Length(kernel, m, k), rowsRounded = length / k;
+        var storage = Buffer(ref t_tapWeights, taps * length);
+        // op(W_t)[i, kk] = w[(o·C + c)·taps + t] with (o, c) = (i, kk), or (kk, i) transposed; rows i a panel step apart.
+        long rowStride = transpose ? taps : (long)c * taps, depthStride = transpose ? (long)c * taps : taps;
+        bool blocks = mr == S && Transpose8x8.IsSupported;
+        PackingPieces.Run(k, m, mr, (p0, kc, i0, i1) =>
+        {
+            fixed (float* pw = w, packed = storage)
+                for (int r0 = i0; r0 < i1; r0 += mr)
+                {
+                    int rows = Math.Min(mr, m - r0);
+                    float* panel = packed + (long)p0 * rowsRounded + (long)r0 * kc;
+                    for (int kk = p0; kk < p0 + kc; kk++)
+                    {
+                        float* source = pw + wOffset + r0 * rowStride + kk * depthStride, step = panel + (long)(kk - p0) * mr;
+                        int t = 0;
+                        if (blocks && rows == S)
+                            for (; t + S <= taps; t += S) Transpose8x8.Block(source + t, rowStride, step + (long)t * length, length);
+                        for (; t < taps; t++)
+                            for (int i = 0; i < mr; i++) step[(long)t * length + i] = i < rows ? source[i * rowStride + t] : 0f;
+                    }
+                }
+        });
+        return new TapWeights(storage, length, rowsRounded);
+    }
+
+    /// <summary>C (m × n, <paramref name="ldc"/> apart) = beta·C + op(W_t) · B (k × n, row-major): B packed once, each thread a block of rows.</summary>
+    private static unsafe void MultiplyTap(int m, int n, int k, TapWeights weights, int tap, float[] b, float beta, float[] c, int ldc)
+    {
+        var right = new PackedRight(Gemm.Kernel, false, b, 0, n, k, n, Buffer(ref t_wholePacked, PackedRight.Length(Gemm.Kernel, k, n)), 0);
+        ByRows(m, (m0, m1) =>
+        {
+            fixed (float* pw = weights.Storage, pb = right.Storage, pc = c)
+                Gemm.Blocked(Gemm.Kernel, m1 - m0, n, k, 1f, new TapOperand(pw + (long)tap * weights.Length, weights.RowsRounded, m0), right.Pin(pb), beta, pc + (long)m0 * ldc, ldc);
+        });
+    }
+
+    /// <summary>One tap's packed weights from row <paramref name="rowOffset"/> on (a multiple of MR), as <see cref="Gemm.Blocked"/> reads them.</summary>
+    private readonly unsafe struct TapOperand(float* packed, int rowsRounded, int rowOffset) : ILeftOperand
+    {
+        public float* Block(int ic, int mc, int p0, int kc, int mr, float* scratch) => packed + (long)p0 * rowsRounded + (long)(rowOffset + ic) * kc;
+    }
+
+    /// <summary>[tap][o][c] → dw (O, C, kh, kw), in 8×8 blocks in registers where whole.</summary>
+    private static unsafe void JoinWeights(Problem p, float[] split, float[] dw)
     {
         const int S = Transpose8x8.Size;
         int taps = p.Geometry.KernelH * p.Geometry.KernelW, o = p.O, c = p.C;
         int blockC = Transpose8x8.IsSupported ? c / S * S : 0, blockT = taps / S * S;
+        long tapStride = (long)o * c;
         WorkerPool.ForRanges(o, (long)o * c * taps, (o0, o1) =>
         {
-            fixed (float* pw = w, ps = split)
+            fixed (float* pw = dw, ps = split)
                 for (int oi = o0; oi < o1; oi++)
                 {
-                    float* weights = pw + wOffset + (long)oi * c * taps;   // (C, taps)
-                    float* rows = ps + (long)oi * c;                       // row t at rows + t·O·C
-                    long rowStride = (long)o * c;
+                    float* weights = pw + (long)oi * c * taps, rows = ps + (long)oi * c;   // (C, taps); tap t's row at rows + t·O·C
                     for (int c0 = 0; c0 < blockC; c0 += S)
                         for (int t0 = 0; t0 < blockT; t0 += S)
-                            if (toTaps) Transpose8x8.Block(weights + (long)c0 * taps + t0, taps, rows + t0 * rowStride + c0, rowStride);
-                            else Transpose8x8.Block(rows + t0 * rowStride + c0, rowStride, weights + (long)c0 * taps + t0, taps);
+                            Transpose8x8.Block(rows + t0 * tapStride + c0, tapStride, weights + (long)c0 * taps + t0, taps);
                     for (int ci = 0; ci < c; ci++)
-                        for (int t = ci < blockC ? blockT : 0; t < taps; t++)
-                            if (toTaps) rows[t * rowStride + ci] = weights[(long)ci * taps + t];
-                            else weights[(long)ci * taps + t] = rows[t * rowStride + ci];
+                        for (int t = ci < blockC ? blockT : 0; t < taps; t++) weights[(long)ci * taps + t] = rows[t * tapStride + ci];
                 }
         });
     }
