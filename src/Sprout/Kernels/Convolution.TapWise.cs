@@ -81,7 +81,7 @@ internal static partial class Convolution
             var t = taps[i];
             int width = p.N * t.Count;
             var input = Buffer(ref t_cols, p.C * width);
-            GatherInputs(p, inputs, t, input);
+            MoveInputs(p, t, input, inputs, add: false);
             bool full = t.Count == p.Pixels;   // the product's own layout: multiply into it
             var target = full ? product : Buffer(ref t_tapBlock, p.O * width);
             MultiplyTap(p.O, width, p.C, weights, t.Tap, input, full && i > 0 ? 1f : 0f, target, full ? columns : width);
@@ -121,14 +121,14 @@ internal static partial class Convolution
             if (weightGrads is not null)
             {
                 var input = Buffer(ref t_cols, p.C * width);
-                GatherInputs(p, inputs!, t, input);
+                MoveInputs(p, t, input, inputs!, add: false);
                 Gemm.Multiply(false, true, p.O, p.C, width, 1f, g, 0, width, input, 0, width, 0f, weightGrads, t.Tap * p.O * p.C, p.C);
             }
             if (inputGradsT is not null)
             {
                 var inputGrads = Buffer(ref t_tapInputGrads, p.C * width);
                 MultiplyTap(p.C, width, p.O, weights, t.Tap, g, 0f, inputGrads, width);
-                AddInputs(p, inputGrads, t, inputGradsT);
+                MoveInputs(p, t, inputGrads, inputGradsT, add: true);
             }
         }
         if (dw is not null) JoinWeights(p, weightGrads!, dw);
@@ -232,8 +232,11 @@ internal static partial class Convolution
         return inputs;
     }
 
-    /// <summary>X_t (C, |V_t|·N): for each channel, the inputs tap <paramref name="t"/> reads at its positions, all samples of a position side by side.</summary>
-    private static void GatherInputs(Problem p, float[] inputs, TapBlock t, float[] input)
+    /// <summary>
+    /// Between a tap's block (C, |V_t|·N) and the (C, H·W, N) layout at the inputs tap <paramref name="t"/> reads: X_t
+    /// gathered from the inputs, or (<paramref name="add"/>) dX_t added back onto the input gradients, its adjoint.
+    /// </summary>
+    private static void MoveInputs(Problem p, TapBlock t, float[] block, float[] full, bool add)
     {
         int n = p.N, plane = p.H * p.W, width = n * t.Count;
         var runs = InputRuns(p, t);
@@ -241,22 +244,11 @@ internal static partial class Convolution
         {
             for (int c = c0; c < c1; c++)
                 foreach (var (at, to, length) in runs)
-                    inputs.AsSpan(c * plane * n + at, length).CopyTo(input.AsSpan(c * width + to, length));
-        });
-    }
-
-    /// <summary>(C, H·W, N) += dX_t at the inputs tap <paramref name="t"/> read (the adjoint of <see cref="GatherInputs"/>).</summary>
-    private static void AddInputs(Problem p, float[] inputGrads, TapBlock t, float[] inputGradsT)
-    {
-        int n = p.N, plane = p.H * p.W, width = n * t.Count;
-        var runs = InputRuns(p, t);
-        WorkerPool.ForRanges(p.C, (long)p.C * width, (c0, c1) =>
-        {
-            for (int c = c0; c < c1; c++)
-                foreach (var (at, from, length) in runs)
                 {
-                    var into = inputGradsT.AsSpan(c * plane * n + at, length);
-                    System.Numerics.Tensors.TensorPrimitives.Add(into, inputGrads.AsSpan(c * width + from, length), into);
+                    var inFull = full.AsSpan(c * plane * n + at, length);
+                    var inBlock = block.AsSpan(c * width + to, length);
+                    if (add) System.Numerics.Tensors.TensorPrimitives.Add(inFull, inBlock, inFull);
+                    else inFull.CopyTo(inBlock);
                 }
         });
     }
