@@ -36,12 +36,14 @@ internal static unsafe partial class Winograd
 
     /// <summary>
     /// Smallest planes (height and width) taken (benchmarks compare others: <c>profile resnet plane</c>). Since the
-    /// transforms keep their tiles in registers, 256 channels at 6×6 run faster by Winograd layer by layer (one core,
-    /// forward / dX / dW 143 / 124 / 121 % against im2col's 80 / 78 / 79; two cores 87 / 70 / 94 against 72 / 76 / 78),
-    /// and whole one-thread steps 4.5–5 % faster (391.7 / 413.0, 472.2 / 494.0 ms); but two-thread steps 0.5–3.6 % slower
-    /// (222.2 / 221.0, 270.9 / 261.4 ms), where the tight speed bar is, so 6×6 planes stay with im2col.
+    /// transforms keep their tiles in registers, 256 channels at 6×6 run faster by Winograd layer by layer (one Zen 5
+    /// core, forward / dX / dW 143 / 124 / 121 % against im2col's 80 / 78 / 79; two cores 87 / 70 / 94 against 72 / 76 /
+    /// 78). Whole ResNet-18 steps, alternated in one process, 6 against 12: on Zen 5 one thread 4.5–5 % faster (391.7 /
+    /// 413.0, 472.2 / 494.0 ms), two threads 0.5–3.6 % slower (222.2 / 221.0, 270.9 / 261.4 ms); on Zen 4, whose
+    /// 512-bit multiplies take two passes so that saving them counts twice, one thread 5.5 % faster (557.2 / 589.8 ms),
+    /// two threads 0.7–6 % faster (306.7 / 308.8, 402.3 / 427.8 ms).
     /// </summary>
-    internal static int MinPlane { get; set; } = 12;
+    internal static int MinPlane { get; set; } = 6;
 
     /// <summary>
     /// Whether the 16 products of a chunk read the transformed tiles in place (<see cref="SmallGemm"/>) instead of packing
