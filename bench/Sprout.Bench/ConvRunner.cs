@@ -92,6 +92,14 @@ internal static class ConvRunner
             if (Winograd.Applies(p))
                 Console.WriteLine($"{name + " (Winograd)",-34} {Percent(() => Winograd.Forward(p, x, 0, w, 0, y, 0))} " +
                     $"{Percent(() => Winograd.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => Winograd.WeightGradient(p, x, 0, dy, 0, dw))}   (direct convolution's FLOPs)");
+            if (Winograd.Applies(p) && p.H >= Winograd.LargeTilesFrom)   // the same layer by F(2×2, 3×3), for comparison
+            {
+                int kept = Winograd.LargeTilesFrom;
+                Winograd.LargeTilesFrom = int.MaxValue;
+                Console.WriteLine($"{name + " (Winograd 2x2)",-34} {Percent(() => Winograd.Forward(p, x, 0, w, 0, y, 0))} " +
+                    $"{Percent(() => Winograd.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => Winograd.WeightGradient(p, x, 0, dy, 0, dw))}");
+                Winograd.LargeTilesFrom = kept;
+            }
             if (DirectConvolution.Applies(p))
                 Console.WriteLine($"{name + " (direct)",-34} {Percent(() => DirectConvolution.Forward(p, x, 0, w, 0, y))} " +
                     $"{Percent(() => DirectConvolution.InputGradient(p, dy, 0, w, 0, dx, 0))} {Percent(() => DirectConvolution.WeightGradient(p, x, 0, dy, 0, dw))}");

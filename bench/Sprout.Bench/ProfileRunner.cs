@@ -247,7 +247,10 @@ internal static class ProfileRunner
     /// `-- profile resnet wgrad` (the weight gradient of Winograd's layers by Winograd, 1, or by im2col, 0) or `-- profile
     /// resnet wsmall` (Winograd's products reading the transformed tiles in place, 1, or packing them, 0) or `-- profile
     /// resnet whole` (layers with fewer chunks than two per thread as one product split by rows, 1, or by chunks, 0) or
-    /// `-- profile resnet taps` (small planes tap by tap over the positions inside the image, 1, or by im2col, 0).
+    /// `-- profile resnet taps` (small planes tap by tap over the positions inside the image, 1, or by im2col, 0) or
+    /// `-- profile resnet large [A B]` (the smallest planes Winograd takes by F(4×4, 3×3), default 12 and 1000: never) or
+    /// `-- profile resnet wlarge` (their weight gradients by F(4×4, 3×3) too, 1, or by F(2×2, 3×3), 0) or `-- profile
+    /// resnet chunk [A B]` (KiB of transformed input per chunk of Winograd's tiles, default 1024 and 512).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {
@@ -288,6 +291,9 @@ internal static class ProfileRunner
         new("wgrad", "Winograd weight gradients", 1, 0, () => Flag(Sprout.Kernels.Winograd.WeightGradients), v => Sprout.Kernels.Winograd.WeightGradients = v != 0),
         new("wsmall", "Winograd products unpacked", 1, 0, () => Flag(Sprout.Kernels.Winograd.SmallProducts), v => Sprout.Kernels.Winograd.SmallProducts = v != 0),
         new("whole", "deep layers as one product by rows", 1, 0, () => Flag(Sprout.Kernels.Convolution.WholeBatch), v => Sprout.Kernels.Convolution.WholeBatch = v != 0),
+        new("large", "Winograd F(4×4, 3×3) from planes of", 12, 1000, () => Sprout.Kernels.Winograd.LargeTilesFrom, v => Sprout.Kernels.Winograd.LargeTilesFrom = v),
+        new("wlarge", "Winograd F(4×4, 3×3) weight gradients", 1, 0, () => Flag(Sprout.Kernels.Winograd.LargeWeightGradients), v => Sprout.Kernels.Winograd.LargeWeightGradients = v != 0),
+        new("chunk", "Winograd chunks of KiB", 1024, 512, () => Sprout.Kernels.Winograd.ChunkBytes >> 10, v => Sprout.Kernels.Winograd.ChunkBytes = v << 10),
         new("taps", "small planes tap by tap", 1, 0, () => Flag(Sprout.Kernels.Convolution.TapWise), v => Sprout.Kernels.Convolution.TapWise = v != 0),
     ];
 

@@ -10,16 +10,20 @@ internal static unsafe partial class Winograd
     [ThreadStatic] private static float[]? t_gradientLast, t_gradientTiles;
     [ThreadStatic] private static float[][]? t_filterGradients;
 
+    /// <summary>Whether the weight gradient takes F(4×4, 3×3) where the forward does (benchmarks compare: <c>profile resnet wlarge</c>).</summary>
+    internal static bool LargeWeightGradients { get; set; } = true;
+
     /// <summary>Whether <see cref="WeightGradient"/> is used for the layers Winograd runs (benchmarks compare im2col's).</summary>
     internal static bool WeightGradients { get; set; } = true;
 
     /// <summary>
-    /// dw (O, C, 3, 3) of <see cref="Forward"/> from x and dy, every element written. The forward is Y = Aᵀ·(Σ_c V ⊙ U)·A
-    /// per tile with V = Bᵀ·d·B and U = G·g·Gᵀ, so per position ξ of the 4×4 transformed tiles dU_ξ = Σ_tiles V_ξᵀ·Z_ξ,
-    /// where Z = A·dY·Aᵀ carries each tile's 2×2 block of dy back through the output transform; then dw = Gᵀ·dU·G per
-    /// filter. The 16 products of C × tiles × O do 16 multiply–adds per tile and channel pair where im2col's one product
-    /// does 36. Chunks of tiles run in one contiguous run per thread, each run accumulating its own dU; the runs' sums
-    /// are added in a fixed order.
+    /// dw (O, C, 3, 3) of <see cref="Forward"/> from x and dy, every element written, in the forward's tiling (F(2×2, 3×3)
+    /// unless <see cref="LargeWeightGradients"/> is off). The forward is Y = Aᵀ·(Σ_c V ⊙ U)·A per tile with V = Bᵀ·d·B
+    /// and U = G·g·Gᵀ, so per position ξ of the transformed tiles dU_ξ = Σ_tiles Z_ξᵀ·V_ξ (O × C), where Z = A·dY·Aᵀ
+    /// carries each tile's block of dy back through the output transform; then dw = Gᵀ·dU·G per filter. F(2×2, 3×3)'s 16
+    /// products do 16 multiply–adds per 2×2 outputs and channel pair where im2col's one product does 36; F(4×4, 3×3)'s
+    /// 36 do 36 per 4×4 outputs. Chunks of tiles run in one contiguous run per thread, each run accumulating its own dU;
+    /// the runs' sums are added in a fixed order.
     /// </summary>
     public static void WeightGradient(Convolution.Problem p, float[] x, int xOffset, float[] dy, int dyOffset, float[] dw) =>
         WeightGradientChannelsLast(p, x, xOffset, ChannelsLast(dy, dyOffset, p.N, p.O, p.H * p.W, ref t_gradientLast), dw);
@@ -28,9 +32,10 @@ internal static unsafe partial class Winograd
     private static void WeightGradientChannelsLast(Convolution.Problem p, float[] x, int xOffset, float[] dyt, float[] dw)
     {
         var xt = ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast);
-        int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
-        var (chunks, perChunk) = Chunks(tiles, Math.Max(p.C, p.O));
-        int parts = Math.Min(chunks, Threads.Count), length = 16 * p.C * p.O;
+        var f = LargeWeightGradients ? TilingOf(p) : WinogradTiling.Two;
+        int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW, positions = f.Positions;
+        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O));
+        int parts = Math.Min(chunks, Threads.Count), length = positions * p.C * p.O;
         var sums = FilterGradientSums(parts, length);
         WorkerPool.For(parts, part =>
         {
@@ -38,13 +43,15 @@ internal static unsafe partial class Winograd
             for (int chunk = chunks * part / parts, end = chunks * (part + 1) / parts; chunk < end; chunk++)
             {
                 int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
-                var v = Convolution.Buffer(ref t_input, 16 * count * p.C);
-                var z = Convolution.Buffer(ref t_gradientTiles, 16 * count * p.O);
-                fixed (float* px = xt, pv = v) TransformInput(p, px, tilesH, tilesW, t0, count, pv);
-                fixed (float* pg = dyt, pz = z) TransformOutputGradient(p, pg, tilesH, tilesW, t0, count, pz);
+                var v = Convolution.Buffer(ref t_input, positions * count * p.C);
+                var z = Convolution.Buffer(ref t_gradientTiles, positions * count * p.O);
+                fixed (float* px = xt, pv = v) TransformInput(f, p, px, tilesW, t0, count, pv);
+                fixed (float* pg = dyt, pz = z)
+                    if (f == WinogradTiling.Two) TransformOutputGradient(p, pg, tilesH, tilesW, t0, count, pz);
+                    else TransformOutputGradientLarge(p, pg, tilesH, tilesW, t0, count, pz);
                 float beta = chunk == chunks * part / parts ? 0f : 1f;
-                for (int xi = 0; xi < 16; xi++)
-                    Gemm.Multiply(true, false, p.C, p.O, count, 1f, v, xi * count * p.C, p.C, z, xi * count * p.O, p.O, beta, du, xi * p.C * p.O, p.O);
+                for (int xi = 0; xi < positions; xi++)
+                    Gemm.Multiply(true, false, p.O, p.C, count, 1f, z, xi * count * p.O, p.O, v, xi * count * p.C, p.C, beta, du, xi * p.O * p.C, p.C);
             }
         });
         if (parts > 1)
@@ -53,7 +60,7 @@ internal static unsafe partial class Winograd
                 for (int part = 1; part < parts; part++)
                     TensorPrimitives.Add(sums[0].AsSpan(start, end - start), sums[part].AsSpan(start, end - start), sums[0].AsSpan(start, end - start));
             });
-        TransformFilterGradients(sums[0], p.O, p.C, dw);
+        TransformFilterGradients(f, sums[0], p.O, p.C, dw);
     }
 
     /// <summary>Z[ξ][t][o] = (A·dY·Aᵀ)[ξ] for the tiles t0 .. t0+count, dY the tile's 2×2 block of the channels-last gradient (zero outside the image).</summary>
@@ -93,36 +100,74 @@ internal static unsafe partial class Winograd
     }
 
     /// <summary>
-    /// dw[o, c] = Gᵀ·dU[·][c][o]·G (3×3 from 4×4), the adjoint of <see cref="TransformFilters"/>; outputs innermost, so
-    /// that each of dU's 16 planes is read in order.
+    /// dw[o, c] = Gᵀ·dU[·][o][c]·G (3×3 from α×α), the adjoint of the filter transform, 16 input channels at a time
+    /// (each of dU's planes read in order): each row of dU through Gᵀ into the scratch, each of its 3 columns through Gᵀ
+    /// again; the 9 taps leave through the scratch as the 144 consecutive floats of dw[o, c .. c+15].
     /// </summary>
-    private static void TransformFilterGradients(float[] du, int outputs, int channels, float[] dw)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformFilterGradients(WinogradTiling f, float[] du, int outputs, int channels, float[] dw)
     {
-        int plane = channels * outputs;
-        WorkerPool.ForRanges(channels, (long)plane * 16, (first, end) =>
+        int plane = channels * outputs, span = f.Span;
+        bool large = f == WinogradTiling.Four;
+        WorkerPool.ForRanges(outputs, (long)plane * f.Positions, (first, end) =>
         {
-            Span<float> t = stackalloc float[12];
-            for (int c = first; c < end; c++)
-                for (int o = 0; o < outputs; o++)
-                {
-                    int at = c * outputs + o;
-                    for (int j = 0; j < 4; j++)   // t = Gᵀ·dU (3×4): rows M0 + ½M1 + ½M2, ½M1 − ½M2, ½M1 + ½M2 + M3
+            var rows = stackalloc Vector512<float>[3 * LargeSpan];   // dU·G, row i at 3·i
+            var taps = stackalloc Vector512<float>[9];
+            fixed (float* pu = du, pw = dw)
+                for (int o = first; o < end; o++)
+                    for (int c = 0; c < channels; c += L)
                     {
-                        float m0 = du[j * plane + at], m1 = du[(4 + j) * plane + at], m2 = du[(8 + j) * plane + at], m3 = du[(12 + j) * plane + at];
-                        t[j] = m0 + 0.5f * (m1 + m2);
-                        t[4 + j] = 0.5f * (m1 - m2);
-                        t[8 + j] = 0.5f * (m1 + m2) + m3;
+                        float* at = pu + (long)o * channels + c;
+                        for (int i = 0; i < span; i++, at += (long)span * plane)
+                            TapsOf(large, at, plane, rows + 3 * i);
+                        for (int s = 0; s < 3; s++) TapsOf(large, rows + s, 3, taps, 3 * s);
+                        var lanes = (float*)taps;
+                        float* filters = pw + ((long)o * channels + c) * 9;
+                        for (int lane = 0; lane < L; lane++)
+                            for (int k = 0; k < 9; k++) filters[lane * 9 + k] = lanes[(k % 3 * 3 + k / 3) * L + lane];
                     }
-                    var g = dw.AsSpan((o * channels + c) * 9, 9);
-                    for (int a = 0; a < 3; a++)   // ·G on the columns alike
-                    {
-                        float r0 = t[4 * a], r1 = t[4 * a + 1], r2 = t[4 * a + 2], r3 = t[4 * a + 3];
-                        g[3 * a] = r0 + 0.5f * (r1 + r2);
-                        g[3 * a + 1] = 0.5f * (r1 - r2);
-                        g[3 * a + 2] = 0.5f * (r1 + r2) + r3;
-                    }
-                }
         });
+    }
+
+    /// <summary>Gᵀ·(the α vectors from <paramref name="at"/>, <paramref name="step"/> floats apart) into <paramref name="to"/>[0..2].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TapsOf(bool large, float* at, long step, Vector512<float>* to)
+    {
+        var (m0, m1, m2, m3) = (Vector512.Load(at), Vector512.Load(at + step), Vector512.Load(at + 2 * step), Vector512.Load(at + 3 * step));
+        if (large) GradientTaps(m0, m1, m2, m3, Vector512.Load(at + 4 * step), Vector512.Load(at + 5 * step), out to[0], out to[1], out to[2]);
+        else GradientTaps(m0, m1, m2, m3, out to[0], out to[1], out to[2]);
+    }
+
+    /// <summary>Gᵀ·(the α vectors from <paramref name="at"/>, <paramref name="step"/> apart) into <paramref name="to"/>[first], [first + 1], [first + 2].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TapsOf(bool large, Vector512<float>* at, int step, Vector512<float>* to, int first)
+    {
+        if (large) GradientTaps(at[0], at[step], at[2 * step], at[3 * step], at[4 * step], at[5 * step], out to[first], out to[first + 1], out to[first + 2]);
+        else GradientTaps(at[0], at[step], at[2 * step], at[3 * step], out to[first], out to[first + 1], out to[first + 2]);
+    }
+
+    /// <summary>F(2×2, 3×3)'s Gᵀ·(m0 … m3), Gᵀ's rows (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTaps(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,
+        out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2)
+    {
+        var half = Vector512.Create(0.5f);
+        var sum = half * (m1 + m2);
+        (r0, r1, r2) = (m0 + sum, half * (m1 - m2), sum + m3);
+    }
+
+    /// <summary>
+    /// F(4×4, 3×3)'s Gᵀ·(m0 … m5), Gᵀ's rows (¼, −⅙, −⅙, 1/24, 1/24, 0), (0, −⅙, ⅙, 1/12, −1/12, 0), (0, −⅙, −⅙, ⅙, ⅙, 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTaps(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5,
+        out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2)
+    {
+        var sixth = Vector512.Create(1f / 6);
+        Vector512<float> near = m1 + m2, far = m3 + m4;
+        r0 = Vector512.FusedMultiplyAdd(Vector512.Create(0.25f), m0, Vector512.FusedMultiplyAdd(Vector512.Create(1f / 24), far, -sixth * near));
+        r1 = Vector512.FusedMultiplyAdd(sixth, m2 - m1, Vector512.Create(1f / 12) * (m3 - m4));
+        r2 = Vector512.FusedMultiplyAdd(sixth, far - near, m5);
     }
 
     /// <summary>One dU accumulator (16·C·O floats) per run of chunks, kept by the calling thread and reused.</summary>

@@ -5,18 +5,18 @@ using System.Runtime.Intrinsics.X86;
 namespace Sprout.Kernels;
 
 /// <summary>
-/// 3×3 convolution with stride 1 and padding 1 by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, 2016): each
-/// 4×4 input tile (stride 2) and each filter are transformed, V = Bᵀ·d·B and U = G·g·Gᵀ; the 16 positions of the
-/// transformed tiles are 16 independent GEMMs M = V·U (tiles × input channels × output channels); the output transform
-/// Y = Aᵀ·M·A gives 2×2 outputs per tile: 16 multiplies per 2×2 outputs and channel pair instead of 36. The images are
-/// turned channels-last first, so that the transforms run on 16 channels at once in AVX-512 vectors; tiles run in
-/// cache-sized chunks, in parallel. The input gradient of such a convolution is the same convolution of dY with the
-/// weights flipped and transposed, so it runs here too; the weight gradient has its own file.
+/// 3×3 convolution with stride 1 and padding 1 by Winograd's minimal filtering (Lavin and Gray, 2016), F(2×2, 3×3) here
+/// and F(4×4, 3×3) on larger planes (<see cref="LargeTilesFrom"/>): each 4×4 input tile (stride 2; 6×6 at stride 4) and
+/// each filter are transformed, V = Bᵀ·d·B and U = G·g·Gᵀ; the 16 (36) positions of the transformed tiles are
+/// independent GEMMs M = V·U (tiles × input channels × output channels); the output transform Y = Aᵀ·M·A gives 2×2 (4×4)
+/// outputs per tile: 16 multiplies per 2×2 outputs and channel pair instead of 36 (36 per 4×4 instead of 144). The
+/// images are turned channels-last first, so that the transforms run on 16 channels at once in AVX-512 vectors; tiles
+/// run in cache-sized chunks, in parallel. The input gradient of such a convolution is the same convolution of dY with
+/// the weights flipped and transposed, so it runs here too; the weight gradient has its own file.
 /// </summary>
 internal static unsafe partial class Winograd
 {
     private const int L = 16;                // channels per vector
-    private const int ChunkBytes = 1 << 20;  // transformed input of one chunk of tiles
 
     [ThreadStatic] private static float[]? t_input, t_product, t_filters, t_flipped, t_channelsLast, t_outputLast;
 
@@ -51,6 +51,9 @@ internal static unsafe partial class Winograd
     /// </summary>
     internal static bool SmallProducts { get; set; } = true;
 
+    /// <summary>Bytes of transformed input per chunk of tiles (benchmarks compare others).</summary>
+    internal static int ChunkBytes { get; set; } = 1 << 20;
+
     /// <summary>Fewest channels in and out (benchmarks compare others).</summary>
     internal static int MinChannels { get; set; } = 64;
 
@@ -83,29 +86,62 @@ internal static unsafe partial class Winograd
         return target;
     }
 
-    /// <summary><see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>).</summary>
+    /// <summary>
+    /// <see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>), in the tiling
+    /// <see cref="TilingOf"/> picks.
+    /// </summary>
     private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0)
     {
-        int planes = p.H * p.W;
-        var u = Convolution.Buffer(ref t_filters, 16 * p.C * p.O);
-        TransformFilters(w, wOffset, p.O, p.C, u);
+        var f = TilingOf(p);
+        int positions = f.Positions, planes = p.H * p.W;
+        var u = Convolution.Buffer(ref t_filters, positions * p.C * p.O);
+        TransformFilters(f, w, wOffset, p.O, p.C, u);
         var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
-        int tilesH = (p.H + 1) / 2, tilesW = (p.W + 1) / 2, tiles = p.N * tilesH * tilesW;
-        var (chunks, perChunk) = Chunks(tiles, p.C);
+        int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW;
+        var (chunks, perChunk) = Chunks(tiles, positions * p.C);
         WorkerPool.For(chunks, chunk =>
         {
             int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
-            var v = Convolution.Buffer(ref t_input, 16 * count * p.C);
-            var m = Convolution.Buffer(ref t_product, 16 * count * p.O);
-            fixed (float* px = xt, pv = v) TransformInput(p, px, tilesH, tilesW, t0, count, pv);
-            for (int xi = 0; xi < 16; xi++)
+            var v = Convolution.Buffer(ref t_input, positions * count * p.C);
+            var m = Convolution.Buffer(ref t_product, positions * count * p.O);
+            fixed (float* px = xt, pv = v) TransformInput(f, p, px, tilesW, t0, count, pv);
+            for (int xi = 0; xi < positions; xi++)
                 if (SmallProducts && SmallGemm.Suits(count, p.O, p.C))
                     SmallGemm.Multiply(Gemm.Kernel, false, false, count, p.O, p.C, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, m, xi * count * p.O, p.O);
                 else Gemm.Multiply(false, false, count, p.O, p.C, 1f, v, xi * count * p.C, p.C, u, xi * p.C * p.O, p.O, 0f, m, xi * count * p.O, p.O);
-            fixed (float* pm = m, py = yt, pb = bias) TransformOutput(p, pm, tilesH, tilesW, t0, count, py, pb == null ? null : pb + biasOffset);
+            fixed (float* pm = m, py = yt, pb = bias) TransformOutput(f, p, pm, tilesW, t0, count, py, pb == null ? null : pb + biasOffset);
         });
         WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
     }
+
+    /// <summary>The tiling of <paramref name="p"/>: F(4×4, 3×3) on planes from <see cref="LargeTilesFrom"/>, else F(2×2, 3×3).</summary>
+    private static WinogradTiling TilingOf(Convolution.Problem p) =>
+        p.H >= LargeTilesFrom && p.W >= LargeTilesFrom ? WinogradTiling.Four : WinogradTiling.Two;
+
+    /// <summary><paramref name="f"/>'s filter transform.</summary>
+    private static void TransformFilters(WinogradTiling f, float[] w, int wOffset, int outputs, int channels, float[] u)
+    {
+        if (f == WinogradTiling.Four) TransformFiltersLarge(w, wOffset, outputs, channels, u);
+        else TransformFilters(w, wOffset, outputs, channels, u);
+    }
+
+    /// <summary><paramref name="f"/>'s input transform.</summary>
+    private static void TransformInput(WinogradTiling f, Convolution.Problem p, float* xt, int tilesW, int t0, int count, float* v)
+    {
+        if (f == WinogradTiling.Four) TransformInputLarge(p, xt, f.Tiles(p.H), tilesW, t0, count, v);
+        else TransformInput(p, xt, f.Tiles(p.H), tilesW, t0, count, v);
+    }
+
+    /// <summary><paramref name="f"/>'s output transform (+ the bias, when given).</summary>
+    private static void TransformOutput(WinogradTiling f, Convolution.Problem p, float* m, int tilesW, int t0, int count, float* yt, float* bias)
+    {
+        if (f == WinogradTiling.Four) TransformOutputLarge(p, m, f.Tiles(p.H), tilesW, t0, count, yt, bias);
+        else TransformOutput(p, m, f.Tiles(p.H), tilesW, t0, count, yt, bias);
+    }
+
+    /// <summary>Tile <paramref name="tile"/>'s sample and the top-left output pixel of its <paramref name="size"/>² block.</summary>
+    private static (int Sample, int Row, int Col) Corner(int tile, int tilesW, int perSample, int size) =>
+        (tile / perSample, size * (tile % perSample / tilesW), size * (tile % tilesW));
 
     /// <summary>
     /// Tile <paramref name="tile"/>'s sample and the top-left output pixel of its 2×2 block, and whether the block's
@@ -113,18 +149,18 @@ internal static unsafe partial class Winograd
     /// </summary>
     private static (int Sample, int Row, int Col, bool Right, bool Below) Block(int tile, int tilesW, int perSample, int h, int w)
     {
-        int row = 2 * (tile % perSample / tilesW), col = 2 * (tile % tilesW);
-        return (tile / perSample, row, col, col + 1 < w, row + 1 < h);
+        var (sample, row, col) = Corner(tile, tilesW, perSample, 2);
+        return (sample, row, col, col + 1 < w, row + 1 < h);
     }
 
     /// <summary>
-    /// The tiles split into chunks whose transformed tiles (16 × tiles × <paramref name="channels"/>) stay near
-    /// <see cref="ChunkBytes"/>, a whole number per thread (128 channels at 12×12, batch 32, made 9 chunks: 5 and 4 on
-    /// two threads).
+    /// The tiles split into chunks whose transformed tiles (<paramref name="floatsPerTile"/> each: positions × channels)
+    /// stay near <see cref="ChunkBytes"/>, a whole number per thread (128 channels at 12×12 by F(2×2, 3×3), batch 32,
+    /// made 9 chunks: 5 and 4 on two threads).
     /// </summary>
-    private static (int Chunks, int PerChunk) Chunks(int tiles, int channels)
+    private static (int Chunks, int PerChunk) Chunks(int tiles, int floatsPerTile)
     {
-        int perChunk = Math.Clamp(ChunkBytes / (16 * channels * sizeof(float)), 16, 256);
+        int perChunk = Math.Clamp(ChunkBytes / (floatsPerTile * sizeof(float)), 16, 256);
         int chunks = (tiles + perChunk - 1) / perChunk;
         if (chunks > 1) chunks = (chunks + Threads.Count - 1) / Threads.Count * Threads.Count;
         perChunk = (tiles + chunks - 1) / chunks;

@@ -61,11 +61,12 @@ public class ConvolutionLoweringTests
     }
 
     [Theory]
-    [InlineData(2, 128, 12, 12, 128)]  // ResNet's second stage: 6×6 tiles a sample
-    [InlineData(3, 128, 13, 15, 144)]  // odd sizes: the last row and column of tiles half outside
+    [InlineData(2, 128, 12, 12, 128)]  // ResNet's second stage by F(4×4, 3×3): 3×3 tiles a sample
+    [InlineData(3, 128, 13, 15, 144)]  // odd sizes: the last row and column of 4×4 tiles partly outside
     [InlineData(9, 144, 12, 12, 128)]  // several chunks of tiles, one ragged; more channels in than out
-    [InlineData(2, 64, 24, 24, 64)]    // ResNet's first stage: 64 channels, 12×12 tiles a sample
-    [InlineData(3, 256, 6, 6, 256)]    // ResNet's third stage: 3×3 tiles a sample, the smallest planes taken
+    [InlineData(2, 64, 24, 24, 64)]    // ResNet's first stage: 64 channels, 6×6 tiles of 4×4 a sample
+    [InlineData(3, 256, 6, 6, 256)]    // ResNet's third stage by F(2×2, 3×3): 3×3 tiles a sample, the smallest planes taken
+    [InlineData(2, 64, 7, 11, 80)]     // F(2×2, 3×3) at odd sizes below F(4×4, 3×3)'s planes: 2×2 tiles half outside
     public void Winograd_forward_and_both_gradients_match_the_definition(int n, int c, int h, int w, int o)
     {
         var p = new Convolution.Problem(n, c, h, w, o, 1, new ConvGeometry(3, 3, 1, 1, 1, 1));
