@@ -1,0 +1,57 @@
+using Sprout.Kernels;
+
+namespace Sprout.Tests.Kernels;
+
+/// <summary>
+/// Batch normalization's loops against the statistics, outputs and gradients written out from the equations in double
+/// precision, at plane sizes from one value to a few hundred.
+/// </summary>
+public class BatchNormPlanesTests
+{
+    [Theory]
+    [InlineData(5, 24, 9)]     // ResNet-18's 3×3 planes: shorter than a vector
+    [InlineData(3, 17, 1)]     // one value a plane (after a dense layer), an odd channel count
+    [InlineData(4, 6, 256)]    // whole vectors
+    [InlineData(3, 5, 300)]    // whole vectors and a tail
+    public void Forward_and_gradients_match_the_equations(int n, int c, int s)
+    {
+        var layout = new BatchNormPlanes.Layout(n, c, s);
+        var random = new Random(n * 100 + c * 10 + s);
+        float[] Values(int count, float scale, float shift) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale + shift)];
+        const int Offset = 3;   // arrays come with offsets
+        var x = Values(Offset + n * c * s, 2f, 0.5f);
+        var g = Values(Offset + n * c * s, 1f, 0f);
+        var gamma = Values(Offset + c, 1f, 1f);
+        var beta = Values(Offset + c, 1f, 0f);
+        const float Epsilon = 1e-5f;
+        var (y, mean, variance, invStd) = (new float[n * c * s], new float[c], new float[c], new float[c]);
+        BatchNormPlanes.Forward(layout, x, Offset, gamma, Offset, beta, Offset, Epsilon, y, mean, variance, invStd);
+        var (dGamma, dBeta, dx) = (new float[c], new float[c], new float[n * c * s]);
+        BatchNormPlanes.ParameterGradients(layout, g, Offset, x, Offset, mean, invStd, dGamma, dBeta);
+        BatchNormPlanes.InputGradient(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx);
+
+        int m = n * s;
+        for (int ch = 0; ch < c; ch++)
+        {
+            int[] at = [.. Enumerable.Range(0, m).Select(k => Offset + (k / s * c + ch) * s + k % s)];
+            double mu = at.Average(i => (double)x[i]);
+            double var = at.Average(i => (x[i] - mu) * (x[i] - mu));
+            double inv = 1 / Math.Sqrt(var + Epsilon);
+            Close(mu, mean[ch], $"mean[{ch}]");
+            Close(var, variance[ch], $"variance[{ch}]");
+            double[] xHat = [.. at.Select(i => (x[i] - mu) * inv)];
+            double sumG = at.Sum(i => (double)g[i]), sumGxHat = at.Select((i, k) => g[i] * xHat[k]).Sum();
+            Close(sumG, dBeta[ch], $"dβ[{ch}]");
+            Close(sumGxHat, dGamma[ch], $"dγ[{ch}]");
+            for (int k = 0; k < m; k++)
+            {
+                int i = at[k], plain = i - Offset;
+                Close(gamma[Offset + ch] * xHat[k] + beta[Offset + ch], y[plain], $"y[{plain}]");
+                Close(gamma[Offset + ch] * inv / m * (m * g[i] - sumG - xHat[k] * sumGxHat), dx[plain], $"dx[{plain}]");
+            }
+        }
+    }
+
+    private static void Close(double expected, float actual, string what) =>
+        Assert.True(Math.Abs(expected - actual) <= 2e-4 * (1 + Math.Abs(expected)), $"{what}: expected {expected}, got {actual}");
+}
