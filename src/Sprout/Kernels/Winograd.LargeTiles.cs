@@ -22,25 +22,25 @@ internal static unsafe partial class Winograd
     internal static int LargeTilesFrom { get; set; } = 12;
 
     /// <summary>
-    /// U[ξ][c][o] = (G·g·Gᵀ)[ξ] for each filter g = w[o, c] (6×6 from 3×3), 16 outputs at a time, with G's rows
+    /// U[ξ][c][o] = (G·g·Gᵀ)[ξ] for each filter g = w[o, c] (6×6 from 3×3; <see cref="FilterTaps"/>), 16 outputs at a time, with G's rows
     /// (¼, 0, 0), −⅙(1, 1, 1), −⅙(1, −1, 1), (1/24, 1/12, ⅙), (1/24, −1/12, ⅙), (0, 0, 1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformFiltersLarge(float[] w, int wOffset, int outputs, int channels, float[] u)
+    private static void TransformFiltersLarge(float[] w, int wOffset, int outputs, int channels, bool flipped, float[] u)
     {
         int plane = channels * outputs;
         WorkerPool.ForRanges(channels, (long)plane * LargePositions, (first, end) =>
         {
-            var apart = Vector256<int>.Indices * (channels * 9);   // filter o + lane is lane·C·9 floats after filter o
             var columns = stackalloc Vector512<float>[3 * LargeSpan];   // G·g, column j at 6·j
             var row = stackalloc Vector512<float>[LargeSpan];
             fixed (float* pw = w, pu = u)
+            {
+                var taps = new FilterTaps(pw + wOffset, outputs, channels, flipped);
                 for (int c = first; c < end; c++)
                     for (int o = 0; o < outputs; o += L)
                     {
-                        float* g = pw + wOffset + ((long)o * channels + c) * 9;
                         for (int j = 0; j < 3; j++)
-                            FilterRows(Gather(g + j, apart, channels), Gather(g + 3 + j, apart, channels), Gather(g + 6 + j, apart, channels), columns + LargeSpan * j);
+                            FilterRows(taps.Tap(o, c, j), taps.Tap(o, c, 3 + j), taps.Tap(o, c, 6 + j), columns + LargeSpan * j);
                         float* at = pu + (long)c * outputs + o;
                         for (int i = 0; i < LargeSpan; i++)   // ·Gᵀ: row i of G·g through G again
                         {
@@ -48,6 +48,7 @@ internal static unsafe partial class Winograd
                             for (int k = 0; k < LargeSpan; k++) row[k].Store(at + (long)(LargeSpan * i + k) * plane);
                         }
                     }
+            }
         });
     }
 

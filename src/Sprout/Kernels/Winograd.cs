@@ -18,7 +18,7 @@ internal static unsafe partial class Winograd
 {
     private const int L = 16;                // channels per vector
 
-    [ThreadStatic] private static float[]? t_input, t_product, t_filters, t_flipped, t_channelsLast, t_outputLast;
+    [ThreadStatic] private static float[]? t_input, t_product, t_filters, t_channelsLast, t_outputLast;
 
     /// <summary>
     /// Whether <paramref name="p"/> is a 3×3, stride-1, padding-1 convolution of one group, with channel counts in whole
@@ -99,12 +99,13 @@ internal static unsafe partial class Winograd
     /// <see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>), in the tiling
     /// <see cref="TilingOf"/> picks.
     /// </summary>
-    private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0)
+    private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0,
+        bool flipped = false)
     {
         var f = TilingOf(p);
         int positions = f.Positions, planes = p.H * p.W;
         var u = Convolution.Buffer(ref t_filters, positions * p.C * p.O);
-        TransformFilters(f, w, wOffset, p.O, p.C, u);
+        TransformFilters(f, w, wOffset, p.O, p.C, flipped, u);
         var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
         int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW;
         var (chunks, perChunk) = Chunks(tiles, positions * p.C, p.C >= 256 ? DeepChunkBytes : ChunkBytes);
@@ -127,11 +128,11 @@ internal static unsafe partial class Winograd
     private static WinogradTiling TilingOf(Convolution.Problem p) =>
         p.H >= LargeTilesFrom && p.W >= LargeTilesFrom ? WinogradTiling.Four : WinogradTiling.Two;
 
-    /// <summary><paramref name="f"/>'s filter transform.</summary>
-    private static void TransformFilters(WinogradTiling f, float[] w, int wOffset, int outputs, int channels, float[] u)
+    /// <summary><paramref name="f"/>'s filter transform (<see cref="FilterTaps"/> says what <paramref name="flipped"/> reads).</summary>
+    private static void TransformFilters(WinogradTiling f, float[] w, int wOffset, int outputs, int channels, bool flipped, float[] u)
     {
-        if (f == WinogradTiling.Four) TransformFiltersLarge(w, wOffset, outputs, channels, u);
-        else TransformFilters(w, wOffset, outputs, channels, u);
+        if (f == WinogradTiling.Four) TransformFiltersLarge(w, wOffset, outputs, channels, flipped, u);
+        else TransformFilters(w, wOffset, outputs, channels, flipped, u);
     }
 
     /// <summary><paramref name="f"/>'s input transform.</summary>
@@ -181,15 +182,8 @@ internal static unsafe partial class Winograd
         InputGradientChannelsLast(p, ChannelsLast(dy, dyOffset, p.N, p.O, p.H * p.W, ref t_gradientLast), w, wOffset, dx, dxOffset);
 
     /// <summary><see cref="InputGradient"/> from dy already channels-last.</summary>
-    private static void InputGradientChannelsLast(Convolution.Problem p, float[] dyt, float[] w, int wOffset, float[] dx, int dxOffset)
-    {
-        var flipped = Convolution.Buffer(ref t_flipped, p.C * p.O * 9);
-        for (int o = 0; o < p.O; o++)
-            for (int c = 0; c < p.C; c++)
-                for (int k = 0; k < 9; k++)
-                    flipped[(c * p.O + o) * 9 + 8 - k] = w[wOffset + (o * p.C + c) * 9 + k];
-        ForwardChannelsLast(p with { C = p.O, O = p.C }, dyt, flipped, 0, dx, dxOffset);
-    }
+    private static void InputGradientChannelsLast(Convolution.Problem p, float[] dyt, float[] w, int wOffset, float[] dx, int dxOffset) =>
+        ForwardChannelsLast(p with { C = p.O, O = p.C }, dyt, w, wOffset, dx, dxOffset, flipped: true);
 
     /// <summary>dst (cols × rows, from <paramref name="dstOffset"/>) = srcᵀ (rows × cols), 8×8 blocks in registers.</summary>
     private static void Transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset)
@@ -208,42 +202,38 @@ internal static unsafe partial class Winograd
     }
 
     /// <summary>
-    /// U[ξ][c][o] = (G·g·Gᵀ)[ξ] for each filter g = w[o, c], 16 outputs at a time: their taps gathered into vectors, each
-    /// of the 16 planes written in order (one filter at a time had scattered its 16 values a plane apart: 128×128
-    /// filters took 2 % of a ResNet-18 step).
+    /// U[ξ][c][o] = (G·g·Gᵀ)[ξ] for each filter g = w[o, c] (<see cref="FilterTaps"/>), 16 outputs at a time: their taps
+    /// gathered into vectors, each of the 16 planes written in order (one filter at a time had scattered its 16 values a
+    /// plane apart: 128×128 filters took 2 % of a ResNet-18 step).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformFilters(float[] w, int wOffset, int outputs, int channels, float[] u)
+    private static void TransformFilters(float[] w, int wOffset, int outputs, int channels, bool flipped, float[] u)
     {
         int plane = channels * outputs;
         WorkerPool.ForRanges(channels, (long)plane * 16, (first, end) =>
         {
-            var apart = Vector256<int>.Indices * (channels * 9);   // filter o + lane is lane·C·9 floats after filter o
             var half = Vector512.Create(0.5f);
             fixed (float* pw = w, pu = u)
+            {
+                var taps = new FilterTaps(pw + wOffset, outputs, channels, flipped);
                 for (int c = first; c < end; c++)
                     for (int o = 0; o < outputs; o += L)
                     {
-                        float* g = pw + wOffset + ((long)o * channels + c) * 9;
                         float* at = pu + (long)c * outputs + o;
                         for (int j = 0; j < 3; j++)   // t = G·g (4×3), column j: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2
                         {
-                            var g0 = Gather(g + j, apart, channels);
-                            var g1 = Gather(g + 3 + j, apart, channels);
-                            var g2 = Gather(g + 6 + j, apart, channels);
+                            var g0 = taps.Tap(o, c, j);
+                            var g1 = taps.Tap(o, c, 3 + j);
+                            var g2 = taps.Tap(o, c, 6 + j);
                             var t1 = half * (g0 + g1 + g2);
                             var t2 = half * (g0 - g1 + g2);
                             // U = t·Gᵀ: column j of t feeds every row i = 0..3 of U at the same 4 positions per row.
                             AddColumn(at, plane, j, g0, t1, t2, g2);
                         }
                     }
+            }
         });
     }
-
-    /// <summary>The same tap of 16 consecutive filters (C·9 floats apart), in two 8-lane gathers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Gather(float* tap, Vector256<int> apart, int channels) =>
-        Vector512.Create(Avx2.GatherVector256(tap, apart, 4), Avx2.GatherVector256(tap + 8L * channels * 9, apart, 4));
 
     /// <summary>
     /// The part of U = t·Gᵀ that column <paramref name="j"/> of t (its 4 rows r0..r3) contributes: U[i][0] = t[i][0],
