@@ -251,7 +251,7 @@ internal static class ProfileRunner
     /// `-- profile resnet large [A B]` (the smallest planes Winograd takes by F(4×4, 3×3), default 12 and 1000: never) or
     /// `-- profile resnet wlarge` (their weight gradients by F(4×4, 3×3) too, 1, or by F(2×2, 3×3), 0) or `-- profile
     /// resnet chunk [A B]` (KiB of transformed input per chunk of Winograd's tiles, default 1024 and 512) or `-- profile
-    /// resnet deepchunk [A B]` (the same in the forward of layers with 256 channels or more, default 1024 and 4096).
+    /// resnet deepchunk [A B]` (the same in layers with 256 channels or more, default 1024 and 4096).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {

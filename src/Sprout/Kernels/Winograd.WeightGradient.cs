@@ -34,7 +34,7 @@ internal static unsafe partial class Winograd
         var xt = ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast);
         var f = LargeWeightGradients ? TilingOf(p) : WinogradTiling.Two;
         int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW, positions = f.Positions;
-        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O), ChunkBytes);
+        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O), p.C >= 256 ? DeepChunkBytes : ChunkBytes);
         int parts = Math.Min(chunks, Threads.Count), length = positions * p.C * p.O;
         var sums = FilterGradientSums(parts, length);
         WorkerPool.For(parts, part =>

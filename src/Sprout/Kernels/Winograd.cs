@@ -55,11 +55,14 @@ internal static unsafe partial class Winograd
     internal static int ChunkBytes { get; set; } = 1 << 20;
 
     /// <summary>
-    /// Bytes of transformed input per chunk of tiles in the forward (and input gradient) of layers with 256 input channels
-    /// or more, whose 16 transformed filter planes (4 MB at 256 × 256) every chunk streams again: ResNet-18's 256 channels
-    /// at 6×6 then run in two chunks of 144 tiles instead of six of 48. One Zen 4 core, that layer's forward 10.8 against
-    /// 14.3 ms; whole steps alternated in one process (<c>profile resnet deepchunk</c>, 1024 against 4096) one thread
-    /// 645.7 / 593.8 and 603.9 / 581.4 ms, two threads 379.5 / 354.2 and 331.1 / 335.1 ms.
+    /// Bytes of transformed input per chunk of tiles in layers with 256 input channels or more. In the forward (and input
+    /// gradient) every chunk streams the 16 transformed filter planes again (4 MB at 256 × 256); in the weight gradient
+    /// every chunk reads and writes its run's dU (4 MB) once more. ResNet-18's 256 channels at 6×6 then run in two chunks
+    /// of 144 tiles instead of six of 48. One Zen 4 core, that layer's forward 10.8 against 14.3 ms; two cores, its
+    /// weight gradient 6.0–6.5 against 6.3–7.6 ms (alternated in one process). Whole steps alternated in one process
+    /// (<c>profile resnet deepchunk</c>, 1024 against 4096), the forward alone: one thread 645.7 / 593.8 and 603.9 /
+    /// 581.4 ms, two threads 379.5 / 354.2 and 331.1 / 335.1 ms; with the weight gradient too: one thread 607.0 / 598.3
+    /// ms, two threads 301.9 / 302.8 and 344.3 / 327.9 ms.
     /// </summary>
     internal static int DeepChunkBytes { get; set; } = 4 << 20;
 
