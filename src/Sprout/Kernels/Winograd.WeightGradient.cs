@@ -17,8 +17,8 @@ internal static unsafe partial class Winograd
     internal static bool WeightGradients { get; set; } = true;
 
     /// <summary>
-    /// dw (O, C, 3, 3) of <see cref="Forward"/> from x and dy, every element written, in the forward's tiling (F(2×2, 3×3)
-    /// unless <see cref="LargeWeightGradients"/> is off). The forward is Y = Aᵀ·(Σ_c V ⊙ U)·A per tile with V = Bᵀ·d·B
+    /// dw (O, C, 3, 3) of <see cref="Forward"/> from x and dy, every element written, in the forward's tiling (always
+    /// F(2×2, 3×3) when <see cref="LargeWeightGradients"/> is off). The forward is Y = Aᵀ·(Σ_c V ⊙ U)·A per tile with V = Bᵀ·d·B
     /// and U = G·g·Gᵀ, so per position ξ of the transformed tiles dU_ξ = Σ_tiles Z_ξᵀ·V_ξ (O × C), where Z = A·dY·Aᵀ
     /// carries each tile's block of dy back through the output transform; then dw = Gᵀ·dU·G per filter. F(2×2, 3×3)'s 16
     /// products do 16 multiply–adds per 2×2 outputs and channel pair where im2col's one product does 36; F(4×4, 3×3)'s
@@ -170,7 +170,7 @@ internal static unsafe partial class Winograd
         r2 = Vector512.FusedMultiplyAdd(sixth, far - near, m5);
     }
 
-    /// <summary>One dU accumulator (16·C·O floats) per run of chunks, kept by the calling thread and reused.</summary>
+    /// <summary>One dU accumulator (positions·C·O floats) per run of chunks, kept by the calling thread and reused.</summary>
     private static float[][] FilterGradientSums(int parts, int length)
     {
         var kept = t_filterGradients is { } b && b.Length >= parts ? b : t_filterGradients = new float[parts][];

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Sprout.Kernels;
 
@@ -100,7 +99,8 @@ internal static unsafe partial class Winograd
 
     /// <summary>
     /// <see cref="Forward"/> from the input already channels-last (<see cref="ChannelsLast"/>), in the tiling
-    /// <see cref="TilingOf"/> picks.
+    /// <see cref="TilingOf"/> picks; with <paramref name="flipped"/>, by w's filters transposed and turned 180° (the
+    /// input gradient's convolution, <see cref="FilterTaps"/>).
     /// </summary>
     private static void ForwardChannelsLast(Convolution.Problem p, float[] xt, float[] w, int wOffset, float[] y, int yOffset, float[]? bias = null, int biasOffset = 0,
         bool flipped = false)
