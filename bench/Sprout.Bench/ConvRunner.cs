@@ -16,6 +16,7 @@ internal static class ConvRunner
     public static int Run(string[] args)
     {
         if (args.FirstOrDefault() == "resnet") return ResNetLayers(args.Length > 1 ? int.Parse(args[1]) : 5, args);
+        if (args.FirstOrDefault() == "layer") return LayerSetting(args[1..]);
         int runs = args.Length > 0 ? int.Parse(args[0]) : 5;
         Console.WriteLine($"Threads: {Threads.Count}; medians of {runs} runs");
         Conv("LeNet conv1: 256x1x28x28, 6 of 5x5, pad 2", 256, 1, 28, 6, 5, 2, runs);
@@ -138,6 +139,53 @@ internal static class ConvRunner
         }
         Console.WriteLine($"{name,-34} {a} / {b} columns: forward {Ab(() => Convolution.Forward(p, x, 0, w, 0, y))}" +
             $"   dW {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw))}   dX {Ab(() => Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null))}");
+    }
+
+    /// <summary>
+    /// One of ResNet-18's convolutions at batch 32 (<c>same</c>: 3×3 stride 1, C → C; <c>strided</c>: 3×3 stride 2, C →
+    /// 2C; <c>shortcut</c>: 1×1 stride 2, C → 2C) at the current thread count, each pass (forward, dX, dW) alternated
+    /// between two values of one kernel setting of <c>profile resnet</c> (<see cref="ProfileRunner.Settings"/>), medians
+    /// of 50 pairs: <c>conv layer same 12 128 large 12 1000</c>.
+    /// </summary>
+    private static int LayerSetting(string[] args)
+    {
+        int hw = int.Parse(args[1]), c = int.Parse(args[2]);
+        var p = args[0] switch
+        {
+            "same" => new Convolution.Problem(32, c, hw, hw, c, 1, new ConvGeometry(3, 3, 1, 1, 1, 1)),
+            "strided" => new Convolution.Problem(32, c, hw, hw, 2 * c, 1, new ConvGeometry(3, 3, 2, 2, 1, 1)),
+            "shortcut" => new Convolution.Problem(32, c, hw, hw, 2 * c, 1, new ConvGeometry(1, 1, 2, 2, 0, 0)),
+            _ => throw new ArgumentException($"conv layer: the kind is same, strided or shortcut, not '{args[0]}'."),
+        };
+        var setting = ProfileRunner.Settings.First(k => k.Name == args[3]);
+        int[] values = [int.Parse(args[4]), int.Parse(args[5])];
+        var rng = Rng.Stream(1, "layer");
+        float[] x = new float[p.N * p.C * p.H * p.W], w = new float[p.O * p.KernelRows], dy = new float[p.N * p.O * p.Pixels];
+        rng.FillUniform(x); rng.FillUniform(w); rng.FillUniform(dy);
+        float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length];
+        int kept = setting.Get();
+        foreach (var (pass, run) in new (string, Action)[]
+        {
+            ("forward", () => { if (Winograd.Applies(p)) Winograd.Forward(p, x, 0, w, 0, y, 0); else Convolution.Forward(p, x, 0, w, 0, y); }),
+            ("dX", () => { if (Winograd.Applies(p)) Winograd.Backward(p, x, 0, w, 0, dy, 0, dx, null); else Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null); }),
+            ("dW", () => { if (Winograd.Applies(p)) Winograd.Backward(p, x, 0, w, 0, dy, 0, null, dw); else Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw); }),
+        })
+        {
+            var times = new[] { new List<double>(), new List<double>() };
+            for (int round = 0; round < 55; round++)
+                for (int side = 0; side < 2; side++)
+                {
+                    setting.Set(values[side]);
+                    var clock = Stopwatch.StartNew();
+                    run();
+                    if (round >= 5) times[side].Add(clock.Elapsed.TotalMilliseconds);   // the first rounds warm both up
+                }
+            Console.WriteLine($"{args[0]} {hw}x{hw} {c} channels, {pass}, {Threads.Count} threads: {setting.Label} {values[0]}: {Median(times[0]):F2} ms, {values[1]}: {Median(times[1]):F2} ms");
+        }
+        setting.Set(kept);
+        return 0;
+
+        static double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
     }
 
     /// <summary>Runs <paramref name="chunk"/> (first sample, samples) for each chunk of samples the convolution kernels use, in turn, into one chunk-sized buffer as each thread of the kernels does.</summary>

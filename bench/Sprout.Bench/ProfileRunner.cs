@@ -279,11 +279,11 @@ internal static class ProfileRunner
     }
 
     /// <summary>A kernel setting <see cref="ResNetSetting"/> alternates: its argument, how its lines read, the two values compared by default.</summary>
-    private sealed record KernelSetting(string Name, string Label, int A, int B, Func<int> Get, Action<int> Set);
+    internal sealed record KernelSetting(string Name, string Label, int A, int B, Func<int> Get, Action<int> Set);
 
     private static int Flag(bool on) => on ? 1 : 0;
 
-    private static readonly KernelSetting[] Settings =
+    internal static readonly KernelSetting[] Settings =
     [
         new("winograd", "Winograd from", 64, 128, () => Sprout.Kernels.Winograd.MinChannels, v => Sprout.Kernels.Winograd.MinChannels = v),
         new("plane", "Winograd from planes of", 6, 12, () => Sprout.Kernels.Winograd.MinPlane, v => Sprout.Kernels.Winograd.MinPlane = v),
