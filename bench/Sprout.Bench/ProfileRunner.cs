@@ -251,7 +251,8 @@ internal static class ProfileRunner
     /// `-- profile resnet large [A B]` (the smallest planes Winograd takes by F(4×4, 3×3), default 12 and 1000: never) or
     /// `-- profile resnet wlarge` (their weight gradients by F(4×4, 3×3) too, 1, or by F(2×2, 3×3), 0) or `-- profile
     /// resnet chunk [A B]` (KiB of transformed input per chunk of Winograd's tiles, default 1024 and 512) or `-- profile
-    /// resnet deepchunk [A B]` (the same in layers with 256 channels or more, default 1024 and 4096).
+    /// resnet deepchunk [A B]` (the same in layers with 256 channels or more, default 1024 and 4096) or `-- profile resnet
+    /// ltiles [A B]` (tiles per chunk in F(4×4, 3×3)'s forward, default 56 and 0: by bytes).
     /// </summary>
     private static int ResNetSetting(string[] args)
     {
@@ -296,6 +297,7 @@ internal static class ProfileRunner
         new("wlarge", "Winograd F(4×4, 3×3) weight gradients", 1, 0, () => Flag(Sprout.Kernels.Winograd.LargeWeightGradients), v => Sprout.Kernels.Winograd.LargeWeightGradients = v != 0),
         new("chunk", "Winograd chunks of KiB", 1024, 512, () => Sprout.Kernels.Winograd.ChunkBytes >> 10, v => Sprout.Kernels.Winograd.ChunkBytes = v << 10),
         new("deepchunk", "Winograd deep chunks of KiB", 1024, 4096, () => Sprout.Kernels.Winograd.DeepChunkBytes >> 10, v => Sprout.Kernels.Winograd.DeepChunkBytes = v << 10),
+        new("ltiles", "Winograd F(4×4, 3×3) forward chunks of tiles", 56, 0, () => Sprout.Kernels.Winograd.LargeChunkTiles, v => Sprout.Kernels.Winograd.LargeChunkTiles = v),
         new("taps", "small planes tap by tap", 1, 0, () => Flag(Sprout.Kernels.Convolution.TapWise), v => Sprout.Kernels.Convolution.TapWise = v != 0),
     ];
 

@@ -7,7 +7,7 @@ using Sprout.Bench;
 //   dotnet run -c Release --project bench/Sprout.Bench -- batched   batched products at attention's shapes vs the FMA peak
 //   dotnet run -c Release --project bench/Sprout.Bench -- conv      Conv2D GFLOP/s and LeNet training epochs (conv resnet: ResNet-18's layers; conv layer: one layer, a setting A/B)
 //   dotnet run -c Release --project bench/Sprout.Bench -- pool      max pooling at ResNet-18's stem and LeNet's, in ms
-//   dotnet run -c Release --project bench/Sprout.Bench -- profile lenet|modern|mlp [batch] | lstm|gru|transformer|vit [keep] | resnet [batch] | resnet scaling | resnet winograd|plane|columns|vectorized|wgrad|wsmall|whole|large|wlarge|chunk|deepchunk|taps [A B]   time per layer and per backward op
+//   dotnet run -c Release --project bench/Sprout.Bench -- profile lenet|modern|mlp [batch] | lstm|gru|transformer|vit [keep] | resnet [batch] | resnet scaling | resnet winograd|plane|columns|vectorized|wgrad|wsmall|whole|large|wlarge|chunk|deepchunk|ltiles|taps [A B]   time per layer and per backward op
 return args.FirstOrDefault() switch
 {
     "train" => TrainingRunner.Run(args[1..]),
