@@ -15,9 +15,11 @@ internal static unsafe partial class Winograd
 
     /// <summary>
     /// Smallest planes (height and width) that run by F(4×4, 3×3) instead of F(2×2, 3×3): the forward, the input
-    /// gradient and (unless <see cref="LargeWeightGradients"/> is off) the weight gradient. One Zen 4 core, batch 32:
-    /// 128 channels at 12×12 forward 7.6–8.7 against 10.4–10.5 ms, weight gradient 6.7–8.5 against 9.7–11.7 ms; 64 at
-    /// 24×24 forward about even, weight gradient 7.3–12.6 against 12.4–14.5 ms. Whole ResNet-18 steps alternated in one
+    /// gradient and (unless <see cref="LargeWeightGradients"/> is off) the weight gradient. Zen 4, batch 32, forward / dX
+    /// / dW alternated in one process (<c>Sprout.Bench -- conv layer same 12 128 large 12 1000</c>): 128 channels at
+    /// 12×12 one core 7.50 / 9.44 / 9.70 against 9.43 / 10.76 / 11.38 ms, two cores 3.06 / 2.77 / 4.01 against 4.15 /
+    /// 3.81 / 4.65 ms; 64 at 24×24 one core 10.85 / 11.33 / 11.24 against 11.96 / 11.92 / 12.89 ms, two cores 5.19 /
+    /// 5.31 / 7.07 against 6.09 / 6.20 / 9.63 ms. Whole ResNet-18 steps alternated in one
     /// process (<c>Sprout.Bench -- profile resnet large 12 1000</c>): one thread 663.0 / 716.0 and 588.2 / 634.1 ms, two
     /// threads 351.5 / 375.1 and 296.9 / 319.9 ms, 6–7 % faster.
     /// </summary>
