@@ -11,7 +11,8 @@ namespace Sprout.Kernels;
 // gradient from 24 % to 17 %.)
 internal static unsafe partial class Winograd
 {
-    private const int LargeTile = 4, LargeSpan = LargeTile + 2, LargePositions = LargeSpan * LargeSpan;
+    internal const int LargeTile = 4;   // WinogradTiling.Four's m
+    private const int LargeSpan = LargeTile + 2, LargePositions = LargeSpan * LargeSpan;
 
     /// <summary>
     /// Smallest planes (height and width) that run by F(4×4, 3×3) instead of F(2×2, 3×3): the forward, the input

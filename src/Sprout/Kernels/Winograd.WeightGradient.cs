@@ -34,7 +34,7 @@ internal static unsafe partial class Winograd
         var xt = ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast);
         var f = LargeWeightGradients ? TilingOf(p) : WinogradTiling.Two;
         int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW, positions = f.Positions;
-        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O), p.C >= 256 ? DeepChunkBytes : ChunkBytes);
+        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O), ChunkBytesOf(p));
         int parts = Math.Min(chunks, Threads.Count), length = positions * p.C * p.O;
         var sums = FilterGradientSums(parts, length);
         WorkerPool.For(parts, part =>
@@ -102,7 +102,7 @@ internal static unsafe partial class Winograd
     /// <summary>
     /// dw[o, c] = Gᵀ·dU[·][o][c]·G (3×3 from α×α), the adjoint of the filter transform, 16 input channels at a time
     /// (each of dU's planes read in order): each row of dU through Gᵀ into the scratch, each of its 3 columns through Gᵀ
-    /// again; the 9 taps leave through the scratch as the 144 consecutive floats of dw[o, c .. c+15].
+    /// again into its column of taps; the 9 taps leave through the scratch as the 144 consecutive floats of dw[o, c .. c+15].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformFilterGradients(WinogradTiling f, float[] du, int outputs, int channels, float[] dw)
@@ -120,11 +120,11 @@ internal static unsafe partial class Winograd
                         float* at = pu + (long)o * channels + c;
                         for (int i = 0; i < span; i++, at += (long)span * plane)
                             TapsOf(large, at, plane, rows + 3 * i);
-                        for (int s = 0; s < 3; s++) TapsOf(large, rows + s, 3, taps, 3 * s);
+                        for (int s = 0; s < 3; s++) TapsOf(large, rows + s, 3, taps + s);   // column s: taps s, 3 + s, 6 + s
                         var lanes = (float*)taps;
                         float* filters = pw + ((long)o * channels + c) * 9;
                         for (int lane = 0; lane < L; lane++)
-                            for (int k = 0; k < 9; k++) filters[lane * 9 + k] = lanes[(k % 3 * 3 + k / 3) * L + lane];
+                            for (int k = 0; k < 9; k++) filters[lane * 9 + k] = lanes[k * L + lane];
                     }
         });
     }
@@ -138,12 +138,12 @@ internal static unsafe partial class Winograd
         else GradientTaps(m0, m1, m2, m3, out to[0], out to[1], out to[2]);
     }
 
-    /// <summary>Gᵀ·(the α vectors from <paramref name="at"/>, <paramref name="step"/> apart) into <paramref name="to"/>[first], [first + 1], [first + 2].</summary>
+    /// <summary>Gᵀ·(the α vectors from <paramref name="at"/>, <paramref name="step"/> apart) into <paramref name="to"/>[0], [3], [6]: a column of the 3×3 taps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TapsOf(bool large, Vector512<float>* at, int step, Vector512<float>* to, int first)
+    private static void TapsOf(bool large, Vector512<float>* at, int step, Vector512<float>* to)
     {
-        if (large) GradientTaps(at[0], at[step], at[2 * step], at[3 * step], at[4 * step], at[5 * step], out to[first], out to[first + 1], out to[first + 2]);
-        else GradientTaps(at[0], at[step], at[2 * step], at[3 * step], out to[first], out to[first + 1], out to[first + 2]);
+        if (large) GradientTaps(at[0], at[step], at[2 * step], at[3 * step], at[4 * step], at[5 * step], out to[0], out to[3], out to[6]);
+        else GradientTaps(at[0], at[step], at[2 * step], at[3 * step], out to[0], out to[3], out to[6]);
     }
 
     /// <summary>F(2×2, 3×3)'s Gᵀ·(m0 … m3), Gᵀ's rows (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1).</summary>

@@ -127,14 +127,19 @@ internal static unsafe partial class Winograd
         WorkerPool.For(p.N, n => Transpose(yt, n * planes * p.O, planes, p.O, y, yOffset + n * p.O * planes));
     }
 
+    /// <summary>Input channels from which a layer's chunks are sized by <see cref="DeepChunkBytes"/>.</summary>
+    private const int DeepChannels = 256;
+
+    /// <summary>Bytes of transformed input per chunk: <see cref="DeepChunkBytes"/> from <see cref="DeepChannels"/>, else <see cref="ChunkBytes"/>.</summary>
+    private static int ChunkBytesOf(Convolution.Problem p) => p.C >= DeepChannels ? DeepChunkBytes : ChunkBytes;
+
     /// <summary>
-    /// Bytes of transformed input per chunk in the forward (and input gradient): <see cref="DeepChunkBytes"/> from 256
-    /// channels, <see cref="LargeChunkTiles"/> tiles by F(4×4, 3×3), else <see cref="ChunkBytes"/>.
+    /// Bytes of transformed input per chunk in the forward (and input gradient): <see cref="LargeChunkTiles"/> tiles by
+    /// F(4×4, 3×3) below <see cref="DeepChannels"/>, else <see cref="ChunkBytesOf"/>.
     /// </summary>
     private static int ForwardChunkBytes(WinogradTiling f, Convolution.Problem p) =>
-        p.C >= 256 ? DeepChunkBytes
-        : f == WinogradTiling.Four && LargeChunkTiles > 0 ? LargeChunkTiles * f.Positions * p.C * sizeof(float)
-        : ChunkBytes;
+        f == WinogradTiling.Four && p.C < DeepChannels && LargeChunkTiles > 0 ? LargeChunkTiles * f.Positions * p.C * sizeof(float)
+        : ChunkBytesOf(p);
 
     /// <summary>
     /// Tiles per chunk in the forward (and input gradient) by F(4×4, 3×3) below 256 channels, or 0 to size the chunks by

@@ -13,7 +13,7 @@ internal sealed class WinogradTiling
     public static WinogradTiling Two { get; } = new(2);
 
     /// <summary>F(4×4, 3×3): 36 products per 4×4 outputs, where the direct algorithm does 144.</summary>
-    public static WinogradTiling Four { get; } = new(4);
+    public static WinogradTiling Four { get; } = new(Winograd.LargeTile);
 
     /// <summary>Outputs per tile side, m.</summary>
     public int Size { get; }
