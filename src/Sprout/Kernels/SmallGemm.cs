@@ -14,31 +14,29 @@ internal static unsafe class SmallGemm
 {
     [ThreadStatic] private static AlignedBuffer? t_packedB, t_tile;
 
-    /// <summary>Operand floats (A's and B's) up to which <see cref="MultiplyBatch"/> leaves the next product to the hardware prefetcher.</summary>
-    private const int FetchAbove = 64 * 64 * 2;
-
     /// <summary>Whether <see cref="Multiply"/> suits a product of this size (else use <see cref="Gemm.Multiply(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)"/>).</summary>
     public static bool Suits(int m, int n, int k) => k <= GemmBlocking.KC && (long)m * n * k < GemmBlocking.ParallelThreshold;
 
     /// <summary>
     /// The products <paramref name="start"/> … <paramref name="end"/> − 1 of a batch, operand i at
     /// <paramref name="aOffsets"/>[i] and <paramref name="bOffsets"/>[i], output i at i·m·n in <paramref name="c"/>. While
-    /// one product is computed, the next one's operands are prefetched a slice per micro-tile: a batch's operands stream
-    /// from L3 or memory, and each small product is too short for the hardware prefetcher to get ahead. (Fetching the
-    /// whole next product at once measured 3–8 points of peak slower: it evicts the current one from L1; fetching the
-    /// next output too, slower again.) Products whose operands take <see cref="FetchAbove"/> floats or fewer and need no
-    /// packing are left to the hardware prefetcher: 64×64·64×64 measured 0–7 points faster without the fetches, which
-    /// 128×64·64×128 (+9–12) and a transposed B, packed at the start of each product (+5), need.
+    /// one product is computed, the next one's operands and output are fetched into L2 a slice per micro-tile: a batch
+    /// streams from L3 or memory, and each small product is too short for the hardware prefetcher to get ahead. On
+    /// Zen 4 (one thread, the batched bench's A/B of five alternations): fetching into L2 rather than L1 took the
+    /// 64×64 products from 46–58 to 55–67 % of peak (L1 fetches evicted the product in use, so 64×64 had been left to
+    /// the hardware); the output's lines too took 128×64·64×128 from 55 to 65 % (without them, writing its 64 KB cost
+    /// as much as the arithmetic). Fetching two products ahead, or each next row tile into L1, measured no better; not
+    /// fetching a transposed B, which packing reads at once, 12 points worse.
     /// </summary>
     public static void MultiplyBatch(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float[] a, int[] aOffsets, int lda,
         float[] b, int[] bOffsets, int ldb, float[] c, int start, int end)
     {
-        bool fetch = transB || (long)m * k + (long)k * n > FetchAbove;
-        fixed (float* pa = a, pb = b)
+        fixed (float* pa = a, pb = b, pc = c)
             for (int i = start; i < end; i++)
             {
-                var next = i + 1 < end && fetch
-                    ? new Upcoming(pa + aOffsets[i + 1], transA ? k : m, transA ? m : k, lda, pb + bOffsets[i + 1], transB ? n : k, transB ? k : n, ldb)
+                var next = i + 1 < end
+                    ? new Upcoming(new(pb + bOffsets[i + 1], transB ? n : k, transB ? k : n, ldb), new(pa + aOffsets[i + 1], transA ? k : m, transA ? m : k, lda),
+                        new(pc + (long)(i + 1) * m * n, m, n, n))
                     : default;
                 MultiplyFetching(kernel, transA, transB, m, n, k, a, aOffsets[i], lda, b, bOffsets[i], ldb, c, i * m * n, n, next);
             }
@@ -48,7 +46,7 @@ internal static unsafe class SmallGemm
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) =>
         MultiplyFetching(kernel, transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, default);
 
-    /// <summary>One product, fetching <paramref name="next"/>'s operands towards L1 as it goes.</summary>
+    /// <summary>One product, fetching <paramref name="next"/>'s operands and output into L2 as it goes.</summary>
     private static void MultiplyFetching(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc, Upcoming next)
     {
@@ -103,22 +101,31 @@ internal static unsafe class SmallGemm
         }
     }
 
-    /// <summary>The next product's operands (row-major blocks of rows × cols, ld apart), fetched towards L1 some rows at a time.</summary>
-    private readonly struct Upcoming(float* a, int aRows, int aCols, int lda, float* b, int bRows, int bCols, int ldb)
+    /// <summary>A row-major block of rows × cols floats, ld apart.</summary>
+    private readonly struct Block(float* start, int rows, int cols, int ld)
     {
-        /// <summary>Rows of B, then of A; 0 when there is no next product.</summary>
-        public int Rows => a == null ? 0 : aRows + bRows;
+        public int Rows => rows;
+
+        public void FetchRows(int from, int to)
+        {
+            for (int r = from; r < to; r++)
+                for (int j = 0; j < cols; j += 16) Sse.Prefetch1(start + (long)r * ld + j);
+        }
+    }
+
+    /// <summary>The next product's B, A and output, fetched into L2 some rows at a time, in that order.</summary>
+    private readonly struct Upcoming(Block b, Block a, Block c)
+    {
+        /// <summary>Rows of B, A and C; 0 when there is no next product.</summary>
+        public int Rows => b.Rows + a.Rows + c.Rows;
 
         public void Fetch(int from, int to)
         {
             if (!Sse.IsSupported) return;
-            for (int r = from; r < Math.Min(to, bRows); r++) FetchRow(b + (long)r * ldb, bCols);
-            for (int r = Math.Max(from, bRows); r < to; r++) FetchRow(a + (long)(r - bRows) * lda, aCols);
-        }
-
-        private static void FetchRow(float* row, int cols)
-        {
-            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(row + j);
+            int first = b.Rows, second = first + a.Rows;
+            b.FetchRows(Math.Min(from, first), Math.Min(to, first));
+            a.FetchRows(Math.Clamp(from - first, 0, a.Rows), Math.Clamp(to - first, 0, a.Rows));
+            c.FetchRows(Math.Max(from - second, 0), Math.Max(to - second, 0));
         }
     }
 
