@@ -164,12 +164,9 @@ internal static class ConvRunner
         rng.FillUniform(x); rng.FillUniform(w); rng.FillUniform(dy);
         float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length];
         int kept = setting.Get();
-        foreach (var (pass, run) in new (string, Action)[]
-        {
-            ("forward", () => { if (Winograd.Applies(p)) Winograd.Forward(p, x, 0, w, 0, y, 0); else Convolution.Forward(p, x, 0, w, 0, y); }),
-            ("dX", () => { if (Winograd.Applies(p)) Winograd.Backward(p, x, 0, w, 0, dy, 0, dx, null); else Convolution.Backward(p, x, 0, w, 0, dy, 0, dx, null); }),
-            ("dW", () => { if (Winograd.Applies(p)) Winograd.Backward(p, x, 0, w, 0, dy, 0, null, dw); else Convolution.Backward(p, x, 0, w, 0, dy, 0, null, dw); }),
-        })
+        void Forward() { if (Winograd.Applies(p)) Winograd.Forward(p, x, 0, w, 0, y, 0); else Convolution.Forward(p, x, 0, w, 0, y); }
+        void Backward(float[]? gx, float[]? gw) { if (Winograd.Applies(p)) Winograd.Backward(p, x, 0, w, 0, dy, 0, gx, gw); else Convolution.Backward(p, x, 0, w, 0, dy, 0, gx, gw); }
+        foreach (var (pass, run) in new (string, Action)[] { ("forward", Forward), ("dX", () => Backward(dx, null)), ("dW", () => Backward(null, dw)) })
         {
             var times = new[] { new List<double>(), new List<double>() };
             for (int round = 0; round < 55; round++)

@@ -34,7 +34,7 @@ internal static unsafe partial class Winograd
         var xt = ChannelsLast(x, xOffset, p.N, p.C, p.H * p.W, ref t_channelsLast);
         var f = LargeWeightGradients ? TilingOf(p) : WinogradTiling.Two;
         int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW, positions = f.Positions;
-        var (chunks, perChunk) = Chunks(tiles, positions * Math.Max(p.C, p.O), ChunkBytesOf(p));
+        var (chunks, perChunk) = Chunks(tiles, TilesIn(ChunkBytesOf(p), positions * Math.Max(p.C, p.O)));
         int parts = Math.Min(chunks, Threads.Count), length = positions * p.C * p.O;
         var sums = FilterGradientSums(parts, length);
         WorkerPool.For(parts, part =>
@@ -46,9 +46,7 @@ internal static unsafe partial class Winograd
                 var v = Convolution.Buffer(ref t_input, positions * count * p.C);
                 var z = Convolution.Buffer(ref t_gradientTiles, positions * count * p.O);
                 fixed (float* px = xt, pv = v) TransformInput(f, p, px, tilesW, t0, count, pv);
-                fixed (float* pg = dyt, pz = z)
-                    if (f == WinogradTiling.Two) TransformOutputGradient(p, pg, tilesH, tilesW, t0, count, pz);
-                    else TransformOutputGradientLarge(p, pg, tilesH, tilesW, t0, count, pz);
+                fixed (float* pg = dyt, pz = z) TransformOutputGradient(f, p, pg, tilesW, t0, count, pz);
                 float beta = chunk == chunks * part / parts ? 0f : 1f;
                 for (int xi = 0; xi < positions; xi++)
                     Gemm.Multiply(true, false, p.O, p.C, count, 1f, z, xi * count * p.O, p.O, v, xi * count * p.C, p.C, beta, du, xi * p.O * p.C, p.C);

@@ -111,7 +111,7 @@ internal static unsafe partial class Winograd
         TransformFilters(f, w, wOffset, p.O, p.C, flipped, u);
         var yt = Convolution.Buffer(ref t_outputLast, p.N * planes * p.O);
         int tilesH = f.Tiles(p.H), tilesW = f.Tiles(p.W), tiles = p.N * tilesH * tilesW;
-        var (chunks, perChunk) = Chunks(tiles, positions * p.C, ForwardChunkBytes(f, p));
+        var (chunks, perChunk) = Chunks(tiles, ForwardChunkTiles(f, p));
         WorkerPool.For(chunks, chunk =>
         {
             int t0 = chunk * perChunk, count = Math.Min(perChunk, tiles - t0);
@@ -134,12 +134,11 @@ internal static unsafe partial class Winograd
     private static int ChunkBytesOf(Convolution.Problem p) => p.C >= DeepChannels ? DeepChunkBytes : ChunkBytes;
 
     /// <summary>
-    /// Bytes of transformed input per chunk in the forward (and input gradient): <see cref="LargeChunkTiles"/> tiles by
-    /// F(4×4, 3×3) below <see cref="DeepChannels"/>, else <see cref="ChunkBytesOf"/>.
+    /// Tiles per chunk in the forward (and input gradient): <see cref="LargeChunkTiles"/> by F(4×4, 3×3) below
+    /// <see cref="DeepChannels"/>, else as many as <see cref="ChunkBytesOf"/> holds.
     /// </summary>
-    private static int ForwardChunkBytes(WinogradTiling f, Convolution.Problem p) =>
-        f == WinogradTiling.Four && p.C < DeepChannels && LargeChunkTiles > 0 ? LargeChunkTiles * f.Positions * p.C * sizeof(float)
-        : ChunkBytesOf(p);
+    private static int ForwardChunkTiles(WinogradTiling f, Convolution.Problem p) =>
+        f == WinogradTiling.Four && p.C < DeepChannels && LargeChunkTiles > 0 ? LargeChunkTiles : TilesIn(ChunkBytesOf(p), f.Positions * p.C);
 
     /// <summary>
     /// Tiles per chunk in the forward (and input gradient) by F(4×4, 3×3) below 256 channels, or 0 to size the chunks by
@@ -176,6 +175,13 @@ internal static unsafe partial class Winograd
         else TransformOutput(p, m, f.Tiles(p.H), tilesW, t0, count, yt, bias);
     }
 
+    /// <summary><paramref name="f"/>'s transform of dY's blocks back through the output transform (the weight gradient's Z).</summary>
+    private static void TransformOutputGradient(WinogradTiling f, Convolution.Problem p, float* dyt, int tilesW, int t0, int count, float* z)
+    {
+        if (f == WinogradTiling.Four) TransformOutputGradientLarge(p, dyt, f.Tiles(p.H), tilesW, t0, count, z);
+        else TransformOutputGradient(p, dyt, f.Tiles(p.H), tilesW, t0, count, z);
+    }
+
     /// <summary>Tile <paramref name="tile"/>'s sample and the top-left output pixel of its <paramref name="size"/>² block.</summary>
     private static (int Sample, int Row, int Col) Corner(int tile, int tilesW, int perSample, int size) =>
         (tile / perSample, size * (tile % perSample / tilesW), size * (tile % tilesW));
@@ -190,14 +196,16 @@ internal static unsafe partial class Winograd
         return (sample, row, col, col + 1 < w, row + 1 < h);
     }
 
+    /// <summary>Tiles per chunk whose transformed tiles (<paramref name="floatsPerTile"/> each: positions × channels) take about <paramref name="bytes"/>.</summary>
+    private static int TilesIn(int bytes, int floatsPerTile) => bytes / (floatsPerTile * sizeof(float));
+
     /// <summary>
-    /// The tiles split into chunks whose transformed tiles (<paramref name="floatsPerTile"/> each: positions × channels)
-    /// stay near <paramref name="bytes"/>, a whole number per thread (128 channels at 12×12 by F(2×2, 3×3), batch 32,
-    /// made 9 chunks: 5 and 4 on two threads).
+    /// The tiles split into chunks of about <paramref name="target"/> tiles (at least 16, at most 256), a whole number per
+    /// thread (128 channels at 12×12 by F(2×2, 3×3), batch 32, made 9 chunks: 5 and 4 on two threads).
     /// </summary>
-    private static (int Chunks, int PerChunk) Chunks(int tiles, int floatsPerTile, int bytes)
+    private static (int Chunks, int PerChunk) Chunks(int tiles, int target)
     {
-        int perChunk = Math.Clamp(bytes / (floatsPerTile * sizeof(float)), 16, 256);
+        int perChunk = Math.Clamp(target, 16, 256);
         int chunks = (tiles + perChunk - 1) / perChunk;
         if (chunks > 1) chunks = (chunks + Threads.Count - 1) / Threads.Count * Threads.Count;
         perChunk = (tiles + chunks - 1) / chunks;
