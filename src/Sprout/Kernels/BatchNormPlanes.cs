@@ -19,9 +19,12 @@ internal static class BatchNormPlanes
         public int Plane(int sample, int channel) => (sample * C + channel) * S;
     }
 
-    /// <summary>Fills mean, biased variance and 1/√(σ² + ε) per channel, and writes y = γ·x̂ + β.</summary>
+    /// <summary>
+    /// Fills mean, biased variance and 1/√(σ² + ε) per channel, and writes y = γ·x̂ + β — or, with
+    /// <paramref name="relu"/>, max(γ·x̂ + β, 0) in the same pass (a BatchNorm followed by a ReLU, fused).
+    /// </summary>
     public static void Forward(Layout l, float[] x, int xo, float[] gamma, int gammaOffset, float[] beta, int betaOffset, float epsilon,
-                               float[] y, float[] mean, float[] variance, float[] invStd)
+                               float[] y, float[] mean, float[] variance, float[] invStd, bool relu = false)
     {
         WorkerPool.ForRanges(l.C, l.Work, (c0, c1) =>
         {
@@ -35,26 +38,53 @@ internal static class BatchNormPlanes
                 mean[ch] = mu;
                 variance[ch] = (float)(squares / l.PerChannel);
                 invStd[ch] = 1f / MathF.Sqrt(variance[ch] + epsilon);
-                float scale = gamma[gammaOffset + ch] * invStd[ch], shift = beta[betaOffset + ch] - mu * scale;
+                var (scale, shift) = Affinity(gamma[gammaOffset + ch], beta[betaOffset + ch], mu, invStd[ch]);
                 for (int i = 0; i < l.N; i++)   // y = γ·(x − μ)/σ + β in one pass
-                    Affine(x.AsSpan(xo + l.Plane(i, ch), l.S), scale, shift, y.AsSpan(l.Plane(i, ch), l.S));
+                {
+                    var from = x.AsSpan(xo + l.Plane(i, ch), l.S);
+                    var to = y.AsSpan(l.Plane(i, ch), l.S);
+                    if (relu) AffineRelu(from, scale, shift, to);
+                    else Affine(from, scale, shift, to);
+                }
             }
         });
     }
 
-    /// <summary>Per channel: dβ = Σ g and dγ = Σ g·x̂.</summary>
-    public static void ParameterGradients(Layout l, float[] g, int go, float[] x, int xo, float[] mean, float[] invStd, float[] dGamma, float[] dBeta)
+    /// <summary>
+    /// γ·(x − μ)/σ + β as scale·x + shift. The forward and a fused ReLU's backward both take it from here, so that the
+    /// backward's recomputed sign of y is the forward's.
+    /// </summary>
+    private static (float Scale, float Shift) Affinity(float gamma, float beta, float mu, float invStd)
+    {
+        float scale = gamma * invStd;
+        return (scale, beta - mu * scale);
+    }
+
+    /// <summary>
+    /// Per channel: dβ = Σ g and dγ = Σ g·x̂. With <paramref name="relu"/> (the fused forward's), g is first masked by
+    /// y &gt; 0, y recomputed from x, γ and β as the forward computed it: the ReLU's backward costs no pass of its own.
+    /// </summary>
+    public static void ParameterGradients(Layout l, float[] g, int go, float[] x, int xo, float[] mean, float[] invStd, float[] dGamma, float[] dBeta,
+        ReluMask? relu = null)
     {
         WorkerPool.ForRanges(l.C, l.Work, (c0, c1) =>
         {
             for (int ch = c0; ch < c1; ch++)
             {
                 double g1 = 0, gx = 0;
+                var (scale, shift) = relu is { } r ? Affinity(r.Gamma[r.GammaOffset + ch], r.Beta[r.BetaOffset + ch], mean[ch], invStd[ch]) : default;
                 for (int i = 0; i < l.N; i++)
                 {
                     var gPlane = g.AsSpan(go + l.Plane(i, ch), l.S);
+                    var xPlane = x.AsSpan(xo + l.Plane(i, ch), l.S);
+                    if (relu is not null)
+                    {
+                        var (sum, dot) = MaskedSums(gPlane, xPlane, scale, shift);
+                        (g1, gx) = (g1 + sum, gx + dot);
+                        continue;
+                    }
                     g1 += ShortSpans.Sum(gPlane);
-                    gx += ShortSpans.Dot(gPlane, x.AsSpan(xo + l.Plane(i, ch), l.S));
+                    gx += ShortSpans.Dot(gPlane, xPlane);
                 }
                 dBeta[ch] = (float)g1;
                 dGamma[ch] = (float)((gx - mean[ch] * g1) * invStd[ch]);
@@ -62,9 +92,12 @@ internal static class BatchNormPlanes
         });
     }
 
-    /// <summary>dx from g, x, γ and the parameter gradients of <see cref="ParameterGradients"/>.</summary>
+    /// <summary>γ and β of a forward that applied a ReLU (<see cref="Forward"/> with relu): what its backward needs to recompute the mask.</summary>
+    public sealed record ReluMask(float[] Gamma, int GammaOffset, float[] Beta, int BetaOffset);
+
+    /// <summary>dx from g, x, γ and the parameter gradients of <see cref="ParameterGradients"/> (g masked as there with <paramref name="relu"/>).</summary>
     public static void InputGradient(Layout l, float[] g, int go, float[] x, int xo, float[] gamma, int gammaOffset,
-                                     float[] mean, float[] invStd, float[] dGamma, float[] dBeta, float[] dx)
+                                     float[] mean, float[] invStd, float[] dGamma, float[] dBeta, float[] dx, ReluMask? relu = null)
     {
         int m = l.PerChannel;
         WorkerPool.ForRanges(l.C, l.Work, (c0, c1) =>
@@ -74,14 +107,64 @@ internal static class BatchNormPlanes
                 // dx = k·(g − dβ/M − x̂·dγ/M) with k = γ·invStd, x̂ = (x − μ)·invStd: dx = k·g − a·x + b.
                 float k = gamma[gammaOffset + ch] * invStd[ch], shift = dBeta[ch] / m, slope = dGamma[ch] / m * invStd[ch];
                 float a = k * slope, b = k * (slope * mean[ch] - shift);
+                var (yScale, yShift) = relu is { } r ? Affinity(r.Gamma[r.GammaOffset + ch], r.Beta[r.BetaOffset + ch], mean[ch], invStd[ch]) : default;
                 for (int i = 0; i < l.N; i++)
                 {
                     int o = l.Plane(i, ch);
                     var d = dx.AsSpan(o, l.S);
-                    AffineOfTwo(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, d);
+                    if (relu is not null) MaskedAffineOfTwo(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, yScale, yShift, d);
+                    else AffineOfTwo(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, d);
                 }
             }
         });
+    }
+
+    /// <summary>(Σ g·[y &gt; 0], Σ g·[y &gt; 0]·x) with y = scale·x + shift (fused as the forward's).</summary>
+    private static (double Sum, double Dot) MaskedSums(ReadOnlySpan<float> g, ReadOnlySpan<float> x, float scale, float shift)
+    {
+        int i = 0;
+        float sum = 0, dot = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var vg = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+            Vector<float> va = new(scale), vb = new(shift), sums = default, dots = default;
+            for (int v = 0; v < vx.Length; v++)
+            {
+                var kept = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(vx[v], va, vb), Vector<float>.Zero), vg[v], Vector<float>.Zero);
+                sums += kept;
+                dots = Vector.FusedMultiplyAdd(kept, vx[v], dots);
+            }
+            (sum, dot) = (Vector.Sum(sums), Vector.Sum(dots));
+            i = vx.Length * Vector<float>.Count;
+        }
+        for (; i < x.Length; i++)
+            if (MathF.FusedMultiplyAdd(x[i], scale, shift) > 0) { sum += g[i]; dot += g[i] * x[i]; }
+        return (sum, dot);
+    }
+
+    /// <summary>d = a·g·[y &gt; 0] + c·x + b with y = yScale·x + yShift (fused as the forward's), in one pass.</summary>
+    private static void MaskedAffineOfTwo(ReadOnlySpan<float> g, float a, ReadOnlySpan<float> x, float c, float b, float yScale, float yShift, Span<float> d)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var vg = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
+            Vector<float> va = new(a), vc = new(c), vb = new(b), ys = new(yScale), yb = new(yShift);
+            for (int v = 0; v < vx.Length; v++)
+            {
+                var kept = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(vx[v], ys, yb), Vector<float>.Zero), vg[v], Vector<float>.Zero);
+                vd[v] = Vector.FusedMultiplyAdd(kept, va, Vector.FusedMultiplyAdd(vx[v], vc, vb));
+            }
+            i = vx.Length * Vector<float>.Count;
+        }
+        for (; i < x.Length; i++)
+        {
+            float kept = MathF.FusedMultiplyAdd(x[i], yScale, yShift) > 0 ? g[i] : 0f;
+            d[i] = MathF.FusedMultiplyAdd(kept, a, MathF.FusedMultiplyAdd(x[i], c, b));
+        }
     }
 
     /// <summary>d = a·x + c·z + b, in one pass.</summary>
@@ -98,6 +181,21 @@ internal static class BatchNormPlanes
             i = vx.Length * Vector<float>.Count;
         }
         for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(z[i], c, MathF.FusedMultiplyAdd(x[i], a, b));
+    }
+
+    /// <summary>d = max(a·x + b, 0).</summary>
+    private static void AffineRelu(ReadOnlySpan<float> x, float a, float b, Span<float> d)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
+            Vector<float> va = new(a), vb = new(b);
+            for (int v = 0; v < vx.Length; v++) vd[v] = Vector.Max(Vector.FusedMultiplyAdd(vx[v], va, vb), Vector<float>.Zero);
+            i = vx.Length * Vector<float>.Count;
+        }
+        for (; i < x.Length; i++) d[i] = MathF.Max(MathF.FusedMultiplyAdd(x[i], a, b), 0f);
     }
 
     /// <summary>d = a·x + b.</summary>

@@ -27,6 +27,16 @@ internal sealed class ForwardContext
     /// <summary>The trace being recorded (by <c>Summary</c> or the ONNX exporter), if any.</summary>
     public ForwardTrace? Trace { get; set; }
 
+    /// <summary>
+    /// The handshake of a fused BatchNorm + ReLU (<see cref="Sequential"/>): set before a BatchNorm whose output goes
+    /// only to a <see cref="Relu"/>; the BatchNorm clears it and, when its training forward applied the ReLU itself,
+    /// sets <see cref="ReluApplied"/>, so that the container skips the Relu block.
+    /// </summary>
+    public bool ReluFollows { get; set; }
+
+    /// <summary>Set by a BatchNorm that took <see cref="ReluFollows"/> up (see there).</summary>
+    public bool ReluApplied { get; set; }
+
     /// <summary>The running block's path, relative to the block <c>Forward</c> was called on ("" for that block).</summary>
     public string PathText => Path.Count > 0 ? string.Join('.', Path) : "";
 }

@@ -29,6 +29,10 @@ public class ConvolutionGradientTests
         GradCheck.Assert(x => Tensor.BatchNormTraining(x[0], x[1], x[2], 1e-5f).Y, R(3, 4, 3, 2), R(4), R(4));
 
     [Fact]
+    public void BatchNorm_with_a_fused_relu_input_gamma_and_beta() =>
+        GradCheck.Assert(x => Tensor.BatchNormTraining(x[0], x[1], x[2], 1e-5f, relu: true).Y, R(3, 4, 3, 2), R(4), R(4));
+
+    [Fact]
     public void Conv2D_with_rectangular_kernel_and_no_bias() =>
         GradCheck.Assert(x => Tensor.Conv2D(x[0], x[1], null, (1, 2), (1, 0), 1), R(1, 2, 5, 6), R(3, 2, 2, 3));
 

@@ -52,6 +52,51 @@ public class BatchNormPlanesTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 24, 9)]
+    [InlineData(3, 17, 1)]
+    [InlineData(4, 6, 256)]
+    [InlineData(3, 5, 300)]
+    public void A_fused_relu_clamps_the_output_and_masks_the_gradient_by_it(int n, int c, int s)
+    {
+        var layout = new BatchNormPlanes.Layout(n, c, s);
+        var random = new Random(n * 100 + c * 10 + s);
+        float[] Values(int count, float scale, float shift) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale + shift)];
+        const int Offset = 2;
+        var x = Values(Offset + n * c * s, 2f, 0.5f);
+        var g = Values(Offset + n * c * s, 1f, 0f);
+        var gamma = Values(Offset + c, 1f, 0.2f);   // some negative: the mask then keeps the values below the mean
+        var beta = Values(Offset + c, 1f, 0f);
+        const float Epsilon = 1e-5f;
+        var (plain, y, mean, variance, invStd) = (new float[n * c * s], new float[n * c * s], new float[c], new float[c], new float[c]);
+        BatchNormPlanes.Forward(layout, x, Offset, gamma, Offset, beta, Offset, Epsilon, plain, mean, variance, invStd);
+        BatchNormPlanes.Forward(layout, x, Offset, gamma, Offset, beta, Offset, Epsilon, y, mean, variance, invStd, relu: true);
+        for (int i = 0; i < y.Length; i++) Assert.Equal(MathF.Max(plain[i], 0f), y[i]);
+        Assert.Contains(y, v => v == 0f);
+        Assert.Contains(y, v => v > 0f);
+
+        var relu = new BatchNormPlanes.ReluMask(gamma, Offset, beta, Offset);
+        var (dGamma, dBeta, dx) = (new float[c], new float[c], new float[n * c * s]);
+        BatchNormPlanes.ParameterGradients(layout, g, Offset, x, Offset, mean, invStd, dGamma, dBeta, relu);
+        BatchNormPlanes.InputGradient(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx, relu);
+
+        // The reference: the ReLU's gradient g·[y > 0] through batch norm's closed form, in double precision.
+        int m = n * s;
+        for (int ch = 0; ch < c; ch++)
+        {
+            int[] at = [.. Enumerable.Range(0, m).Select(k => Offset + (k / s * c + ch) * s + k % s)];
+            double mu = at.Average(i => (double)x[i]);
+            double inv = 1 / Math.Sqrt(at.Average(i => (x[i] - mu) * (x[i] - mu)) + Epsilon);
+            double[] xHat = [.. at.Select(i => (x[i] - mu) * inv)];
+            double[] masked = [.. at.Select(i => y[i - Offset] > 0 ? (double)g[i] : 0)];
+            double sumG = masked.Sum(), sumGxHat = masked.Select((v, k) => v * xHat[k]).Sum();
+            Close(sumG, dBeta[ch], $"dβ[{ch}]");
+            Close(sumGxHat, dGamma[ch], $"dγ[{ch}]");
+            for (int k = 0; k < m; k++)
+                Close(gamma[Offset + ch] * inv / m * (m * masked[k] - sumG - xHat[k] * sumGxHat), dx[at[k] - Offset], $"dx[{at[k] - Offset}]");
+        }
+    }
+
     private static void Close(double expected, float actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 2e-4 * (1 + Math.Abs(expected)), $"{what}: expected {expected}, got {actual}");
 }

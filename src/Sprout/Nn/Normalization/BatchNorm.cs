@@ -52,6 +52,9 @@ public sealed class BatchNorm : Block
     /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
+        var context = ForwardContext.Current;
+        bool reluFollows = context.ReluFollows;
+        context.ReluFollows = false;
         var statShape = x.Rank == 4 ? new Shape(1, x.Shape[1], 1, 1) : new Shape(1, x.Shape[1]);
         var gamma = Gamma.Data().Reshape(statShape);
         var beta = Beta.Data().Reshape(statShape);
@@ -66,8 +69,9 @@ public sealed class BatchNorm : Block
             throw new ArgumentException(
                 $"BatchNorm at '{CurrentPathOrRoot}' needs more than one value per channel while training; got an input of shape {x.Shape}. " +
                 "Train with a batch of at least 2 (or larger images), or run it outside Autograd.Record() to use the running statistics.", nameof(x));
-        var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon);
+        var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon, relu: reluFollows);
         UpdateRunningStatistics(batchMean, variance, perChannel);
+        context.ReluApplied = reluFollows;
         return y;
     }
 
