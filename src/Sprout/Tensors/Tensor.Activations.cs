@@ -41,6 +41,22 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>
+    /// max(a + b, 0) in one pass, broadcasting as <c>a + b</c>: a residual block's sum and its ReLU (<c>Residual</c>),
+    /// without the sum's own tensor. Both inputs receive the upstream gradient masked by the output &gt; 0, formed once.
+    /// </summary>
+    internal static Tensor AddRelu(Tensor a, Tensor b)
+    {
+        var y = Binary<AddReluOp>(a, b, "AddRelu");
+        if (Wants(a, b))
+        {
+            Tensor? masked = null;
+            Tensor Masked(Tensor g) => masked ??= MaskedBy(g, y, 0f, float.PositiveInfinity);
+            y.Record("AddRelu", a, g => Masked(g).SumTo(a.Shape), b, g => Masked(g).SumTo(b.Shape));
+        }
+        return y;
+    }
+
     /// <summary>SiLU (swish): x·σ(x).</summary>
     public Tensor Silu() => ElementWise(this, "Silu",
         static x => x * ScalarFunctions.Sigmoid(x),

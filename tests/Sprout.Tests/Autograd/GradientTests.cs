@@ -30,6 +30,10 @@ public class GradientTests
     [Fact] public void Abs() => GradCheck.Assert(x => x[0].Abs(), AwayFromZero(9));
     [Fact] public void Pow() => GradCheck.Assert(x => x[0].Pow(3f) + x[0].Pow(0.5f), Positive(6));
     [Fact] public void Relu() => GradCheck.Assert(x => x[0].Relu(), AwayFromZero(4, 5));
+
+    // a + b kept away from 0: |a| ≥ 0.1 and |b| ≤ 0.05.
+    [Fact] public void AddRelu_same_shapes() => GradCheck.Assert(x => Tensor.AddRelu(x[0], x[1]), AwayFromZero(4, 5), R(4, 5) * 0.05f);
+    [Fact] public void AddRelu_with_broadcasting() => GradCheck.Assert(x => Tensor.AddRelu(x[0], x[1]), AwayFromZero(3, 5), R(5) * 0.05f);
     [Fact] public void Sigmoid() => GradCheck.Assert(x => x[0].Sigmoid(), R(4, 5));
     [Fact] public void Tanh() => GradCheck.Assert(x => x[0].Tanh(), R(4, 5));
     [Fact] public void Clamp() => GradCheck.Assert(x => x[0].Clamp(-0.5f, 0.5f), AwayFromZero(20));

@@ -6,6 +6,20 @@ public class OpValueTests
     private static Tensor T(float[] data, params int[] shape) => Tensor.FromArray(data, shape);
 
     [Fact]
+    public void AddRelu_is_the_sum_then_relu_in_one_pass_broadcasting_as_the_sum()
+    {
+        Rng.Seed(4);
+        var a = Tensor.RandomUniform(new Shape(3, 37), -1f, 1f);   // 37: whole vectors and a tail
+        var b = Tensor.RandomUniform(new Shape(3, 37), -1f, 1f);
+        Assert.Equal((a + b).Relu().ToArray(), Tensor.AddRelu(a, b).ToArray());
+        var row = Tensor.RandomUniform(new Shape(37), -1f, 1f);
+        Assert.Equal((a + row).Relu().ToArray(), Tensor.AddRelu(a, row).ToArray());
+        Assert.Equal((row + a).Relu().ToArray(), Tensor.AddRelu(row, a).ToArray());
+        Assert.Equal([0f, 0f, 3f], Tensor.AddRelu(T([-1f, 1f, 2f], 3), T([0.5f, -1f, 1f], 3)).ToArray());
+        Assert.Equal(new Shape(2, 3), Tensor.AddRelu(Tensor.Meta(new Shape(2, 1)), Tensor.Meta(new Shape(3))).Shape);   // shapes only, for summaries
+    }
+
+    [Fact]
     public void Shape_ops_add_remove_and_regroup_axes()
     {
         var x = Tensor.Arange(6).Reshape(2, 3);

@@ -21,6 +21,9 @@ public sealed class Residual : Block
     /// <summary>The shortcut branch, or null for the identity.</summary>
     public Block? Shortcut { get; }
 
+    /// <summary>Whether a ReLU after the sum runs in the sum's pass (<c>Tensor.AddRelu</c>; default true). Benchmarks compare.</summary>
+    internal static bool FuseAddRelu { get; set; } = true;
+
     /// <summary>Applied after the sum (ResNet applies ReLU there).</summary>
     public Activation Activation { get; }
 
@@ -34,7 +37,7 @@ public sealed class Residual : Block
                 $"Residual at '{CurrentPathOrRoot}': the body gives {y.Shape} but the {(Shortcut is null ? "identity shortcut" : "shortcut")} gives {skip.Shape} " +
                 $"for an input of {x.Shape}. {(Shortcut is null ? "Give a shortcut (e.g. a 1×1 Conv2D with the body's channels and strides) when the body changes the shape." : "Make the shortcut produce the body's shape.")}",
                 nameof(x));
-        return Activation.Apply(y + skip);
+        return Activation == Activation.Relu && FuseAddRelu ? Tensor.AddRelu(y, skip) : Activation.Apply(y + skip);
     }
 
     /// <inheritdoc/>
