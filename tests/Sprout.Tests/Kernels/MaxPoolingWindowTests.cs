@@ -8,17 +8,22 @@ namespace Sprout.Tests.Kernels;
 public class MaxPoolingWindowTests
 {
     [Theory]
-    [InlineData(3, 2, 1, 48, 48, false)]   // the stem's pool at 96×96 input
-    [InlineData(3, 2, 1, 37, 41, false)]   // odd sizes: a ragged last block of windows
-    [InlineData(3, 1, 1, 20, 35, false)]   // stride 1
-    [InlineData(2, 2, 1, 18, 40, true)]    // even window with padding, ceil mode
-    [InlineData(5, 2, 2, 9, 70, false)]    // a larger window
-    public void Values_indices_and_gradients_match_the_definition(int size, int stride, int padding, int h, int w, bool ceil)
+    [InlineData(3, 2, 1, 48, 48, false, false)]   // the stem's pool at 96×96 input
+    [InlineData(3, 2, 1, 37, 41, false, false)]   // odd sizes: a ragged last block of windows
+    [InlineData(3, 1, 1, 20, 35, false, false)]   // stride 1
+    [InlineData(2, 2, 1, 18, 40, true, false)]    // even window with padding, ceil mode
+    [InlineData(5, 2, 2, 9, 70, false, false)]    // a larger window
+    [InlineData(3, 2, 1, 48, 48, false, true)]    // border windows whose every value is −∞: the first inside wins
+    [InlineData(3, 1, 1, 20, 35, false, true)]
+    public void Values_indices_and_gradients_match_the_definition(int size, int stride, int padding, int h, int w, bool ceil, bool infiniteBorder)
     {
         Rng.Seed(5);
         // Values on a coarse grid (many ties, to pin down which of equal values wins), and some negative infinities.
         var data = Tensor.RandomUniform(new Shape(2 * 3 * h * w), -4f, 4f).ToArray().Select(v => MathF.Round(v)).ToArray();
         for (int i = 0; i < data.Length; i += 97) data[i] = float.NegativeInfinity;
+        if (infiniteBorder)   // the first two rows and columns and the last column of every plane
+            for (int i = 0; i < data.Length; i++)
+                if (i / w % h < 2 || i % w < 2 || i % w == w - 1) data[i] = float.NegativeInfinity;
         var x = Tensor.FromArray(data, 2, 3, h, w);
         x.AttachGrad();
         Tensor y;
