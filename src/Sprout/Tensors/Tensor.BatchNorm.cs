@@ -28,22 +28,18 @@ public sealed partial class Tensor
         BatchNormPlanes.ReluMask? relu)
     {
         float[]? dGamma = null, dBeta = null;
-        void Sums(Tensor g)
+        Tensor? dx = null;
+        void Compute(Tensor g)   // the first rule to run computes all three, dx only when x wants it
         {
             if (dGamma is not null) return;
             (dGamma, dBeta) = (new float[layout.C], new float[layout.C]);
-            BatchNormPlanes.ParameterGradients(layout, g.Storage!, g._offset, x.Storage!, x._offset, mean, invStd, dGamma, dBeta, relu);
+            dx = x.RequiresGrad ? Uninitialized(x.Shape) : null;
+            BatchNormPlanes.Backward(layout, g.Storage!, g._offset, x.Storage!, x._offset, gamma.Storage!, gamma._offset, mean, invStd,
+                dGamma, dBeta, dx?.Storage, relu);
         }
-        Tensor DInput(Tensor g)
-        {
-            Sums(g);
-            var dx = Uninitialized(x.Shape);
-            BatchNormPlanes.InputGradient(layout, g.Storage!, g._offset, x.Storage!, x._offset, gamma.Storage!, gamma._offset,
-                mean, invStd, dGamma!, dBeta!, dx.Storage!, relu);
-            return dx;
-        }
-        Tensor DGamma(Tensor g) { Sums(g); return FromArray(dGamma!, layout.C); }
-        Tensor DBeta(Tensor g) { Sums(g); return FromArray(dBeta!, layout.C); }
+        Tensor DInput(Tensor g) { Compute(g); return dx!; }
+        Tensor DGamma(Tensor g) { Compute(g); return FromArray(dGamma!, layout.C); }
+        Tensor DBeta(Tensor g) { Compute(g); return FromArray(dBeta!, layout.C); }
         y.Record(relu is null ? "BatchNorm" : "BatchNormRelu", [x, gamma, beta], [DInput, DGamma, DBeta]);
     }
 }

@@ -27,8 +27,11 @@ public class BatchNormPlanesTests
         var (y, mean, variance, invStd) = (new float[n * c * s], new float[c], new float[c], new float[c]);
         BatchNormPlanes.Forward(layout, x, Offset, gamma, Offset, beta, Offset, Epsilon, y, mean, variance, invStd);
         var (dGamma, dBeta, dx) = (new float[c], new float[c], new float[n * c * s]);
-        BatchNormPlanes.ParameterGradients(layout, g, Offset, x, Offset, mean, invStd, dGamma, dBeta);
-        BatchNormPlanes.InputGradient(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx);
+        BatchNormPlanes.Backward(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx);
+        var (sumsAlone, shiftsAlone) = (new float[c], new float[c]);   // without dx: the same parameter gradients
+        BatchNormPlanes.Backward(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, sumsAlone, shiftsAlone, null);
+        Assert.Equal(dGamma, sumsAlone);
+        Assert.Equal(dBeta, shiftsAlone);
 
         int m = n * s;
         for (int ch = 0; ch < c; ch++)
@@ -77,8 +80,7 @@ public class BatchNormPlanesTests
 
         var relu = new BatchNormPlanes.ReluMask(gamma, Offset, beta, Offset);
         var (dGamma, dBeta, dx) = (new float[c], new float[c], new float[n * c * s]);
-        BatchNormPlanes.ParameterGradients(layout, g, Offset, x, Offset, mean, invStd, dGamma, dBeta, relu);
-        BatchNormPlanes.InputGradient(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx, relu);
+        BatchNormPlanes.Backward(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx, relu);
 
         // The reference: the ReLU's gradient g·[y > 0] through batch norm's closed form, in double precision.
         int m = n * s;
