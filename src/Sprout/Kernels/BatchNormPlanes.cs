@@ -43,8 +43,8 @@ internal static class BatchNormPlanes
                 {
                     var from = x.AsSpan(xo + l.Plane(i, ch), l.S);
                     var to = y.AsSpan(l.Plane(i, ch), l.S);
-                    if (relu) AffineRelu(from, scale, shift, to);
-                    else Affine(from, scale, shift, to);
+                    if (relu) Affine<Rectified>(from, scale, shift, to);
+                    else Affine<AsIs>(from, scale, shift, to);
                 }
             }
         });
@@ -188,8 +188,8 @@ internal static class BatchNormPlanes
         for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(z[i], c, MathF.FusedMultiplyAdd(x[i], a, b));
     }
 
-    /// <summary>d = max(a·x + b, 0).</summary>
-    private static void AffineRelu(ReadOnlySpan<float> x, float a, float b, Span<float> d)
+    /// <summary>d = a·x + b, passed through <typeparamref name="TOutput"/> (as is, or a fused ReLU).</summary>
+    private static void Affine<TOutput>(ReadOnlySpan<float> x, float a, float b, Span<float> d) where TOutput : IAffineOutput
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
@@ -197,25 +197,29 @@ internal static class BatchNormPlanes
             var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
             var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
             Vector<float> va = new(a), vb = new(b);
-            for (int v = 0; v < vx.Length; v++) vd[v] = Vector.Max(Vector.FusedMultiplyAdd(vx[v], va, vb), Vector<float>.Zero);
+            for (int v = 0; v < vx.Length; v++) vd[v] = TOutput.Apply(Vector.FusedMultiplyAdd(vx[v], va, vb));
             i = vx.Length * Vector<float>.Count;
         }
-        for (; i < x.Length; i++) d[i] = MathF.Max(MathF.FusedMultiplyAdd(x[i], a, b), 0f);
+        for (; i < x.Length; i++) d[i] = TOutput.Apply(MathF.FusedMultiplyAdd(x[i], a, b));
     }
 
-    /// <summary>d = a·x + b.</summary>
-    private static void Affine(ReadOnlySpan<float> x, float a, float b, Span<float> d)
+    /// <summary>What <see cref="Affine{TOutput}"/> writes of each a·x + b.</summary>
+    private interface IAffineOutput
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
-            Vector<float> va = new(a), vb = new(b);
-            for (int v = 0; v < vx.Length; v++) vd[v] = Vector.FusedMultiplyAdd(vx[v], va, vb);
-            i = vx.Length * Vector<float>.Count;
-        }
-        for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(x[i], a, b);
+        static abstract Vector<float> Apply(Vector<float> y);
+        static abstract float Apply(float y);
+    }
+
+    private readonly struct AsIs : IAffineOutput
+    {
+        public static Vector<float> Apply(Vector<float> y) => y;
+        public static float Apply(float y) => y;
+    }
+
+    private readonly struct Rectified : IAffineOutput
+    {
+        public static Vector<float> Apply(Vector<float> y) => Vector.Max(y, Vector<float>.Zero);
+        public static float Apply(float y) => MathF.Max(y, 0f);
     }
 
     /// <summary>Σ (x − μ)², in one read of x.</summary>
