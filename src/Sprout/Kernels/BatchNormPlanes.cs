@@ -60,27 +60,25 @@ internal static class BatchNormPlanes
         return (scale, beta - mu * scale);
     }
 
-    /// <summary>γ and β of a forward that applied a ReLU (<see cref="Forward"/> with relu): what its backward needs to recompute the mask.</summary>
-    public sealed record ReluMask(float[] Gamma, int GammaOffset, float[] Beta, int BetaOffset);
-
     /// <summary>
     /// The backward pass, channel by channel: dβ = Σ g and dγ = Σ g·x̂, then (when <paramref name="dx"/> is given) dx
     /// while the channel's planes of g and x are still in cache — two sweeps over the whole batch, one for the sums and
-    /// one for dx, read g and x from memory twice (ResNet-18's stem: 19 MB each). With <paramref name="relu"/> (the fused
-    /// forward's), g is first masked by y &gt; 0, y recomputed from x, γ and β as the forward computed it: the ReLU's
-    /// backward costs no pass of its own.
+    /// one for dx, read g and x from memory twice (ResNet-18's stem: 19 MB each). Given <paramref name="reluBeta"/> (the
+    /// β of a forward that fused a ReLU), g is first masked by y &gt; 0, y recomputed from x, γ and β as the forward
+    /// computed it: the ReLU's backward costs no pass of its own.
     /// </summary>
     public static void Backward(Layout l, float[] g, int go, float[] x, int xo, float[] gamma, int gammaOffset, float[] mean, float[] invStd,
-        float[] dGamma, float[] dBeta, float[]? dx, ReluMask? relu = null)
+        float[] dGamma, float[] dBeta, float[]? dx, float[]? reluBeta = null, int reluBetaOffset = 0)
     {
+        bool masked = reluBeta is not null;
         WorkerPool.ForRanges(l.C, dx is null ? l.Work : 2 * l.Work, (c0, c1) =>
         {
             for (int ch = c0; ch < c1; ch++)
             {
-                var (yScale, yShift) = relu is { } r ? Affinity(r.Gamma[r.GammaOffset + ch], r.Beta[r.BetaOffset + ch], mean[ch], invStd[ch]) : default;
-                ParameterGradients(l, ch, g, go, x, xo, mean[ch], invStd[ch], relu is not null, yScale, yShift, out dGamma[ch], out dBeta[ch]);
+                var (yScale, yShift) = masked ? Affinity(gamma[gammaOffset + ch], reluBeta![reluBetaOffset + ch], mean[ch], invStd[ch]) : default;
+                ParameterGradients(l, ch, g, go, x, xo, mean[ch], invStd[ch], masked, yScale, yShift, out dGamma[ch], out dBeta[ch]);
                 if (dx is not null)
-                    InputGradient(l, ch, g, go, x, xo, gamma[gammaOffset + ch], mean[ch], invStd[ch], dGamma[ch], dBeta[ch], relu is not null, yScale, yShift, dx);
+                    InputGradient(l, ch, g, go, x, xo, gamma[gammaOffset + ch], mean[ch], invStd[ch], dGamma[ch], dBeta[ch], masked, yScale, yShift, dx);
             }
         });
     }
@@ -136,7 +134,7 @@ internal static class BatchNormPlanes
             Vector<float> va = new(scale), vb = new(shift), sums = default, dots = default;
             for (int v = 0; v < vx.Length; v++)
             {
-                var kept = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(vx[v], va, vb), Vector<float>.Zero), vg[v], Vector<float>.Zero);
+                var kept = Kept(vg[v], vx[v], va, vb);
                 sums += kept;
                 dots = Vector.FusedMultiplyAdd(kept, vx[v], dots);
             }
@@ -144,9 +142,20 @@ internal static class BatchNormPlanes
             i = vx.Length * Vector<float>.Count;
         }
         for (; i < x.Length; i++)
-            if (MathF.FusedMultiplyAdd(x[i], scale, shift) > 0) { sum += g[i]; dot += g[i] * x[i]; }
+        {
+            float kept = Kept(g[i], x[i], scale, shift);
+            sum += kept;
+            dot += kept * x[i];
+        }
         return (sum, dot);
     }
+
+    /// <summary>g where the fused forward's y = scale·x + shift (the same fused multiply–add) is positive, else 0.</summary>
+    private static Vector<float> Kept(Vector<float> g, Vector<float> x, Vector<float> scale, Vector<float> shift) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(x, scale, shift), Vector<float>.Zero), g, Vector<float>.Zero);
+
+    /// <summary>The scalar <see cref="Kept(Vector{float}, Vector{float}, Vector{float}, Vector{float})"/>.</summary>
+    private static float Kept(float g, float x, float scale, float shift) => MathF.FusedMultiplyAdd(x, scale, shift) > 0 ? g : 0f;
 
     /// <summary>d = a·g·[y &gt; 0] + c·x + b with y = yScale·x + yShift (fused as the forward's), in one pass.</summary>
     private static void MaskedAffineOfTwo(ReadOnlySpan<float> g, float a, ReadOnlySpan<float> x, float c, float b, float yScale, float yShift, Span<float> d)
@@ -160,16 +169,11 @@ internal static class BatchNormPlanes
             Vector<float> va = new(a), vc = new(c), vb = new(b), ys = new(yScale), yb = new(yShift);
             for (int v = 0; v < vx.Length; v++)
             {
-                var kept = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(vx[v], ys, yb), Vector<float>.Zero), vg[v], Vector<float>.Zero);
-                vd[v] = Vector.FusedMultiplyAdd(kept, va, Vector.FusedMultiplyAdd(vx[v], vc, vb));
+                vd[v] = Vector.FusedMultiplyAdd(Kept(vg[v], vx[v], ys, yb), va, Vector.FusedMultiplyAdd(vx[v], vc, vb));
             }
             i = vx.Length * Vector<float>.Count;
         }
-        for (; i < x.Length; i++)
-        {
-            float kept = MathF.FusedMultiplyAdd(x[i], yScale, yShift) > 0 ? g[i] : 0f;
-            d[i] = MathF.FusedMultiplyAdd(kept, a, MathF.FusedMultiplyAdd(x[i], c, b));
-        }
+        for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(Kept(g[i], x[i], yScale, yShift), a, MathF.FusedMultiplyAdd(x[i], c, b));
     }
 
     /// <summary>d = a·x + c·z + b, in one pass.</summary>

@@ -173,6 +173,7 @@ internal static unsafe class Pooling
         int s = g.StrideW, start = oy * g.StrideH - g.PadH, left = ox0 * s - g.PadW;
         int kyFirst = Math.Max(0, -start), kyEnd = Math.Min(g.KernelH, h - start);
         var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var strided = lanes * s;   // each lane's offset from lane 0's column
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
         var width = Vector512.Create(w);
         Vector512<float> best = default;
@@ -181,7 +182,7 @@ internal static unsafe class Pooling
             for (int kx = 0; kx < g.KernelW; kx++)
             {
                 int first = left + kx, at = (start + ky) * w + first;   // the input column of lane 0, its flat index
-                var columns = lanes * s + Vector512.Create(first);
+                var columns = strided + Vector512.Create(first);
                 var inside = Vector512.GreaterThanOrEqual(columns, Vector512<int>.Zero) & Vector512.LessThan(columns, width);
                 Vector512<float> v;
                 if (s == 1) v = Avx512F.MaskLoad(plane + at, inside.AsSingle(), Vector512<float>.Zero);
@@ -198,7 +199,7 @@ internal static unsafe class Pooling
                 }
                 var take = inside & (~found | Vector512.GreaterThan(v, best).AsInt32());
                 best = Vector512.ConditionalSelect(take.AsSingle(), v, best);
-                where = Vector512.ConditionalSelect(take, Vector512.Create(at) + lanes * s, where);
+                where = Vector512.ConditionalSelect(take, Vector512.Create(at) + strided, where);
                 found |= inside;
             }
         if (!Vector512.EqualsAll(found, Vector512<int>.AllBitsSet)) return false;

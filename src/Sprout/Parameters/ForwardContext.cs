@@ -29,13 +29,10 @@ internal sealed class ForwardContext
 
     /// <summary>
     /// The handshake of a fused BatchNorm + ReLU (<see cref="Sequential"/>): set before a BatchNorm whose output goes
-    /// only to a <see cref="Relu"/>; the BatchNorm clears it and, when its training forward applied the ReLU itself,
-    /// sets <see cref="ReluApplied"/>, so that the container skips the Relu block.
+    /// only to a <see cref="Relu"/>. A BatchNorm whose training forward applies the ReLU itself clears it; still set
+    /// afterwards, it was not taken up (prediction) and the container runs the Relu block.
     /// </summary>
     public bool ReluFollows { get; set; }
-
-    /// <summary>Set by a BatchNorm that took <see cref="ReluFollows"/> up (see there).</summary>
-    public bool ReluApplied { get; set; }
 
     /// <summary>The running block's path, relative to the block <c>Forward</c> was called on ("" for that block).</summary>
     public string PathText => Path.Count > 0 ? string.Join('.', Path) : "";

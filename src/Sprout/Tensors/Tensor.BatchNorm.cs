@@ -20,12 +20,12 @@ public sealed partial class Tensor
         BatchNormPlanes.Forward(layout, x.Storage!, x._offset, gamma.Storage!, gamma._offset, beta.Storage!, beta._offset, epsilon,
             y.Storage!, mean, variance, invStd, relu);
         if (Autograd.IsRecording && (x.RequiresGrad || gamma.RequiresGrad || beta.RequiresGrad))
-            BatchNormBackward(y, x, gamma, beta, layout, mean, invStd, relu ? new(gamma.Storage!, gamma._offset, beta.Storage!, beta._offset) : null);
+            BatchNormBackward(y, x, gamma, beta, layout, mean, invStd, relu);
         return (y, mean, variance);
     }
 
     private static void BatchNormBackward(Tensor y, Tensor x, Tensor gamma, Tensor beta, BatchNormPlanes.Layout layout, float[] mean, float[] invStd,
-        BatchNormPlanes.ReluMask? relu)
+        bool relu)
     {
         float[]? dGamma = null, dBeta = null;
         Tensor? dx = null;
@@ -35,11 +35,11 @@ public sealed partial class Tensor
             (dGamma, dBeta) = (new float[layout.C], new float[layout.C]);
             dx = x.RequiresGrad ? Uninitialized(x.Shape) : null;
             BatchNormPlanes.Backward(layout, g.Storage!, g._offset, x.Storage!, x._offset, gamma.Storage!, gamma._offset, mean, invStd,
-                dGamma, dBeta, dx?.Storage, relu);
+                dGamma, dBeta, dx?.Storage, relu ? beta.Storage : null, beta._offset);
         }
         Tensor DInput(Tensor g) { Compute(g); return dx!; }
         Tensor DGamma(Tensor g) { Compute(g); return FromArray(dGamma!, layout.C); }
         Tensor DBeta(Tensor g) { Compute(g); return FromArray(dBeta!, layout.C); }
-        y.Record(relu is null ? "BatchNorm" : "BatchNormRelu", [x, gamma, beta], [DInput, DGamma, DBeta]);
+        y.Record(relu ? "BatchNormRelu" : "BatchNorm", [x, gamma, beta], [DInput, DGamma, DBeta]);
     }
 }

@@ -78,9 +78,8 @@ public class BatchNormPlanesTests
         Assert.Contains(y, v => v == 0f);
         Assert.Contains(y, v => v > 0f);
 
-        var relu = new BatchNormPlanes.ReluMask(gamma, Offset, beta, Offset);
         var (dGamma, dBeta, dx) = (new float[c], new float[c], new float[n * c * s]);
-        BatchNormPlanes.Backward(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx, relu);
+        BatchNormPlanes.Backward(layout, g, Offset, x, Offset, gamma, Offset, mean, invStd, dGamma, dBeta, dx, beta, Offset);
 
         // The reference: the ReLU's gradient g·[y > 0] through batch norm's closed form, in double precision.
         int m = n * s;

@@ -106,6 +106,13 @@ public abstract partial class Block
         return _children.GetAt(index).Value;
     }
 
+    /// <summary>The child at position <paramref name="index"/> with its name.</summary>
+    private protected KeyValuePair<string, Block> ChildEntryAt(int index)
+    {
+        EnsureRegistered();
+        return _children.GetAt(index);
+    }
+
     /// <summary>The name of <paramref name="child"/> among this block's children, or null.</summary>
     private string? NameOfChild(Block child)
     {

@@ -52,17 +52,17 @@ public class Sequential : Block, IEnumerable<Block>
     /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
-        var children = Children.ToList();
-        for (int i = 0; i < children.Count; i++)
+        int count = ChildCount;
+        for (int i = 0; i < count; i++)
         {
-            var (name, child) = children[i];
+            var (name, child) = ChildEntryAt(i);
             long recorded = Autograd.Mark;
             bool reluApplied = false;
-            var y = FusesRelu(child, i + 1 < children.Count ? children[i + 1].Value : null, x)
+            var y = FusesRelu(child, i + 1 < count ? ChildAt(i + 1) : null, x)
                 ? ForwardWithRelu(name, child, x, out reluApplied)
                 : ForwardChild(name, child, x);
-            if (reluApplied) (name, child) = children[++i];   // the Relu's work is done: y is its output
-            if (i < children.Count - 1 && ReleasesIntermediates && y.WasRecordedAfter(recorded))   // never the input: it is older
+            if (reluApplied) (name, child) = ChildEntryAt(++i);   // the Relu's work is done: y is its output
+            if (i < count - 1 && ReleasesIntermediates && y.WasRecordedAfter(recorded))   // never the input: it is older
                 y.MarkTransient(child, name);
             x = y;
         }
@@ -88,17 +88,15 @@ public class Sequential : Block, IEnumerable<Block>
     {
         var context = ForwardContext.Current;
         context.ReluFollows = true;
-        context.ReluApplied = false;
         try
         {
             var y = ForwardChild(name, child, x);
-            reluApplied = context.ReluApplied;
+            reluApplied = !context.ReluFollows;
             return y;
         }
         finally
         {
             context.ReluFollows = false;
-            context.ReluApplied = false;
         }
     }
 

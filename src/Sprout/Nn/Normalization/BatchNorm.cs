@@ -52,9 +52,6 @@ public sealed class BatchNorm : Block
     /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x)
     {
-        var context = ForwardContext.Current;
-        bool reluFollows = context.ReluFollows;
-        context.ReluFollows = false;
         var statShape = x.Rank == 4 ? new Shape(1, x.Shape[1], 1, 1) : new Shape(1, x.Shape[1]);
         var gamma = Gamma.Data().Reshape(statShape);
         var beta = Beta.Data().Reshape(statShape);
@@ -69,9 +66,11 @@ public sealed class BatchNorm : Block
             throw new ArgumentException(
                 $"BatchNorm at '{CurrentPathOrRoot}' needs more than one value per channel while training; got an input of shape {x.Shape}. " +
                 "Train with a batch of at least 2 (or larger images), or run it outside Autograd.Record() to use the running statistics.", nameof(x));
-        var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon, relu: reluFollows);
+        var context = ForwardContext.Current;
+        bool relu = context.ReluFollows;
+        context.ReluFollows = false;   // taken up: the Relu's work is done here
+        var (y, batchMean, variance) = Tensor.BatchNormTraining(x, Gamma.Data(), Beta.Data(), Epsilon, relu);
         UpdateRunningStatistics(batchMean, variance, perChannel);
-        context.ReluApplied = reluFollows;
         return y;
     }
 
