@@ -113,6 +113,7 @@ public class ConvolutionalNetworkTests
         Assert.Contains("'0'", e.Message);
         Assert.Contains("(1, 1, 5, 5)", e.Message);
         Assert.Contains("too small", e.Message);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, @"\(Parameter '"));   // the layer's own, not the inner call's too
         Assert.Equal(ParameterState.Deferred, net[0].Params["weight"].State);
     }
 

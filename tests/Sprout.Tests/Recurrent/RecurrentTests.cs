@@ -131,6 +131,22 @@ public class RecurrentTests
         Assert.Equal("Lstm(4 -> 5, layers=2, batch_first)", lstm.ToString());
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_sequence_layer_refuses_an_input_that_is_not_a_sequence_naming_itself_and_the_shape(string kind)
+    {
+        var net = new Sequential { new Dense(4), Make(kind, hidden: 3, layers: 1) };
+        net.Initialize();
+        foreach (var shape in new[] { new Shape(7, 4), new Shape(7, 2, 2, 4) })
+        {
+            var e = Assert.Throws<ArgumentException>(() => net.Forward(R([.. shape])));
+            Assert.Contains($"at '1' expects a sequence of shape (T, N, C); got {shape}", e.Message);
+        }
+        // A sequence of length 0 cannot reach a layer: Sprout's shapes have no empty dimensions, and the tensor itself says so.
+        var empty = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(0, 2, 4));
+        Assert.Contains("Dimension 0 of shape (0, 2, 4) is 0", empty.Message);
+    }
+
     [Fact]
     public void Cells_step_by_hand_and_agree_with_the_layers()
     {

@@ -9,7 +9,8 @@ namespace Sprout.IO;
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
-/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, LayerNorm, PositionWiseFfn, the
+/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
+/// (ids as float inputs, cast to integers for Gather), LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
 /// self-attention without masks, TransformerEncoderBlock and VitBlock.
 /// </summary>
@@ -143,6 +144,8 @@ public static partial class OnnxExport
             BatchNorm b => Node("BatchNormalization", path, [x, Name(b.Gamma), Name(b.Beta), Name(b.RunningMean), Name(b.RunningVar)],
                 ("epsilon", b.Epsilon), ("momentum", b.Momentum)),
             Flatten => Node("Flatten", path, [x], ("axis", 1L)),
+            // The ids arrive as floats holding whole numbers (Sprout's ids); Gather takes integers.
+            Embedding e => Node("Gather", path, [Name(e.Weight), Node("Cast", path + "/ids", [x], ("to", (long)OnnxTensor.Types.DataType.Int64))], ("axis", 0L)),
             LayerNorm n => Node("LayerNormalization", path, [x, Name(n.Weight), Name(n.Bias)], ("axis", (long)-n.Axes), ("epsilon", n.Epsilon)),
             PositionWiseFfn f => Node("Add", path + "/linear2", [Node("MatMul", path + "/linear2", [
                     Activation(f.Activation, path, AddBias(path + "/linear1", Node("MatMul", path + "/linear1", [x, Transposed(f.Linear1Weight)]), f.Linear1Bias)),

@@ -34,7 +34,7 @@ public sealed class Concurrent : Block, IEnumerable<Block>
         {
             throw new ArgumentException(
                 $"Concurrent at '{CurrentPathOrRoot}' cannot join its branches along axis {Axis}: their outputs have shapes " +
-                $"{string.Join(", ", Children.Zip(outputs, (kv, y) => $"'{kv.Key}' {y.Shape}"))}; all but axis {Axis} must agree. {e.Message}", nameof(x), e);
+                $"{string.Join(", ", Children.Zip(outputs, (kv, y) => $"'{kv.Key}' {y.Shape}"))}; all but axis {Axis} must agree. {InnerReason.Of(e)}", nameof(x), e);
         }
     }
 

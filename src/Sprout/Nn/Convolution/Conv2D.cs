@@ -74,7 +74,7 @@ public sealed class Conv2D : Block
         }
         catch (ArgumentException e) when (e is not ShapeMismatchException)
         {
-            throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {e.Message}", nameof(x), e);
+            throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {InnerReason.Of(e)}", nameof(x), e);
         }
     }
 

@@ -28,15 +28,35 @@ public sealed class Embedding : Block
     /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor ids)
     {
-        try
+        if (!ids.IsMeta) CheckIds(ids);
+        var rows = Weight.Data().IndexSelect(0, ids.Reshape(ids.Length));
+        return rows.Reshape([.. ids.Shape, Dim]);
+    }
+
+    /// <summary>Every id a whole number in 0..VocabSize − 1, else an error naming the first one outside and its position in <paramref name="ids"/>.</summary>
+    private void CheckIds(Tensor ids)
+    {
+        var values = ids.AsSpan();
+        for (int i = 0; i < values.Length; i++)
         {
-            var rows = Weight.Data().IndexSelect(0, ids.Reshape(ids.Length));
-            return rows.Reshape([.. ids.Shape, Dim]);
+            float v = values[i];
+            if (v >= 0 && v < VocabSize && v == MathF.Floor(v)) continue;
+            throw new ArgumentOutOfRangeException(nameof(ids), v,
+                $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {Position(ids.Shape, i)} of ids shaped {ids.Shape}. " +
+                $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger.");
         }
-        catch (ArgumentOutOfRangeException e)
+    }
+
+    /// <summary>The multi-index of flat position <paramref name="flat"/> in <paramref name="shape"/>, as "(i, j, …)".</summary>
+    private static string Position(Shape shape, int flat)
+    {
+        var index = new int[shape.Rank];
+        for (int d = shape.Rank - 1; d >= 0; d--)
         {
-            throw new ArgumentOutOfRangeException(nameof(ids), $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}): {e.Message}");
+            index[d] = flat % shape[d];
+            flat /= shape[d];
         }
+        return $"({string.Join(", ", index)})";
     }
 
     /// <inheritdoc/>

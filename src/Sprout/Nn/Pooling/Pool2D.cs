@@ -38,7 +38,7 @@ public abstract class Pool2D : Block
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"{GetType().Name} at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {e.Message}", nameof(x), e);
+            throw new ArgumentException($"{GetType().Name} at '{CurrentPathOrRoot}' cannot take the input of shape {x.Shape} that reached it: {InnerReason.Of(e)}", nameof(x), e);
         }
     }
 
