@@ -147,4 +147,33 @@ public class BlockDefectTests
         trainer.Step(4);
         Assert.Equal(stats, net.CollectParams()["1.running_var"].Data().ToArray());
     }
+
+    /// <summary>Runs the blocks of a list it holds itself, as the book's ViT runs its Transformer blocks.</summary>
+    private sealed class ListRunner : Block
+    {
+        public ListRunner(int secondInputs) => Layers = AddChild("layers", new BlockList([new Dense(5), new Dense(4, inUnits: secondInputs)]));
+
+        public BlockList Layers { get; }
+
+        protected override Tensor ForwardCore(Tensor x)
+        {
+            foreach (var layer in Layers) x = layer.Forward(x);
+            return x;
+        }
+    }
+
+    [Fact]
+    public void Blocks_run_from_a_list_the_running_block_holds_are_named_by_their_full_path()
+    {
+        var net = new ListRunner(secondInputs: 5);
+        net.Initialize();
+        string summary = net.Summary(new Shape(2, 3));
+        Assert.Contains("layers.0 ", summary);
+        Assert.Contains("layers.1 ", summary);
+        // Given 6 inputs, layers.1 gets layers.0's 5: the error names it where it sits.
+        var wrong = new ListRunner(secondInputs: 6);
+        wrong.Initialize();
+        var e = Assert.Throws<ShapeMismatchException>(() => wrong.Forward(Tensor.RandomUniform(2, 3)));
+        Assert.Contains("'layers.1", e.Message);
+    }
 }

@@ -191,4 +191,30 @@ public class OnnxExportTests
         net.Build(new Shape(1, 5, 6));
         AssertAgrees(net, [5, 6]);
     }
+
+    [Fact]
+    public void The_books_vision_transformer_exports_whole_and_agrees_with_onnx_runtime()
+    {
+        Rng.Seed(9);
+        var vit = new Sprout.Models.VisionTransformer(classes: 4, patchSize: 4, hidden: 16, mlpHidden: 24, heads: 2, blocks: 2);
+        vit.Initialize(new Xavier());
+        vit.Build(new Shape(1, 1, 12, 12));
+        foreach (var token in vit.CollectParams().Where(kv => kv.Key.Contains("cls_token")))   // zeros by default: make it count
+            token.Value.SetData(Tensor.RandomUniform(token.Value.Shape, -1f, 1f));
+        AssertAgrees(vit, [1, 12, 12]);
+    }
+
+    [Fact]
+    public void Learned_positions_cut_to_the_sequence_and_the_sine_encoding_agree_with_onnx_runtime()
+    {
+        Rng.Seed(10);
+        var net = new Sequential
+        {
+            new Dense(8), new PositionEmbedding(maxLength: 9), new PositionalEncoding(dropout: 0.2f), new ClassToken(),
+            new TransformerEncoderBlock(heads: 2, ffnHidden: 16), new Dense(3),
+        };
+        net.Initialize(new Uniform(0.5f));
+        net.Build(new Shape(1, 5, 6));   // 5 of the 9 positions
+        AssertAgrees(net, [5, 6]);
+    }
 }

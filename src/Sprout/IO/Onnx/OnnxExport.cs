@@ -12,7 +12,8 @@ namespace Sprout.IO;
 /// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
 /// (ids as float inputs, cast to integers for Gather), LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
-/// self-attention without masks, TransformerEncoderBlock and VitBlock.
+/// self-attention without masks, TransformerEncoderBlock, VitBlock, PatchEmbedding, ClassToken, PositionEmbedding,
+/// PositionalEncoding and the book's VisionTransformer whole.
 /// </summary>
 public static partial class OnnxExport
 {
@@ -94,12 +95,16 @@ public static partial class OnnxExport
             case TransformerEncoderBlock t:
                 string y = Child("norm1", t.Norm1, builder.Add(node + "/residual1", x, Child("self_attn", t.SelfAttention, x)));
                 return Child("norm2", t.Norm2, builder.Add(node + "/residual2", y, Child("ffn", t.Ffn, y)));
+            case PatchEmbedding p:
+                return builder.PatchSequence(node, Child("conv", p.Conv, x), p.Conv.Weight.Shape[0]);
+            case Models.VisionTransformer vit:
+                return ExportVit(vit, path, x, calls, builder);
             case VitBlock v:
                 string attended = builder.Add(node + "/residual1", x, Child("attention", v.Attention, Child("norm1", v.Norm1, x)));
                 return builder.Add(node + "/residual2", attended, Child("mlp", v.Mlp, Child("norm2", v.Norm2, attended)));
             default:
                 if (block.Children.Any())
-                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock and VitBlock nest layers.");
+                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock, VitBlock, PatchEmbedding and VisionTransformer nest layers.");
                 if (!calls.TryGetValue(path, out var call))
                     throw new NotSupportedException($"ONNX export: {block.GetType().Name} at '{node}' was not run by the network's forward pass, so its place in the graph is unknown.");
                 return builder.Layer(block, node, x, call.Input);
@@ -161,6 +166,9 @@ public static partial class OnnxExport
             Mish => Node("Mul", path + "/mish", [x, Node("Tanh", path, [Node("Softplus", path, [x])])]),
             HardTanh h => Node("Clip", path, [x, Constant(h.Min), Constant(h.Max)]),
             Dropout => Node("Identity", path, [x]),
+            ClassToken c => WithClassToken(c, path, x),
+            PositionEmbedding p => WithPositions(p, path, x, inShape),
+            PositionalEncoding => WithEncoding(path, x, inShape),
             RecurrentLayer r => Recurrent(r, path, x),
             MultiHeadAttention m => SelfAttention(m, path, x),
             _ => throw new NotSupportedException($"ONNX export: {layer.GetType().Name} at '{path}' has no ONNX mapping yet."),

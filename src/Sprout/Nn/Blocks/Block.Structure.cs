@@ -113,12 +113,17 @@ public abstract partial class Block
         return _children.GetAt(index);
     }
 
-    /// <summary>The name of <paramref name="child"/> among this block's children, or null.</summary>
+    /// <summary>
+    /// The name of <paramref name="child"/> among this block's children, or its path below them when it sits deeper (a
+    /// block of a <see cref="BlockList"/> this one holds and runs itself: <c>blocks.0</c>), or null.
+    /// </summary>
     private string? NameOfChild(Block child)
     {
         EnsureRegistered();
         if (ReferenceEquals(child._parent, this)) return child._nameInParent;
         foreach (var (name, c) in _children) if (ReferenceEquals(c, child)) return name;
+        foreach (var (name, c) in _children)
+            if (c.NameOfChild(child) is { } below) return Join(name, below);
         return null;
     }
 
