@@ -217,4 +217,22 @@ public class OnnxExportTests
         net.Build(new Shape(1, 5, 6));   // 5 of the 9 positions
         AssertAgrees(net, [5, 6]);
     }
+
+    [Theory]
+    [InlineData("googlenet")]
+    [InlineData("resnet18")]
+    [InlineData("densenet")]
+    public void The_books_modern_cnns_export_whole_and_agree_with_onnx_runtime(string name)
+    {
+        Rng.Seed(11);
+        var net = name switch
+        {
+            "googlenet" => Sprout.Models.ModernCnns.GoogLeNet(),
+            "resnet18" => Sprout.Models.ModernCnns.ResNet18(),
+            _ => Sprout.Models.ModernCnns.DenseNet(),
+        };
+        net.Initialize(new Xavier());
+        using (Sprout.Autograd.Train()) net.Forward(Tensor.RandomNormal(new Shape(4, 1, 32, 32), 0.5f, 2f));   // running statistics of their own
+        AssertAgrees(net, [1, 32, 32]);
+    }
 }

@@ -13,7 +13,7 @@ namespace Sprout.IO;
 /// (ids as float inputs, cast to integers for Gather), LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
 /// self-attention without masks, TransformerEncoderBlock, VitBlock, PatchEmbedding, ClassToken, PositionEmbedding,
-/// PositionalEncoding and the book's VisionTransformer whole.
+/// PositionalEncoding, DenseBlock, and so every network of <c>Sprout.Models</c> whole.
 /// </summary>
 public static partial class OnnxExport
 {
@@ -95,6 +95,9 @@ public static partial class OnnxExport
             case TransformerEncoderBlock t:
                 string y = Child("norm1", t.Norm1, builder.Add(node + "/residual1", x, Child("self_attn", t.SelfAttention, x)));
                 return Child("norm2", t.Norm2, builder.Add(node + "/residual2", y, Child("ffn", t.Ffn, y)));
+            case Models.DenseBlock d:   // each convolution block's output joins its input on the channels
+                foreach (var (name, child) in d.Children) x = builder.Concat(Block.Join(node, name), [x, Child(name, child, x)], 1);
+                return x;
             case PatchEmbedding p:
                 return builder.PatchSequence(node, Child("conv", p.Conv, x), p.Conv.Weight.Shape[0]);
             case Models.VisionTransformer vit:
@@ -104,7 +107,7 @@ public static partial class OnnxExport
                 return builder.Add(node + "/residual2", attended, Child("mlp", v.Mlp, Child("norm2", v.Norm2, attended)));
             default:
                 if (block.Children.Any())
-                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock, VitBlock, PatchEmbedding and VisionTransformer nest layers.");
+                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock, VitBlock, PatchEmbedding, DenseBlock and VisionTransformer nest layers.");
                 if (!calls.TryGetValue(path, out var call))
                     throw new NotSupportedException($"ONNX export: {block.GetType().Name} at '{node}' was not run by the network's forward pass, so its place in the graph is unknown.");
                 return builder.Layer(block, node, x, call.Input);
