@@ -22,6 +22,9 @@ public sealed class Adadelta : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<string> StateNames => ["square_avg", "acc_delta"];
+
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => [new float[length], new float[length], new float[length]];
 
     /// <inheritdoc/>

@@ -9,6 +9,9 @@ public sealed class Adagrad(float learningRate = 0.01f, float epsilon = 1e-6f, f
     public float Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected epsilon > 0.");
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<string> StateNames => ["sum"];
+
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => [new float[length], new float[length]];
 
     /// <inheritdoc/>

@@ -29,6 +29,9 @@ public class Adam : Optimizer
     public bool Decoupled { get; }
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<string> StateNames => ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => [new float[length], new float[length], new float[length]];
 
     /// <inheritdoc/>

@@ -54,6 +54,38 @@ public abstract class Optimizer
         return state;
     }
 
+    /// <summary>
+    /// Names of the per-parameter state arrays that carry over from step to step, in <see cref="CreateState"/>'s order
+    /// (PyTorch's names where it has the same state); arrays after them are scratch, rebuilt on demand. Trainer states
+    /// are saved and loaded under these names (<c>Sprout.IO.TrainerStates</c>). By default every array, as <c>state0</c>, <c>state1</c>, ….
+    /// </summary>
+    protected internal virtual IReadOnlyList<string> StateNames => [.. Enumerable.Range(0, CreateState(0).Length).Select(i => $"state{i}")];
+
+    /// <summary>Every parameter's persistent state arrays, by parameter (only those an update has touched).</summary>
+    internal IEnumerable<(Parameter Parameter, string Name, float[] Values)> PersistentState()
+    {
+        var names = StateNames;
+        return _state.SelectMany(kv => names.Select((name, i) => (kv.Key, name, kv.Value[i])));
+    }
+
+    /// <summary>
+    /// Replaces the whole state: the step count, and for each parameter in <paramref name="state"/> its persistent arrays
+    /// (checked by the caller: one per name of <see cref="StateNames"/>, each of the parameter's length); scratch
+    /// arrays are made fresh, and parameters left out start from a fresh state.
+    /// </summary>
+    internal void RestoreState(int stepCount, IReadOnlyDictionary<Parameter, float[][]> state)
+    {
+        _state.Clear();
+        foreach (var (p, persistent) in state)
+        {
+            if (persistent.Length == 0) continue;
+            var arrays = CreateState(persistent[0].Length);
+            for (int i = 0; i < persistent.Length; i++) persistent[i].CopyTo(arrays[i], 0);
+            _state[p] = arrays;
+        }
+        StepCount = stepCount;
+    }
+
     /// <summary>Buffers an update rule keeps per parameter (each the parameter's length).</summary>
     protected abstract float[][] CreateState(int length);
 

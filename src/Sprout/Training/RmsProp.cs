@@ -19,6 +19,9 @@ public sealed class RmsProp : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<string> StateNames => ["square_avg"];
+
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => [new float[length], new float[length]];
 
     /// <inheritdoc/>

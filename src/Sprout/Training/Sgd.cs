@@ -25,6 +25,9 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<string> StateNames => Momentum > 0 ? ["momentum_buffer"] : [];
+
+    /// <inheritdoc/>
     protected override float[][] CreateState(int length) => Momentum > 0 ? [new float[length]] : [];
 
     /// <inheritdoc/>

@@ -29,6 +29,9 @@ public sealed class Trainer
     /// <summary>The update rule.</summary>
     public Optimizer Optimizer { get; }
 
+    /// <summary>The trained parameters (buffers left out) under their names, in the collection's order.</summary>
+    internal IReadOnlyList<(string Name, Parameter Parameter)> TrainedParameters => _parameters;
+
     /// <summary>The optimizer's learning rate; setting it checks it.</summary>
     public float LearningRate
     {
