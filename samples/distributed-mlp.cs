@@ -62,7 +62,8 @@ for (int epoch = 0; epoch < epochs; epoch++)
     if (balance) trainer.BalanceBatches(sampler);   // every rank, at the same point
 }
 world.SaveParametersOnRoot(model, $"distributed-{net}.safetensors");
-if (world.IsRoot) Console.WriteLine($"Saved distributed-{net}.safetensors from rank 0 (it loads on any number of ranks).");
+world.SaveStatesOnRoot(trainer, $"distributed-{net}-states.safetensors");   // the optimizer's state, to resume training
+if (world.IsRoot) Console.WriteLine($"Saved distributed-{net}.safetensors and its trainer states from rank 0 (they load on any number of ranks).");
 
 static double Accuracy(Block model, Dataset test)
 {

@@ -20,6 +20,7 @@ run checksum
 run twice
 run structure
 run broadcast "$work"
+run resume "$work"
 start=$(date +%s)
 set +e
 run dies >"$work/dies.log" 2>&1

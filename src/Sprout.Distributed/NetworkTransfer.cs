@@ -36,6 +36,19 @@ public static class NetworkTransfer
         }
     }
 
+    /// <summary>
+    /// Saves <paramref name="trainer"/>'s optimizer state (<c>SaveStates</c>) from rank 0 only, then waits for all ranks.
+    /// The state is the same on every rank (each applies the same summed gradients), so any number of ranks can load
+    /// the file, each with <c>LoadStates</c>, after loading the parameters.
+    /// </summary>
+    public static void SaveStatesOnRoot(this Communicator communicator, DistributedTrainer trainer, string path)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentNullException.ThrowIfNull(trainer);
+        if (communicator.IsRoot) trainer.Trainer.SaveStates(path);
+        communicator.Barrier();
+    }
+
     /// <summary>Saves <paramref name="net"/>'s parameters from rank 0 only (atomically, as every Sprout checkpoint), then waits for all ranks.</summary>
     public static void SaveParametersOnRoot(this Communicator communicator, Block net, string path)
     {

@@ -7,7 +7,7 @@ using Sprout.IO;
 using Sprout.Nn;
 using Sprout.Training;
 
-// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR
+// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR | resume DIR
 //   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
 //   "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap (throughput: "overlap"
@@ -27,6 +27,7 @@ int code = scenario switch
     "structure" => Scenarios.Structure(world),
     "dies" => Scenarios.Dies(world),
     "broadcast" => Scenarios.Broadcast(world, args[1]),
+    "resume" => Scenarios.Resume(world, args[1]),
     "allreduce" => Scenarios.AllReduce(world, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "throughput" => Scenarios.Throughput(world, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
         args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256, balanced: args.Contains("balanced")),
@@ -293,6 +294,33 @@ static class Scenarios
         var x = Data(4).Images;
         bool same = fresh.Forward(x).ToArray().SequenceEqual(net.Forward(x).ToArray());
         Console.WriteLine($"broadcast, rank {world.Rank}: {(same ? "same outputs as the trained network" : "DIFFERENT outputs")}");
+        return same ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A run stopped after an epoch — parameters and Adam's state saved by rank 0 — and resumed on every rank from the files
+    /// into fresh deferred networks, ends its next epoch with the same weights as the run that never stopped.
+    /// </summary>
+    public static int Resume(Communicator world, string directory)
+    {
+        var data = Data(512);
+        DistributedSampler Sampler() => new(data.Count, world.Rank, world.Size, 128, seed: 7);
+        Rng.Seed(42);
+        var net = Mlp();
+        net.Initialize(new Xavier());
+        var trainer = TrainEpoch(world, net, new Adam(0.01f), data, Sampler(), 0);
+        string parameters = Path.Combine(directory, "resume.safetensors"), states = Path.Combine(directory, "resume-states.safetensors");
+        world.SaveParametersOnRoot(net, parameters);
+        world.SaveStatesOnRoot(trainer, states);
+        TrainEpoch(world, net, new Adam(0.01f), data, Sampler(), 1, trainer);
+
+        var resumed = Mlp();   // deferred: the file gives every shape
+        resumed.LoadParameters(parameters);
+        var resumedTrainer = new DistributedTrainer(world, resumed.CollectParams(), new Adam(0.01f), BucketFloats);
+        resumedTrainer.Trainer.LoadStates(states);
+        TrainEpoch(world, resumed, resumedTrainer.Trainer.Optimizer, data, Sampler(), 1, resumedTrainer);
+        bool same = net.CollectParams().All(kv => kv.Value.Data().ToArray().SequenceEqual(resumed.CollectParams()[kv.Key].Data().ToArray()));
+        Console.WriteLine($"resume, rank {world.Rank}: {(same ? "the resumed run ends with the same weights" : "DIFFERENT weights after resuming")}");
         return same ? 0 : 1;
     }
 
