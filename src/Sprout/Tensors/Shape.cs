@@ -80,6 +80,18 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
         return a;
     }
 
+    /// <summary>The multi-index of row-major position <paramref name="flat"/>, as "(i, j, …)" (for messages).</summary>
+    internal string PositionOf(int flat)
+    {
+        var index = new int[Rank];
+        for (int d = Rank - 1; d >= 0; d--)
+        {
+            index[d] = flat % this[d];
+            flat /= this[d];
+        }
+        return $"({string.Join(", ", index)})";
+    }
+
     /// <summary>The product of the dimensions in [start, end).</summary>
     internal int Product(int start, int end)
     {

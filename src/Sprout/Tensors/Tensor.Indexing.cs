@@ -174,10 +174,10 @@ public sealed partial class Tensor
         return y;
     }
 
-    /// <summary>The whole numbers held by <paramref name="t"/>, each checked to lie in [0, limit).</summary>
-    private static int[] IndicesOf(Tensor t, int limit, string op)
+    /// <summary>The whole numbers held by <paramref name="t"/>, each checked to lie in [0, limit); errors name the caller's argument.</summary>
+    private static int[] IndicesOf(Tensor t, int limit, string op, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(t))] string argument = "")
     {
-        if (t.IsMeta) throw new ArgumentException($"{op}: indices must have values; got a meta tensor of shape {t.Shape}.");
+        if (t.IsMeta) throw new ArgumentException($"{op}: indices must have values; got a meta tensor of shape {t.Shape}.", argument);
         var values = t.Span;
         var result = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
@@ -185,8 +185,9 @@ public sealed partial class Tensor
             float v = values[i];
             int k = (int)v;
             if (k != v || k < 0 || k >= limit)
-                throw new ArgumentOutOfRangeException(nameof(t), v,
-                    $"{op}: index {v} at position {i} (of indices shaped {t.Shape}) is not a whole number in the valid range 0..{limit - 1}.");
+                throw new ArgumentOutOfRangeException(argument, v,
+                    $"{op}: index {v} at position {t.Shape.PositionOf(i)} of the indices shaped {t.Shape} is {(k != v ? "not a whole number" : "out of range")}; " +
+                    $"indices are whole numbers in 0..{limit - 1}.");
             result[i] = k;
         }
         return result;

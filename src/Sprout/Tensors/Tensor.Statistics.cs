@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace Sprout;
 
 // Variance, standard deviation, log-sum-exp, norms and cumulative sums. All but the cumulative sum are compositions of
@@ -27,15 +28,24 @@ public sealed partial class Tensor
     {
         int a = Shape.NormalizeAxis(axis);
         var max = Max(a, keepDims: true).Detach();
+        max = max.MaskedFill(max.Abs().Eq(float.PositiveInfinity), 0f);   // as PyTorch: a row of −∞ gives −∞ (not NaN), one with +∞ gives +∞
         var result = (this - max).Exp().Sum(a, keepDims: true).Log() + max;
         return keepDims ? result : result.Squeeze(a);
     }
 
-    /// <summary>The L2 norm of all elements.</summary>
-    public Tensor Norm() => (this * this).Sum().Sqrt();
+    /// <summary>The L2 norm of all elements; its gradient is 0 where the norm is 0 (PyTorch's subgradient).</summary>
+    public Tensor Norm() => RootOfSquares((this * this).Sum());
 
-    /// <summary>The L2 norm along <paramref name="axis"/>.</summary>
-    public Tensor Norm(int axis, bool keepDims = false) => (this * this).Sum(axis, keepDims).Sqrt();
+    /// <summary>The L2 norm along <paramref name="axis"/>; its gradient is 0 where the norm is 0.</summary>
+    public Tensor Norm(int axis, bool keepDims = false) => RootOfSquares((this * this).Sum(axis, keepDims));
+
+    /// <summary>√ of a sum of squares, whose backward gives 0 where the root is 0 instead of 0·∞ = NaN through the squares.</summary>
+    private static Tensor RootOfSquares(Tensor squares)
+    {
+        var y = Unary(squares, static (x, d) => TensorPrimitives.Sqrt(x, d));
+        if (Wants(squares)) y.Record("Norm", squares, g => Where(y.Gt(0f), g * 0.5f / y, Scalar(0f)));
+        return y;
+    }
 
     /// <summary>Running sums along <paramref name="axis"/>: y[i] = Σ_{j ≤ i} x[j]. Backward: running sums of g from the end.</summary>
     public Tensor CumSum(int axis)

@@ -42,12 +42,15 @@ public class OpBadInputTests
         Assert.Contains("index 3 at position 1", e.Message);
         Assert.Contains("0..2", e.Message);
         var g = Assert.Throws<ArgumentOutOfRangeException>(() => x.Gather(1, Tensor.FromArray([0, 1, 2, 1.5f], 2, 2)));
-        Assert.Contains("1.5", g.Message);
-        Assert.Contains("position 3", g.Message);
+        Assert.Contains("index 1.5 at position (1, 1) of the indices shaped (2, 2) is not a whole number", g.Message);
+        Assert.Equal("index", g.ParamName);   // the caller's argument, not an internal name
+        Assert.DoesNotContain("(Parameter 't')", g.Message);
         var target = Tensor.Zeros(2, 3);
         Assert.Throws<ArgumentOutOfRangeException>(() => target.ScatterAdd(0, Tensor.FromArray([1, 2, 0], 1, 3), Tensor.Ones(1, 3)));
         Assert.Equal(new float[6], target.ToArray());
-        Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.OneHot(Tensor.FromArray([3], 1), 3));
+        var oneHot = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.OneHot(Tensor.FromArray([3], 1), 3));
+        Assert.Contains("index 3 at position (0) of the indices shaped (1,) is out of range; indices are whole numbers in 0..2", oneHot.Message);
+        Assert.Equal("indices", oneHot.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.OneHot(Tensor.FromArray([-1], 1), 3));
     }
 

@@ -122,6 +122,23 @@ public class OpValueTests
     }
 
     [Fact]
+    public void Infinite_rows_and_zero_norms_behave_as_pytorch()
+    {
+        float inf = float.PositiveInfinity;
+        // logsumexp of a row of −∞ is −∞ (an empty sum), of a row holding +∞ is +∞: not NaN from ∞ − ∞.
+        Assert.Equal([-inf, inf, MathF.Log(2f)], T([-inf, -inf, 1, inf, 0, 0], 3, 2).LogSumExp(1).ToArray(), new FloatTolerance(1e-6f));
+        // The norm's gradient at 0 is 0 (its subgradient), elsewhere x/‖x‖, along an axis too.
+        var x = T([0, 0, 3, 4], 2, 2);
+        x.AttachGrad();
+        using (Sprout.Autograd.Record()) (x.Norm(1).Sum() + x.Norm()).Backward();
+        Assert.Equal([0f, 0f, 0.6f + 0.6f, 0.8f + 0.8f], x.Grad().ToArray(), new FloatTolerance(1e-6f));
+        var zero = T([0, 0], 2);
+        zero.AttachGrad();
+        using (Sprout.Autograd.Record()) zero.Norm().Backward();
+        Assert.Equal([0f, 0f], zero.Grad().ToArray());
+    }
+
+    [Fact]
     public void Exact_gelu_and_its_gradient_match_the_formulas_over_a_range_long_enough_for_the_vector_path()
     {
         // 1,601 values in [-8, 8]: whole 16-lane vectors and a tail; erf in double from its series (|v| < 3) and expansion.
@@ -291,6 +308,6 @@ public class OpValueTests
 /// <summary>Compares floats within an absolute tolerance.</summary>
 internal sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
 {
-    public bool Equals(float x, float y) => MathF.Abs(x - y) <= tolerance;
+    public bool Equals(float x, float y) => x == y || MathF.Abs(x - y) <= tolerance;   // equal infinities too
     public int GetHashCode(float obj) => 0;
 }

@@ -42,21 +42,9 @@ public sealed class Embedding : Block
             float v = values[i];
             if (v >= 0 && v < VocabSize && v == MathF.Floor(v)) continue;
             throw new ArgumentOutOfRangeException(nameof(ids), v,
-                $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {Position(ids.Shape, i)} of ids shaped {ids.Shape}. " +
+                $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {ids.Shape.PositionOf(i)} of ids shaped {ids.Shape}. " +
                 $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger.");
         }
-    }
-
-    /// <summary>The multi-index of flat position <paramref name="flat"/> in <paramref name="shape"/>, as "(i, j, …)".</summary>
-    private static string Position(Shape shape, int flat)
-    {
-        var index = new int[shape.Rank];
-        for (int d = shape.Rank - 1; d >= 0; d--)
-        {
-            index[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return $"({string.Join(", ", index)})";
     }
 
     /// <inheritdoc/>
