@@ -33,7 +33,7 @@ public sealed partial class Tensor
         return Product(this, other, transA: false, transB: true);
     }
 
-    /// <summary>y = x·Wᵀ + b: the fully connected layer's op; (N, in)·(units, in)ᵀ + (units) → (N, units).</summary>
+    /// <summary>y = x·Wᵀ + b: the fully connected layer's op; (N, in)·(units, in)ᵀ + (units) → (N, units), and (in) → (units).</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, Pointwise.None);
 
     /// <summary>
@@ -79,9 +79,10 @@ public sealed partial class Tensor
 
     // The product, its bias and its activation share one output buffer (the activation applied in place); backward
     // first turns the output gradient into the pre-activation gradient from the output alone (ActivationGradient).
-    /// <summary>y = act(x·Wᵀ + b): (N, *, in)·(units, in)ᵀ + (units) → (N, *, units).</summary>
+    /// <summary>y = act(x·Wᵀ + b): (N, *, in)·(units, in)ᵀ + (units) → (N, *, units); one sample (in) → (units), as PyTorch's Linear.</summary>
     internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Pointwise activation)
     {
+        if (x.Rank == 1) return Linear(x.Reshape(1, x.Shape[0]), weight, bias, activation).Reshape(weight.Shape[0]);
         Tensor y;
         using (Autograd.Pause()) y = x.MatMulTransposed(weight);
         if (bias is not null && bias.Shape != new Shape(weight.Shape[0]))

@@ -67,6 +67,19 @@ public class DeferredInitializationTests
     }
 
     [Fact]
+    public void A_single_sample_without_a_batch_axis_goes_through_dense_layers_as_in_pytorch()
+    {
+        Rng.Seed(12);
+        var net = new Sequential { new Dense(4, Activation.Relu), new Dense(2) };
+        net.Initialize();
+        var sample = Tensor.RandomUniform(5);
+        var y = net.Forward(sample);   // (5) → (4) → (2); the first forward infers in = 5 from it
+        Assert.Equal(new Shape(2), y.Shape);
+        Assert.Equal(net.Forward(sample.Reshape(1, 5)).ToArray(), y.ToArray());
+        Sprout.Tests.Autograd.GradCheck.Assert(x => net.Forward(x[0]), Tensor.RandomUniform(5));
+    }
+
+    [Fact]
     public void Giving_inUnits_makes_Initialize_immediate()
     {
         var net = new Sequential { new Dense(256, Activation.Relu, inUnits: 20), new Dense(10, inUnits: 256) };
