@@ -5,7 +5,9 @@
 // A character-level language model (d2l "Concise Implementation of Recurrent Neural Networks") on Debian's fortunes
 // (apt-get install fortunes; nothing is downloaded): an embedding, a GRU whose input size is inferred as Gluon's
 // rnn.GRU(num_hiddens), and a dense output; gradients clipped to norm 1; perplexity per epoch; then text from a prefix.
-// Run: dotnet run samples/rnn-language-model.cs [-- --epochs N] [--steps-per-epoch N] [--cell gru|lstm|rnn]
+// --sequential takes the book's sequential partitioning instead of random subsequences, and carries the recurrent state
+// from one batch to the next (detached), as the book's train_epoch does when use_random_iter is off.
+// Run: dotnet run samples/rnn-language-model.cs [-- --epochs N] [--steps-per-epoch N] [--cell gru|lstm|rnn] [--sequential]
 using System.Diagnostics;
 using Sprout;
 using Sprout.Data;
@@ -17,6 +19,7 @@ using Sprout.Samples;
 int epochs = SampleArgs.Value<int>(args, "--epochs", 5);
 int stepsPerEpoch = SampleArgs.Value<int>(args, "--steps-per-epoch", 300);
 string cell = SampleArgs.Value<string>(args, "--cell", "gru");
+bool sequential = args.Contains("--sequential");
 const int Batch = 32, Steps = 35, Hidden = 256;
 
 Rng.Seed(11);
@@ -29,13 +32,15 @@ var model = new CharModel(vocab.Count, Hidden, cell);
 model.Initialize(new Xavier());
 var trainer = new Trainer(model.CollectParams(), new Adam(2e-3f));
 var loss = new SoftmaxCrossEntropyLoss();
-var batches = new SequenceBatches(corpus, Batch, Steps, seed: 11);
+var batches = new SequenceBatches(corpus, Batch, Steps, seed: 11, sequential ? Partitioning.Sequential : Partitioning.Random);
 for (int epoch = 1; epoch <= epochs; epoch++)
 {
     var perplexity = new Perplexity();
     var clock = Stopwatch.StartNew();
+    model.State = null;   // each epoch starts from zeros
     foreach (var (x, y) in batches.NextEpoch().Take(stepsPerEpoch))
     {
+        if (!sequential) model.State = null;   // random subsequences do not continue each other
         Tensor l;
         using (Autograd.Record()) l = loss.Forward(model.Forward(x), y.Transpose().Reshape(Steps * Batch)).Sum();
         l.Backward();
@@ -50,6 +55,7 @@ Console.WriteLine($"'the meaning of life' → '{Predict(model, vocab, "the meani
 static string Predict(CharModel model, Vocabulary vocab, string prefix, int count)
 {
     var ids = vocab.Encode(TextCorpus.Characters(prefix)).ToList();
+    model.State = null;
     using (Autograd.Predict())
         for (int i = 0; i < count; i++)
         {
@@ -69,10 +75,15 @@ sealed class CharModel(int vocab, int hidden, string cell) : Block
     private readonly RecurrentLayer _rnn = cell switch { "lstm" => new Lstm(hidden), "rnn" => new Rnn(hidden), _ => new Gru(hidden) };
     private readonly Dense _output = new(vocab);
 
+    /// <summary>The recurrent state the next forward starts from (null: zeros); each forward leaves its final state here, detached.</summary>
+    public Tensor[]? State { get; set; }
+
     protected override Tensor ForwardCore(Tensor ids)
     {
-        var x = _embedding.Forward(ids.Transpose());   // (T, N, 64): time-major, as the book
-        var y = _rnn.Forward([x])[0];                   // (T, N, H)
+        var x = _embedding.Forward(ids.Transpose());            // (T, N, 64): time-major, as the book
+        var outputs = _rnn.Forward([x, .. State ?? []]);         // (T, N, H), then the final state: [h] or [h, c]
+        State = [.. outputs.Skip(1).Select(s => s.Detach())];   // gradients stop at the batch boundary
+        var y = outputs[0];
         return _output.Forward(y.Reshape(-1, y.Shape[2]));
     }
 }

@@ -41,4 +41,43 @@ public class TextTests
         Assert.NotEqual(epoch[0].X.ToArray(), batches.NextEpoch().First().X.ToArray());   // a new offset and order
         Assert.Throws<ArgumentException>(() => new SequenceBatches([1, 2, 3], 4, 5));
     }
+
+    [Fact]
+    public void Sequential_batches_continue_each_row_from_one_batch_to_the_next_as_the_books_sequential_sampler()
+    {
+        var corpus = Enumerable.Range(0, 203).ToArray();   // ids equal positions: every value says where it came from
+        var batches = new SequenceBatches(corpus, batchSize: 4, steps: 5, seed: 3, Partitioning.Sequential);
+        Assert.Equal(Partitioning.Sequential, batches.Partitioning);
+        var epoch = batches.NextEpoch().ToList();
+        var first = epoch[0].X.ToArray();
+        int offset = (int)first[0], stream = (int)first[5] - offset;   // row 1 starts one stream later
+        Assert.InRange(offset, 0, 4);
+        Assert.Equal((203 - offset - 1) / 4, stream);
+        Assert.Equal(stream / 5, epoch.Count);   // every whole window of the streams, in order
+        for (int k = 0; k < epoch.Count; k++)
+        {
+            var (x, y) = epoch[k];
+            var xs = x.ToArray(); var ys = y.ToArray();
+            for (int row = 0; row < 4; row++)
+                for (int t = 0; t < 5; t++)
+                {
+                    Assert.Equal(offset + row * stream + k * 5 + t, xs[row * 5 + t]);   // batch k is window k of stream row
+                    Assert.Equal(xs[row * 5 + t] + 1, ys[row * 5 + t]);
+                }
+        }
+        var offsets = Enumerable.Range(0, 10).Select(_ => batches.NextEpoch().First().X.ToArray()[0]).ToHashSet();
+        Assert.True(offsets.Count > 1, "every epoch started at the same offset");   // each epoch draws its own
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceBatches(corpus, 4, 5, 0, (Partitioning)7));
+    }
+
+    [Fact]
+    public void Padding_cuts_long_sequences_fills_short_ones_and_gives_their_valid_lengths()
+    {
+        var (ids, valid) = SequencePadding.PadOrTruncate([[5, 6, 7, 8, 9], [3], [4, 4, 4]], steps: 3, padId: 1);
+        Assert.Equal(new Shape(3, 3), ids.Shape);
+        Assert.Equal([5f, 6, 7, 3, 1, 1, 4, 4, 4], ids.ToArray());
+        Assert.Equal([3f, 1, 3], valid.ToArray());
+        Assert.Throws<ArgumentException>(() => SequencePadding.PadOrTruncate([], 3, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequencePadding.PadOrTruncate([[1]], 0, 1));
+    }
 }
