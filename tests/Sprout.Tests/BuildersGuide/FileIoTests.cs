@@ -4,14 +4,8 @@ using Sprout.Nn;
 namespace Sprout.Tests.BuildersGuide;
 
 /// <summary>The Builders' Guide, "File I/O": a tensor, a list, a dictionary, and a model's parameters.</summary>
-public sealed class FileIoTests : IDisposable
+public sealed class FileIoTests : TemporaryFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sprout-io-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
-
     [Fact]
     public void A_tensor_a_list_and_a_dictionary_round_trip_bit_for_bit()
     {

@@ -6,14 +6,8 @@ using Sprout.Tests.Nn;
 
 namespace Sprout.Tests.IO;
 
-public sealed class SafeTensorsTests : IDisposable
+public sealed class SafeTensorsTests : TemporaryFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sprout-st-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
-
     private static Sequential Mlp() => new() { new Dense(16, Activation.Relu), new Dense(4) };
 
     private static Sequential TrainedMlp()
@@ -106,7 +100,7 @@ public sealed class SafeTensorsTests : IDisposable
         var e = Assert.Throws<IOException>(() => SafeTensors.Save(other, path, null, s => new FailingStream(s, failAfter: 300)));
         Assert.Contains("injected", e.Message);
         Assert.Equal(original, File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(_dir));   // the temporary file is gone
+        Assert.Single(Directory.GetFiles(Folder));   // the temporary file is gone
         var fresh = Mlp();
         fresh.LoadParameters(path);
     }

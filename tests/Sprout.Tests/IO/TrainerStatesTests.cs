@@ -6,14 +6,8 @@ using Sprout.Training;
 namespace Sprout.Tests.IO;
 
 /// <summary>Trainer states saved beside the parameters resume training exactly; a file that does not fit changes nothing.</summary>
-public sealed class TrainerStatesTests : IDisposable
+public sealed class TrainerStatesTests : TemporaryFolderTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sprout-states-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string File(string name) => Path.Combine(_folder, name);
-
     private static Sequential Net() => new() { new Dense(6, Activation.Relu), new BatchNorm(), new Dense(3) };
 
     private static (Tensor X, Tensor Y)[] Batches()
@@ -54,14 +48,14 @@ public sealed class TrainerStatesTests : IDisposable
         net.Initialize(new Xavier());
         var trainer = new Trainer(net.CollectParams(), Make(optimizer)) { Schedule = new FactorScheduler(baseRate: 0.05f, factor: 0.8f) };
         Train(net, trainer, batches[..3]);
-        net.SaveParameters(File("net.safetensors"));
-        trainer.SaveStates(File("trainer.safetensors"));
+        net.SaveParameters(PathOf("net.safetensors"));
+        trainer.SaveStates(PathOf("trainer.safetensors"));
         Train(net, trainer, batches[3..]);
 
         var resumed = Net();   // deferred: the checkpoint gives every shape
-        resumed.LoadParameters(File("net.safetensors"));
+        resumed.LoadParameters(PathOf("net.safetensors"));
         var resumedTrainer = new Trainer(resumed.CollectParams(), Make(optimizer)) { Schedule = new FactorScheduler(baseRate: 0.05f, factor: 0.8f) };
-        resumedTrainer.LoadStates(File("trainer.safetensors"));
+        resumedTrainer.LoadStates(PathOf("trainer.safetensors"));
         Assert.Equal(3, resumedTrainer.Optimizer.StepCount);
         Train(resumed, resumedTrainer, batches[3..]);
 
@@ -78,13 +72,13 @@ public sealed class TrainerStatesTests : IDisposable
         net.Initialize();
         var trainer = new Trainer(net.CollectParams(), new Adam(0.01f));
         Train(net, trainer, Batches()[..2]);
-        trainer.SaveStates(File("adam.safetensors"));
-        var tensors = SafeTensors.LoadTensors(File("adam.safetensors"));
+        trainer.SaveStates(PathOf("adam.safetensors"));
+        var tensors = SafeTensors.LoadTensors(PathOf("adam.safetensors"));
         Assert.Contains("0.weight.exp_avg", tensors.Keys);
         Assert.Contains("0.weight.exp_avg_sq", tensors.Keys);
         Assert.DoesNotContain(tensors.Keys, k => k.Contains("running_"));   // buffers are not trained
         Assert.Equal(net.CollectParams()["0.weight"].Shape, tensors["0.weight.exp_avg"].Shape);
-        var metadata = SafeTensors.ReadMetadata(File("adam.safetensors"));
+        var metadata = SafeTensors.ReadMetadata(PathOf("adam.safetensors"));
         Assert.Equal("2", metadata["step"]);
         Assert.Equal("Adam", metadata["optimizer"]);
     }
@@ -98,11 +92,11 @@ public sealed class TrainerStatesTests : IDisposable
         net.Initialize();
         var trainer = new Trainer(net.CollectParams(), new Adam(0.01f));
         Train(net, trainer, batches[..2]);
-        trainer.SaveStates(File("adam.safetensors"));
+        trainer.SaveStates(PathOf("adam.safetensors"));
 
         // Another optimizer type.
         var sgd = new Trainer(net.CollectParams(), new Sgd(0.1f, momentum: 0.9f));
-        var type = Assert.Throws<ArgumentException>(() => sgd.LoadStates(File("adam.safetensors")));
+        var type = Assert.Throws<ArgumentException>(() => sgd.LoadStates(PathOf("adam.safetensors")));
         Assert.Contains("Adam", type.Message);
         Assert.Contains("Sgd", type.Message);
 
@@ -118,7 +112,7 @@ public sealed class TrainerStatesTests : IDisposable
         var (otherTrainer, twinTrainer) = (new Trainer(other.CollectParams(), new Adam(0.01f)), new Trainer(twin.CollectParams(), new Adam(0.01f)));
         Train(other, otherTrainer, batches[..1]);
         Train(twin, twinTrainer, batches[..1]);
-        var mismatch = Assert.Throws<CheckpointMismatchException>(() => otherTrainer.LoadStates(File("adam.safetensors")));
+        var mismatch = Assert.Throws<CheckpointMismatchException>(() => otherTrainer.LoadStates(PathOf("adam.safetensors")));
         Assert.Contains("'0.weight.exp_avg' has shape (6, 4), parameter '0.weight' (7, 4)", mismatch.Message);
         Assert.Equal(1, otherTrainer.Optimizer.StepCount);
         Train(other, otherTrainer, batches[1..2]);
@@ -126,14 +120,14 @@ public sealed class TrainerStatesTests : IDisposable
         foreach (var (name, p) in other.CollectParams()) Assert.Equal(twin.CollectParams()[name].Data().ToArray(), p.Data().ToArray());
 
         // A parameter file is not a state file.
-        net.SaveParameters(File("net.safetensors"));
-        var format = Assert.Throws<FormatException>(() => trainer.LoadStates(File("net.safetensors")));
+        net.SaveParameters(PathOf("net.safetensors"));
+        var format = Assert.Throws<FormatException>(() => trainer.LoadStates(PathOf("net.safetensors")));
         Assert.Contains("SaveStates", format.Message);
 
         // States for parameters that are not filled yet.
         var deferred = Net();
         deferred.Initialize();
-        var early = Assert.Throws<CheckpointMismatchException>(() => new Trainer(deferred.CollectParams(), new Adam(0.01f)).LoadStates(File("adam.safetensors")));
+        var early = Assert.Throws<CheckpointMismatchException>(() => new Trainer(deferred.CollectParams(), new Adam(0.01f)).LoadStates(PathOf("adam.safetensors")));
         Assert.Contains("not filled yet", early.Message);
     }
 }

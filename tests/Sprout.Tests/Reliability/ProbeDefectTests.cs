@@ -7,14 +7,8 @@ using Sprout.Training;
 namespace Sprout.Tests.Reliability;
 
 /// <summary>The defects an outside probe found (issue 22), each in the probe's own scenario, numbered as it numbered them.</summary>
-public sealed class ProbeDefectTests : IDisposable
+public sealed class ProbeDefectTests : TemporaryFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sprout-probe-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
-
     private static Sequential ConvBnNet() =>
         new() { new Conv2D(3, 3), new BatchNorm(), new Relu(), new Flatten(), new Dense(4) };
 
@@ -230,7 +224,7 @@ public sealed class ProbeDefectTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => net.SaveParameters(path, metadata));
         Assert.Contains("100,000,000", e.Message);
         Assert.False(File.Exists(path));
-        Assert.Empty(Directory.GetFiles(_dir));
+        Assert.Empty(Directory.GetFiles(Folder));
 
         var bytes = ProbeFileHelpers.File("{}");
         BitConverter.GetBytes(200_000_000UL).CopyTo(bytes, 0);
@@ -274,7 +268,7 @@ public sealed class ProbeDefectTests : IDisposable
         net.Initialize();
         net.SaveParameters(path);
         Assert.False(File.Exists(stale));
-        Assert.Equal([path], Directory.GetFiles(_dir));
+        Assert.Equal([path], Directory.GetFiles(Folder));
     }
 
     [Fact]
