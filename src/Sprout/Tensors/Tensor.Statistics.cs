@@ -1,8 +1,10 @@
 using System.Numerics.Tensors;
+
 namespace Sprout;
 
-// Variance, standard deviation, log-sum-exp, norms and cumulative sums. All but the cumulative sum are compositions of
-// differentiable ops, so their backward comes with them.
+// Variance, standard deviation, log-sum-exp, norms and cumulative sums. Variance, deviation and log-sum-exp are
+// compositions of differentiable ops, so their backward comes with them; the norms' root and the cumulative sum have
+// rules of their own.
 public sealed partial class Tensor
 {
     /// <summary>The variance over <paramref name="axis"/>, unbiased (divided by n − 1) unless told otherwise.</summary>
