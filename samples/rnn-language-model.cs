@@ -3,8 +3,9 @@
 #:property NoWarn=$(NoWarn);NU1603
 #:property TieredCompilation=false
 // A character-level language model (d2l "Concise Implementation of Recurrent Neural Networks") on Debian's fortunes
-// (apt-get install fortunes; nothing is downloaded): an embedding, a GRU whose input size is inferred as Gluon's
-// rnn.GRU(num_hiddens), and a dense output; gradients clipped to norm 1; perplexity per epoch; then text from a prefix.
+// (apt-get install fortunes; without them, the project's own documentation and sources; nothing is downloaded): an
+// embedding, a GRU whose input size is inferred as Gluon's rnn.GRU(num_hiddens), and a dense output; gradients clipped
+// to norm 1; perplexity per epoch; then text from a prefix.
 // --sequential takes the book's sequential partitioning instead of random subsequences, and carries the recurrent state
 // from one batch to the next (detached), as the book's train_epoch does when use_random_iter is off.
 // Run: dotnet run samples/rnn-language-model.cs [-- --epochs N] [--steps-per-epoch N] [--cell gru|lstm|rnn] [--sequential]
@@ -23,10 +24,10 @@ bool sequential = args.Contains("--sequential");
 const int Batch = 32, Steps = 35, Hidden = 256;
 
 Rng.Seed(11);
-var text = TextCorpus.Fortunes();
+var (text, source) = SampleText.Load();   // fortunes, else the project's own text: never a download
 var vocab = new Vocabulary(TextCorpus.Characters(text));
 var corpus = vocab.Encode(TextCorpus.Characters(text));
-Console.WriteLine($"fortunes: {text.Length:N0} characters, a vocabulary of {vocab.Count} ({string.Concat(Enumerable.Range(1, vocab.Count - 1).Select(vocab.Token))})");
+Console.WriteLine($"{source}: {text.Length:N0} characters, a vocabulary of {vocab.Count} ({string.Concat(Enumerable.Range(1, vocab.Count - 1).Select(vocab.Token))})");
 
 var model = new CharModel(vocab.Count, Hidden, cell);
 model.Initialize(new Xavier());

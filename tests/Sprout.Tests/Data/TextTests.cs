@@ -3,7 +3,7 @@ using Sprout.Data;
 namespace Sprout.Tests.Data;
 
 /// <summary>Text for language models: cleaning, the vocabulary, and subsequence batches.</summary>
-public class TextTests
+public sealed class TextTests : TemporaryFolderTests
 {
     [Fact]
     public void Cleaning_keeps_lower_case_letters_and_single_spaces()
@@ -79,5 +79,19 @@ public class TextTests
         Assert.Equal([3f, 1, 3], valid.ToArray());
         Assert.Throws<ArgumentException>(() => SequencePadding.PadOrTruncate([], 3, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => SequencePadding.PadOrTruncate([[1]], 0, 1));
+    }
+
+    [Fact]
+    public void Any_text_file_or_folder_loads_cleaned_and_a_missing_one_says_where_it_looked()
+    {
+        File.WriteAllText(PathOf("b.md"), "Second, FILE.");
+        File.WriteAllText(PathOf("a.txt"), "The first\nfile!");
+        File.WriteAllText(PathOf("skip.dat"), "binary index");   // not text: left out
+        Assert.Equal("the first file second file", TextCorpus.Load(Folder));   // sorted by name
+        Assert.Equal("second file", TextCorpus.Load(PathOf("b.md")));
+        var missing = Assert.Throws<FileNotFoundException>(() => TextCorpus.Load(PathOf("none")));
+        Assert.Contains(PathOf("none"), missing.Message);
+        var empty = Directory.CreateDirectory(PathOf("empty")).FullName;
+        Assert.Contains("holds no text files", Assert.Throws<FileNotFoundException>(() => TextCorpus.Load(empty)).Message);
     }
 }

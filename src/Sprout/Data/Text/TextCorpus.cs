@@ -4,7 +4,7 @@ namespace Sprout.Data;
 
 /// <summary>
 /// Text for the book's language models, from files on this machine (nothing is downloaded): Debian's <c>fortunes</c>
-/// (about 2.6 MB of English in /usr/share/games/fortunes), cleaned as the book cleans The Time Machine — every run of
+/// (about 2.6 MB of English in /usr/share/games/fortunes) or any text file or folder, cleaned as the book cleans The Time Machine — every run of
 /// characters other than letters becomes one space, and letters are lower-cased — and split into characters or words.
 /// </summary>
 public static class TextCorpus
@@ -18,8 +18,20 @@ public static class TextCorpus
         directory ??= FortunesDirectory;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"No fortunes at {directory}: install Debian's 'fortunes' package (apt-get install fortunes), or pass another folder of text files.");
-        var files = Directory.GetFiles(directory).Where(f => Path.GetExtension(f) is "" or ".txt").Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new FileNotFoundException($"{directory} holds no fortune text files (names without an extension).");
+        return Load(directory);
+    }
+
+    /// <summary>
+    /// The cleaned text of a text file, or of every text file in a folder (names without an extension, or ending in .txt
+    /// or .md; sorted by name, so runs agree), read as UTF-8.
+    /// </summary>
+    public static string Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path)) return Clean(File.ReadAllText(path));
+        if (!Directory.Exists(path)) throw new FileNotFoundException($"TextCorpus.Load: there is no file or folder at {path}.", path);
+        var files = Directory.GetFiles(path).Where(f => Path.GetExtension(f) is "" or ".txt" or ".md").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new FileNotFoundException($"TextCorpus.Load: {path} holds no text files (names without an extension, or ending in .txt or .md).", path);
         var text = new StringBuilder();
         foreach (var file in files) text.Append(File.ReadAllText(file)).Append(' ');
         return Clean(text.ToString());
