@@ -21,6 +21,7 @@ run twice
 run structure
 run broadcast "$work"
 run resume "$work"
+run save-fails
 start=$(date +%s)
 set +e
 run dies >"$work/dies.log" 2>&1

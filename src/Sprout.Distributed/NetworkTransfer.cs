@@ -43,17 +43,35 @@ public static class NetworkTransfer
     /// </summary>
     public static void SaveStatesOnRoot(this Communicator communicator, DistributedTrainer trainer, string path)
     {
-        ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(trainer);
-        if (communicator.IsRoot) trainer.Trainer.SaveStates(path);
-        communicator.Barrier();
+        OnRoot(communicator, () => trainer.Trainer.SaveStates(path), $"save the trainer states to {path}");
     }
 
-    /// <summary>Saves <paramref name="net"/>'s parameters from rank 0 only (atomically, as every Sprout checkpoint), then waits for all ranks.</summary>
+    /// <summary>
+    /// Saves <paramref name="net"/>'s parameters from rank 0 only (atomically, as every Sprout checkpoint); every rank
+    /// returns once it is written, or throws if rank 0 could not write it.
+    /// </summary>
     public static void SaveParametersOnRoot(this Communicator communicator, Block net, string path)
     {
+        ArgumentNullException.ThrowIfNull(net);
+        OnRoot(communicator, () => net.SaveParameters(path), $"save the parameters to {path}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="save"/> on rank 0 and tells every rank how it went, so that a failed write (a full disk, a
+    /// bad path) is an exception on every rank — rank 0's own, an <see cref="IOException"/> naming it elsewhere — rather
+    /// than ranks waiting forever for one that caught its error and moved on.
+    /// </summary>
+    private static void OnRoot(Communicator communicator, Action save, string what)
+    {
         ArgumentNullException.ThrowIfNull(communicator);
-        if (communicator.IsRoot) net.SaveParameters(path);
-        communicator.Barrier();
+        Exception? error = null;
+        if (communicator.IsRoot)
+            try { save(); }
+            catch (Exception e) { error = e; }
+        Span<int> failed = [error is null ? 0 : 1];
+        communicator.Broadcast(failed, root: 0);
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        if (failed[0] != 0) throw new IOException($"Rank 0 could not {what}; its error says why. Nothing was saved.");
     }
 }

@@ -7,7 +7,7 @@ using Sprout.IO;
 using Sprout.Nn;
 using Sprout.Training;
 
-// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR | resume DIR
+// Usage (under mpirun -np 2): equivalence mlp|lenet [balanced] | checksum | twice | structure | dies | broadcast DIR | resume DIR | save-fails
 //   | throughput mlp|lenet EPOCHS [GLOBAL-BATCH] [balanced] (balanced: the global batch split by the ranks' speeds, set after each epoch)
 //   | allreduce FLOATS (the median time of one in-place all-reduce, after a barrier)
 //   "plain": loss.Backward() and all reductions in Step, instead of DistributedTrainer.Backward's overlap (throughput: "overlap"
@@ -28,6 +28,7 @@ int code = scenario switch
     "dies" => Scenarios.Dies(world),
     "broadcast" => Scenarios.Broadcast(world, args[1]),
     "resume" => Scenarios.Resume(world, args[1]),
+    "save-fails" => Scenarios.SaveFails(world),
     "allreduce" => Scenarios.AllReduce(world, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "throughput" => Scenarios.Throughput(world, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
         args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256, balanced: args.Contains("balanced")),
@@ -295,6 +296,26 @@ static class Scenarios
         bool same = fresh.Forward(x).ToArray().SequenceEqual(net.Forward(x).ToArray());
         Console.WriteLine($"broadcast, rank {world.Rank}: {(same ? "same outputs as the trained network" : "DIFFERENT outputs")}");
         return same ? 0 : 1;
+    }
+
+    /// <summary>A checkpoint rank 0 cannot write (its folder does not exist) is an error on every rank, not a hang.</summary>
+    public static int SaveFails(Communicator world)
+    {
+        var (net, optimizer) = Build("mlp", 42);
+        ShortEpoch(world, net, optimizer);
+        string path = Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "net.safetensors");
+        try
+        {
+            world.SaveParametersOnRoot(net, path);
+            Console.WriteLine($"save-fails, rank {world.Rank}: NOT refused");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.WriteLine($"save-fails, rank {world.Rank}: refused as expected: {e.GetType().Name}: {e.Message}");
+        }
+        world.Barrier();   // the ranks are still in step after the refusal
+        return 0;
     }
 
     /// <summary>

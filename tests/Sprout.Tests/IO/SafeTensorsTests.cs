@@ -106,6 +106,16 @@ public sealed class SafeTensorsTests : TemporaryFolderTests
     }
 
     [Fact]
+    public void Saving_into_a_folder_that_does_not_exist_names_the_target_and_the_folder_not_a_temporary_file()
+    {
+        string path = PathOf(Path.Combine("missing", "model.safetensors"));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => TrainedMlp().SaveParameters(path));
+        Assert.Contains($"Cannot save to {path}: its folder {PathOf("missing")} does not exist", e.Message);
+        Assert.DoesNotContain(".tmp", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(Folder));
+    }
+
+    [Fact]
     public void Saving_a_network_with_unfilled_parameters_names_them_and_writes_nothing()
     {
         var net = Mlp();
