@@ -303,7 +303,7 @@ static class Scenarios
     {
         var (net, optimizer) = Build("mlp", 42);
         ShortEpoch(world, net, optimizer);
-        string path = Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "net.safetensors");
+        string path = Path.Combine(Path.GetTempPath(), "sprout-save-fails-no-such-folder", "net.safetensors");   // the same on every rank; nothing makes it
         try
         {
             world.SaveParametersOnRoot(net, path);
