@@ -17,8 +17,7 @@ internal static class SafeTensorsFile
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Cannot save to {full}: its folder {directory} does not exist. Create it first (Directory.CreateDirectory), or save elsewhere. Nothing was written.");
+        TargetFolder.Require(full);
         var header = Header(tensors, metadata);
         SafeTensorsHeader.CheckWritable((header.Length + 7) / 8 * 8, full);
         RemoveStaleTemporaries(full);

@@ -91,6 +91,18 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Exporting_into_a_folder_that_does_not_exist_names_the_target_and_the_folder()
+    {
+        var net = new Sequential { new Dense(2) };
+        net.Initialize();
+        net.Build(new Shape(1, 3));
+        string path = Path.Combine(Path.GetTempPath(), "sprout-export-no-such-folder", "net.onnx");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => net.ExportOnnx(path, new Shape(1, 3)));
+        Assert.Contains($"Cannot save to {path}: its folder", e.Message);
+        Assert.DoesNotContain(".tmp", e.Message);
+    }
+
+    [Fact]
     public void ExportOnnx_writes_a_file_onnx_runtime_loads()
     {
         var net = new Sequential { new Dense(3, inUnits: 2) };

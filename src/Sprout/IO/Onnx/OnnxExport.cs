@@ -25,8 +25,9 @@ public static partial class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = ToModel(block, inputShape);
         string full = Path.GetFullPath(path);
+        TargetFolder.Require(full);
+        var model = ToModel(block, inputShape);
         string temporary = full + $".{Guid.NewGuid():N}.tmp";
         try
         {
