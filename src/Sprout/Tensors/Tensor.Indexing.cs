@@ -143,6 +143,18 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>One-hot rows of ids given as integers: (indices.Length, depth), 1 at each index; no gradient.</summary>
+    public static Tensor OneHot(ReadOnlySpan<int> indices, int depth)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        if (indices.IsEmpty) throw new ArgumentException("OneHot: there are no indices; pass at least one.", nameof(indices));
+        var idx = CheckedIndices(indices, depth, "OneHot");
+        var y = Zeros(idx.Length, depth);
+        var d = y.AsSpan();
+        for (int i = 0; i < idx.Length; i++) d[i * depth + idx[i]] = 1f;
+        return y;
+    }
+
     /// <summary>This tensor with <paramref name="value"/> where <paramref name="mask"/> (broadcast to this shape) is non-zero.</summary>
     public Tensor MaskedFill(Tensor mask, float value)
     {

@@ -61,6 +61,10 @@ public class OpValueTests
         var oneHot = Tensor.OneHot(T([2, 0], 2), 3);
         Assert.Equal(new Shape(2, 3), oneHot.Shape);
         Assert.Equal([0, 0, 1, 1, 0, 0], oneHot.ToArray());
+        Assert.Equal(oneHot.ToArray(), Tensor.OneHot([2, 0], 3).ToArray());   // ids as integers
+        Assert.Equal(new Shape(2, 3), Tensor.OneHot([2, 0], 3).Shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.OneHot([3], 3));
+        Assert.Throws<ArgumentException>(() => Tensor.OneHot(ReadOnlySpan<int>.Empty, 3));
         Assert.Equal([9, 1, 9, 3], Tensor.Arange(4).MaskedFill(T([1, 0, 1, 0], 4), 9f).ToArray());
         Assert.Equal([9, 9, 2, 3, 9, 9], Tensor.Arange(6).Reshape(3, 2).MaskedFill(T([1, 0, 1], 3, 1), 9f).ToArray());
         Assert.Equal([0, 10, 2, 10], Tensor.Where(T([1, 0, 1, 0], 4), Tensor.Arange(4), Tensor.Scalar(10f)).ToArray());
