@@ -183,6 +183,9 @@ public class AttentionTests
         var odd = new MultiHeadAttention(heads: 4);
         odd.Initialize();
         Assert.Contains("not divisible by its 4 heads", Assert.Throws<ArgumentException>(() => odd.Forward(R(2, 3, 10), R(2, 3, 10), R(2, 3, 10))).Message);
+        var lengths = Assert.Throws<ArgumentException>(() => inferred.Forward(R(2, 3, 12), R(2, 5, 3), R(2, 5, 3), Tensor.FromArray([1f, 2, 3], 3)));
+        Assert.Contains("MultiHeadAttention at '(root)': valid lengths of shape (3,) do not fit queries (2, 3, 12)", lengths.Message);
+        Assert.Contains("(2,), or one per query, (2, 3)", lengths.Message);
     }
 
     [Fact]
