@@ -67,6 +67,7 @@ public static class TrainerStates
     private static Dictionary<Parameter, float[][]> Match(Trainer trainer, string path, IReadOnlyDictionary<string, Tensor> tensors)
     {
         var names = trainer.Optimizer.StateNames;
+        var slots = names.Select((name, i) => (name, i)).ToDictionary(t => t.name, t => t.i, StringComparer.Ordinal);
         var byName = trainer.TrainedParameters.ToDictionary(t => t.Name, t => t.Parameter, StringComparer.Ordinal);
         var found = new Dictionary<Parameter, float[]?[]>(ReferenceEqualityComparer.Instance);
         var problems = new List<string>();
@@ -74,7 +75,7 @@ public static class TrainerStates
         {
             int dot = key.LastIndexOf('.');
             string parameterName = dot < 0 ? "" : key[..dot], stateName = dot < 0 ? key : key[(dot + 1)..];
-            int slot = names.ToList().IndexOf(stateName);
+            int slot = slots.GetValueOrDefault(stateName, -1);
             if (!byName.TryGetValue(parameterName, out var p)) problems.Add($"'{key}' belongs to no parameter of this trainer");
             else if (slot < 0) problems.Add($"'{key}': a {trainer.Optimizer.GetType().Name} keeps {(names.Count == 0 ? "no state" : string.Join(", ", names))}, not '{stateName}'");
             else if (!p.IsInitialized) problems.Add($"'{key}': parameter '{parameterName}' is not filled yet (load the parameters or run a forward pass first)");

@@ -117,8 +117,8 @@ internal static class BatchNormPlanes
         {
             int o = l.Plane(i, ch);
             var d = dx.AsSpan(o, l.S);
-            if (masked) MaskedAffineOfTwo(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, yScale, yShift, d);
-            else AffineOfTwo(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, d);
+            if (masked) AffineOfTwo<ReluGate>(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, yScale, yShift, d);
+            else AffineOfTwo<OpenGate>(g.AsSpan(go + o, l.S), k, x.AsSpan(xo + o, l.S), -a, b, yScale, yShift, d);
         }
     }
 
@@ -157,8 +157,12 @@ internal static class BatchNormPlanes
     /// <summary>The scalar <see cref="Kept(Vector{float}, Vector{float}, Vector{float}, Vector{float})"/>.</summary>
     private static float Kept(float g, float x, float scale, float shift) => MathF.FusedMultiplyAdd(x, scale, shift) > 0 ? g : 0f;
 
-    /// <summary>d = a·g·[y &gt; 0] + c·x + b with y = yScale·x + yShift (fused as the forward's), in one pass.</summary>
-    private static void MaskedAffineOfTwo(ReadOnlySpan<float> g, float a, ReadOnlySpan<float> x, float c, float b, float yScale, float yShift, Span<float> d)
+    /// <summary>
+    /// d = a·g′ + c·x + b in one pass, g′ being g through <typeparamref name="TGate"/>: all of it, or only where the fused
+    /// forward's y = yScale·x + yShift was positive.
+    /// </summary>
+    private static void AffineOfTwo<TGate>(ReadOnlySpan<float> g, float a, ReadOnlySpan<float> x, float c, float b, float yScale, float yShift, Span<float> d)
+        where TGate : IGradientGate
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
@@ -168,28 +172,31 @@ internal static class BatchNormPlanes
             var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
             Vector<float> va = new(a), vc = new(c), vb = new(b), ys = new(yScale), yb = new(yShift);
             for (int v = 0; v < vx.Length; v++)
-            {
-                vd[v] = Vector.FusedMultiplyAdd(Kept(vg[v], vx[v], ys, yb), va, Vector.FusedMultiplyAdd(vx[v], vc, vb));
-            }
+                vd[v] = Vector.FusedMultiplyAdd(vx[v], vc, Vector.FusedMultiplyAdd(TGate.Pass(vg[v], vx[v], ys, yb), va, vb));
             i = vx.Length * Vector<float>.Count;
         }
-        for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(Kept(g[i], x[i], yScale, yShift), a, MathF.FusedMultiplyAdd(x[i], c, b));
+        for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(x[i], c, MathF.FusedMultiplyAdd(TGate.Pass(g[i], x[i], yScale, yShift), a, b));
     }
 
-    /// <summary>d = a·x + c·z + b, in one pass.</summary>
-    private static void AffineOfTwo(ReadOnlySpan<float> x, float a, ReadOnlySpan<float> z, float c, float b, Span<float> d)
+    /// <summary>What of the upstream gradient g the backward passes on, given x and the forward's y = scale·x + shift.</summary>
+    private interface IGradientGate
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var vz = MemoryMarshal.Cast<float, Vector<float>>(z);
-            var vd = MemoryMarshal.Cast<float, Vector<float>>(d);
-            Vector<float> va = new(a), vc = new(c), vb = new(b);
-            for (int v = 0; v < vx.Length; v++) vd[v] = Vector.FusedMultiplyAdd(vz[v], vc, Vector.FusedMultiplyAdd(vx[v], va, vb));
-            i = vx.Length * Vector<float>.Count;
-        }
-        for (; i < x.Length; i++) d[i] = MathF.FusedMultiplyAdd(z[i], c, MathF.FusedMultiplyAdd(x[i], a, b));
+        static abstract Vector<float> Pass(Vector<float> g, Vector<float> x, Vector<float> scale, Vector<float> shift);
+        static abstract float Pass(float g, float x, float scale, float shift);
+    }
+
+    /// <summary>All of g: a batch norm alone.</summary>
+    private readonly struct OpenGate : IGradientGate
+    {
+        public static Vector<float> Pass(Vector<float> g, Vector<float> x, Vector<float> scale, Vector<float> shift) => g;
+        public static float Pass(float g, float x, float scale, float shift) => g;
+    }
+
+    /// <summary>g where the fused ReLU let y through (<see cref="Kept(Vector{float}, Vector{float}, Vector{float}, Vector{float})"/>).</summary>
+    private readonly struct ReluGate : IGradientGate
+    {
+        public static Vector<float> Pass(Vector<float> g, Vector<float> x, Vector<float> scale, Vector<float> shift) => Kept(g, x, scale, shift);
+        public static float Pass(float g, float x, float scale, float shift) => Kept(g, x, scale, shift);
     }
 
     /// <summary>d = a·x + b, passed through <typeparamref name="TOutput"/> (as is, or a fused ReLU).</summary>

@@ -11,7 +11,7 @@ public sealed partial class Tensor
     {
         int a = Shape.NormalizeAxis(axis);
         var idx = CheckedIndices(indices, Shape[a], "IndexSelect");
-        return IndexSelect(a, idx);
+        return SelectChecked(a, idx);
     }
 
     /// <summary>The slices at <paramref name="indices"/> (a 1-D tensor of whole numbers) along <paramref name="axis"/>.</summary>
@@ -21,10 +21,11 @@ public sealed partial class Tensor
         if (indices.Rank != 1) throw new ArgumentException($"IndexSelect: indices must be 1-D; got shape {indices.Shape}.", nameof(indices));
         int a = Shape.NormalizeAxis(axis);
         if (indices.IsMeta) return Meta(Shape.With(a, indices.Length));
-        return IndexSelect(a, IndicesOf(indices, Shape[a], "IndexSelect"));
+        return SelectChecked(a, IndicesOf(indices, Shape[a], "IndexSelect"));
     }
 
-    private Tensor IndexSelect(int a, int[] idx)
+    /// <summary>The slices at <paramref name="idx"/> along axis <paramref name="a"/> (normalized), every index already checked to lie in it.</summary>
+    internal Tensor SelectChecked(int a, int[] idx)
     {
         if (idx.Length == 0) throw new ArgumentException($"IndexSelect: no indices given for axis {a} of shape {Shape}.");
         var y = Empty(Shape.With(a, idx.Length), IsMeta);
