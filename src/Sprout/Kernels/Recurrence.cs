@@ -41,13 +41,16 @@ internal sealed unsafe class Recurrence
     /// <summary>Floats a forward keeps for the backward.</summary>
     public int SavedLength => _steps * _batch * _saved;
 
-    /// <summary>The arrays of one call: each a segment of its storage.</summary>
+    /// <summary>The arrays of one call, each a segment of its storage; <paramref name="ZeroStart"/>: H0 is all zeros.</summary>
     public readonly record struct Operands(ArraySegment<float> Gx, ArraySegment<float> WeightHh, ArraySegment<float> BiasHh,
-        ArraySegment<float> H0, ArraySegment<float> C0, ArraySegment<float> Seq, ArraySegment<float> Saved);
+        ArraySegment<float> H0, ArraySegment<float> C0, ArraySegment<float> Seq, ArraySegment<float> Saved, bool ZeroStart);
 
-    /// <summary>The gradients a backward writes: of gx (and, for a GRU, of the recurrent part), the initial state and W_hh, b_hh.</summary>
+    /// <summary>
+    /// The gradients a backward writes: of gx (and, for a GRU, of the recurrent part), the initial state and W_hh, b_hh.
+    /// When <paramref name="InitialHidden"/> is false nothing reads DH0, and the product that forms it is skipped (DH0 is zeros).
+    /// </summary>
     public readonly record struct Gradients(ArraySegment<float> DSeq, ArraySegment<float> Dgx, ArraySegment<float> Dgh,
-        ArraySegment<float> DH0, ArraySegment<float> DC0, ArraySegment<float> DWeightHh, ArraySegment<float> DBiasHh);
+        ArraySegment<float> DH0, ArraySegment<float> DC0, ArraySegment<float> DWeightHh, ArraySegment<float> DBiasHh, bool InitialHidden = true);
 
     /// <summary>Runs the sequence: fills Seq and Saved.</summary>
     public void Forward(Operands io)
@@ -85,11 +88,13 @@ internal sealed unsafe class Recurrence
         int t = TimeOf(_step), gh = _gates * _hidden;
         bool first = _step == 0;
         int prevRow0 = first ? 0 : TimeOf(_step - 1) * _batch;
-        fixed (float* h0 = _io.H0.Array, seq = _io.Seq.Array, s = part.Product, scratch = part.Scratch)
-        {
-            float* hPrev = first ? h0 + _io.H0.Offset : seq + _io.Seq.Offset + (long)prevRow0 * _width;
-            part.Weights.Multiply(_batch, hPrev, first ? _hidden : _width, s, _gates * len, 0f, scratch);
-        }
+        if (first && _io.ZeroStart) part.Product.AsSpan(0, _batch * _gates * len).Clear();   // h0·W_hhᵀ = 0
+        else
+            fixed (float* h0 = _io.H0.Array, seq = _io.Seq.Array, s = part.Product, scratch = part.Scratch)
+            {
+                float* hPrev = first ? h0 + _io.H0.Offset : seq + _io.Seq.Offset + (long)prevRow0 * _width;
+                part.Weights.Multiply(_batch, hPrev, first ? _hidden : _width, s, _gates * len, 0f, scratch);
+            }
         for (int row = 0; row < _batch; row++)
         {
             int at = t * _batch + row;
@@ -122,7 +127,7 @@ internal sealed unsafe class Recurrence
         var part = _state[p];
         int gh = _gates * _hidden;
         var upstream = _kind == RecurrentCellKind.Gru ? _grads.Dgh : _grads.Dgx;
-        if (_step < _steps - 1)
+        if (_step < _steps - 1 && (_step >= 0 || _grads.InitialHidden))
             fixed (float* dA = upstream.Array, carry = part.CarryH, scratch = part.Scratch)
                 part.Weights.Multiply(_batch, dA + upstream.Offset + (long)TimeOf(_step + 1) * _batch * gh, gh, carry, len,
                     _kind == RecurrentCellKind.Gru ? 1f : 0f, scratch);
@@ -130,7 +135,9 @@ internal sealed unsafe class Recurrence
         {
             for (int row = 0; row < _batch; row++)
             {
-                part.CarryH.AsSpan(row * len, len).CopyTo(_grads.DH0.AsSpan(row * _hidden + u0, len));
+                var dh0 = _grads.DH0.AsSpan(row * _hidden + u0, len);
+                if (_grads.InitialHidden) part.CarryH.AsSpan(row * len, len).CopyTo(dh0);
+                else dh0.Clear();
                 if (_kind == RecurrentCellKind.Lstm) part.CarryC.AsSpan(row * len, len).CopyTo(_grads.DC0.AsSpan(row * _hidden + u0, len));
             }
             return;
@@ -164,7 +171,7 @@ internal sealed unsafe class Recurrence
 
     /// <summary>
     /// dW_hh = Σ_t dA_tᵀ·h_{t−1} as one product over all steps but the first (whose previous state is h0), then that
-    /// one; db_hh = Σ dA_t.
+    /// one unless h0 is zeros; db_hh = Σ dA_t.
     /// </summary>
     private void WeightGradients(Gradients grads)
     {
@@ -176,8 +183,10 @@ internal sealed unsafe class Recurrence
         if (rows > 0)
             Gemm.Multiply(true, false, gh, _hidden, rows, 1f, dA.Array!, dA.Offset + (_reverse ? 0 : _batch * gh), gh,
                 _io.Seq.Array!, _io.Seq.Offset + (_reverse ? _batch * _width : 0), _width, 0f, grads.DWeightHh.Array!, grads.DWeightHh.Offset, _hidden);
-        Gemm.Multiply(true, false, gh, _hidden, _batch, 1f, dA.Array!, dA.Offset + firstStepRow * gh, gh,
-            _io.H0.Array!, _io.H0.Offset, _hidden, rows > 0 ? 1f : 0f, grads.DWeightHh.Array!, grads.DWeightHh.Offset, _hidden);
+        if (!_io.ZeroStart)
+            Gemm.Multiply(true, false, gh, _hidden, _batch, 1f, dA.Array!, dA.Offset + firstStepRow * gh, gh,
+                _io.H0.Array!, _io.H0.Offset, _hidden, rows > 0 ? 1f : 0f, grads.DWeightHh.Array!, grads.DWeightHh.Offset, _hidden);
+        else if (rows == 0) grads.DWeightHh.AsSpan().Clear();
         var db = grads.DBiasHh.AsSpan(0, gh);
         db.Clear();
         for (int r = 0; r < _steps * _batch; r++) TensorPrimitives.Add(db, dA.AsSpan(r * gh, gh), db);
@@ -231,14 +240,17 @@ internal sealed unsafe class Recurrence
         return array;
     }
 
-    /// <summary>Up to <paramref name="threads"/> blocks of units, each a multiple of 8 wide but the last, none under 32.</summary>
+    /// <summary>
+    /// Up to <paramref name="threads"/> blocks of units, each a multiple of 16 wide (a cache line of floats) but the last,
+    /// none under 32.
+    /// </summary>
     private static (int U0, int Len)[] Split(int hidden, int threads)
     {
         int parts = Math.Max(1, Math.Min(threads, hidden / 32));
         var blocks = new (int, int)[parts];
         for (int p = 0; p < parts; p++)
         {
-            int start = hidden * p / parts / 8 * 8, end = p == parts - 1 ? hidden : hidden * (p + 1) / parts / 8 * 8;
+            int start = hidden * p / parts / 16 * 16, end = p == parts - 1 ? hidden : hidden * (p + 1) / parts / 16 * 16;
             blocks[p] = (start, end - start);
         }
         return blocks;

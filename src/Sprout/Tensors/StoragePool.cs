@@ -39,6 +39,17 @@ internal static class StoragePool
         return array;
     }
 
+    /// <summary>Floats of slack that let <see cref="RentAligned"/> start on a 64-byte boundary.</summary>
+    private const int AlignmentSlack = 64 / sizeof(float) - 1;
+
+    /// <summary>An uninitialized array with room for <paramref name="length"/> floats from an offset that is 64-byte aligned.</summary>
+    public static unsafe (float[] Array, int Offset) RentAligned(int length)
+    {
+        var array = Rent(length + AlignmentSlack, clear: false);
+        fixed (float* start = array)
+            return (array, (int)((64 - ((nint)start & 63)) & 63) / sizeof(float));
+    }
+
     /// <summary>Gives back an array nothing refers to any more.</summary>
     public static void Return(float[] array)
     {

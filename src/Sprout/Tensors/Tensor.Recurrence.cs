@@ -24,11 +24,18 @@ public sealed partial class Tensor
                 $"got {gx.Shape}, {weightHh.Shape}, {biasHh.Shape}, {h0.Shape}{(c0 is null ? "" : $" and {c0.Shape}")}.");
         int steps = gx.Shape[0], batch = gx.Shape[1];
         var run = new Recurrence(kind, steps, batch, hidden, reverse, threads > 0 ? threads : Threads.Count);
-        var seq = EmptyForOverwrite(new Shape(steps, batch, run.StateWidth), gx.IsMeta || weightHh.IsMeta || h0.IsMeta);
-        if (seq.IsMeta) return seq;
+        var stateShape = new Shape(steps, batch, run.StateWidth);
+        if (gx.IsMeta || weightHh.IsMeta || h0.IsMeta) return Meta(stateShape);
+        // The threads write interleaved blocks of units in each row of the states, the saved values and the gate
+        // gradients: arrays that start on a cache line keep each line to one thread.
+        var seq = UninitializedAligned(stateShape);
         // What the steps keep for the backward: pooled, and given back once the backward has run (the tape is used once).
-        float[]? saved = StoragePool.Rent(Math.Max(run.SavedLength, 1), clear: false);
-        var io = new Recurrence.Operands(gx.Segment, weightHh.Segment, biasHh.Segment, h0.Segment, c0?.Segment ?? default, seq.Segment, saved);
+        var (savedArray, savedOffset) = StoragePool.RentAligned(Math.Max(run.SavedLength, 1));
+        float[]? saved = savedArray;
+        // A zero initial state (the default) contributes nothing to the first step's product or to dW_hh.
+        bool zeroStart = !h0.AsSpan().ContainsAnyExcept(0f);
+        var io = new Recurrence.Operands(gx.Segment, weightHh.Segment, biasHh.Segment, h0.Segment, c0?.Segment ?? default, seq.Segment,
+            new ArraySegment<float>(savedArray, savedOffset, run.SavedLength), zeroStart);
         run.Forward(io);
         Tensor[] inputs = c0 is null ? [gx, weightHh, biasHh, h0] : [gx, weightHh, biasHh, h0, c0];
         if (!Autograd.IsRecording || !inputs.Any(t => t.RequiresGrad))
@@ -42,10 +49,11 @@ public sealed partial class Tensor
         {
             if (last is { } done && ReferenceEquals(done.Upstream, g)) return done.Grads;
             if (saved is null) throw new InvalidOperationException("Recurrence: this sequence's backward has already run; record the forward again to differentiate it again.");
-            var (dgx, dw, db, dh0) = (Uninitialized(gx.Shape), Uninitialized(weightHh.Shape), Uninitialized(biasHh.Shape), Uninitialized(h0.Shape));
-            var dgh = kind == RecurrentCellKind.Gru ? Uninitialized(gx.Shape) : dgx;
+            var (dgx, dw, db, dh0) = (UninitializedAligned(gx.Shape), Uninitialized(weightHh.Shape), Uninitialized(biasHh.Shape), Uninitialized(h0.Shape));
+            var dgh = kind == RecurrentCellKind.Gru ? UninitializedAligned(gx.Shape) : dgx;
             var dc0 = c0 is null ? null : Uninitialized(c0.Shape);
-            run.Backward(io, new Recurrence.Gradients(g.Segment, dgx.Segment, dgh.Segment, dh0.Segment, dc0?.Segment ?? default, dw.Segment, db.Segment));
+            run.Backward(io, new Recurrence.Gradients(g.Segment, dgx.Segment, dgh.Segment, dh0.Segment, dc0?.Segment ?? default, dw.Segment, db.Segment,
+                InitialHidden: h0.RequiresGrad));
             StoragePool.Return(saved);
             saved = null;
             Tensor[] grads = dc0 is null ? [dgx, dw, db, dh0] : [dgx, dw, db, dh0, dc0];

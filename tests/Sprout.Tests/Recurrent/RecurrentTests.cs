@@ -184,13 +184,14 @@ public class RecurrentTests
     };
 
     /// <summary>A sequence op large enough that its 136 hidden units are split into two blocks (0–63, 64–135) of two threads' work.</summary>
-    private static (Tensor[] Inputs, Func<Tensor[], int, Tensor> Run) SplitSequence(string kind, bool reverse)
+    private static (Tensor[] Inputs, Func<Tensor[], int, Tensor> Run) SplitSequence(string kind, bool reverse, int steps = 3, bool zeroState = false)
     {
         var cell = CellKind(kind);
-        int gates = cell switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 }, hidden = 136, batch = 8, steps = 3;
+        int gates = cell switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 }, hidden = 136, batch = 8;
         Tensor U(float scale, params int[] shape) => Tensor.RandomUniform(new Shape(shape), -scale, scale);
-        var inputs = new List<Tensor> { U(1f, steps, batch, gates * hidden), U(0.15f, gates * hidden, hidden), U(0.5f, gates * hidden), U(1f, batch, hidden) };
-        if (cell == RecurrentCellKind.Lstm) inputs.Add(U(1f, batch, hidden));
+        Tensor State() => zeroState ? Tensor.Zeros(new Shape(batch, hidden)) : U(1f, batch, hidden);
+        var inputs = new List<Tensor> { U(1f, steps, batch, gates * hidden), U(0.15f, gates * hidden, hidden), U(0.5f, gates * hidden), State() };
+        if (cell == RecurrentCellKind.Lstm) inputs.Add(State());
         return ([.. inputs], (x, threads) => Tensor.Recurrence(cell, x[0], x[1], x[2], x[3], x.Length > 4 ? x[4] : null, reverse, threads));
     }
 
@@ -235,6 +236,33 @@ public class RecurrentTests
         for (int i = 0; i < inputs.Length; i++)
             for (int j = 0; j < expected[i].Length; j++)
                 Assert.True(Math.Abs(actual[i][j] - expected[i][j]) <= 1e-4f + 1e-4f * Math.Abs(expected[i][j]), $"input {i}, element {j}: {actual[i][j]} against {expected[i][j]}");
+    }
+
+    public static TheoryData<string, bool, int> ZeroStarts() =>
+        new() { { "rnn", false, 3 }, { "gru", true, 3 }, { "gru", false, 1 }, { "lstm", false, 3 }, { "lstm", true, 1 } };
+
+    /// <summary>
+    /// A zero initial state (the layers' default) skips the first step's product, its term of dW_hh and, when the state
+    /// needs no gradient, the product that forms dh0; every gradient still matches finite differences (whose probes move
+    /// the state off zero, onto the full path), and the gradients of the other inputs do not depend on whether the
+    /// state wants one. One step exercises a dW_hh made of the first step alone.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ZeroStarts))]
+    public void A_zero_initial_state_skips_its_products_and_every_gradient_still_holds(string kind, bool reverse, int steps)
+    {
+        var (inputs, run) = SplitSequence(kind, reverse, steps, zeroState: true);
+        GradCheck.Assert(x => run(x, 2), inputs);
+        var w = Tensor.RandomUniform(run(inputs, 2).Shape, -1f, 1f);
+        float[][] GradientsOfTheRest(bool stateWantsGradient)
+        {
+            for (int i = 0; i < inputs.Length; i++)
+                if (i < 3 || stateWantsGradient) inputs[i].AttachGrad(); else inputs[i].AttachGrad(GradReq.Null);
+            using (Sprout.Autograd.Record()) (run(inputs, 2) * w).Sum().Backward();
+            return [.. inputs.Take(3).Select(x => x.Grad().ToArray())];
+        }
+        var (with, without) = (GradientsOfTheRest(true), GradientsOfTheRest(false));
+        for (int i = 0; i < 3; i++) Assert.Equal(with[i], without[i]);
     }
 
     [Theory]
