@@ -73,6 +73,27 @@ public class SharingAndSummaryTests
     }
 
     [Fact]
+    public void Summary_wraps_a_long_parameter_list_under_its_column_and_keeps_the_count_on_the_first_line()
+    {
+        var net = new Sequential { new Gru(16, layers: 2), };
+        var lines = net.Summary(new Shape(7, 4, 8)).Split('\n');
+        int rule = Array.FindIndex(lines, l => l.StartsWith("---", StringComparison.Ordinal));
+        var body = lines[(rule + 1)..Array.FindIndex(lines, rule + 1, l => l.StartsWith("---", StringComparison.Ordinal))];
+        Assert.Equal(3, body.Length);   // eight tensors over three lines
+        Assert.EndsWith("2,880", body[0]);
+        int column = lines[rule - 1].IndexOf("Parameters", StringComparison.Ordinal);
+        foreach (var more in body[1..])
+        {
+            Assert.True(string.IsNullOrWhiteSpace(more[..column]) && !char.IsWhiteSpace(more[column]), $"not under the Parameters column: '{more}'");
+            Assert.True(more.Length <= lines[rule].Length);
+        }
+        string listed = string.Join(" ", body.Select(l => l[column..].Replace("2,880", "", StringComparison.Ordinal)));
+        foreach (var name in new[] { "weight_ih_l0 (48, 8),", "weight_hh_l0 (48, 16),", "bias_ih_l0 (48,),", "bias_hh_l0 (48,),",
+                     "weight_ih_l1 (48, 16),", "weight_hh_l1 (48, 16),", "bias_ih_l1 (48,),", "bias_hh_l1 (48,)" })
+            Assert.Contains(name, listed);
+    }
+
+    [Fact]
     public void Summary_of_a_deeper_stack_with_nesting_and_flatten()
     {
         var net = new Sequential

@@ -6,7 +6,7 @@ namespace Sprout.Nn;
 /// <summary>One row per layer of a summary's dry run, rendered as a table.</summary>
 internal sealed class SummaryTable
 {
-    private readonly List<(string Path, string Layer, string Output, string Params, long Count)> _rows = [];
+    private readonly List<(string Path, string Layer, string Output, string[] Params, long Count)> _rows = [];
     private readonly HashSet<ParameterSlot> _counted = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds a row for a leaf block (or any block holding parameters of its own).</summary>
@@ -16,27 +16,54 @@ internal sealed class SummaryTable
         long count = 0;
         foreach (var (_, p, shape) in entry.Parameters)
             if (_counted.Add(p.Slot) && shape.IsKnown) count += shape.ElementCount;
-        string shapes = string.Join(", ", entry.Parameters.Select(t => $"{t.Name} {t.Shape}"));
+        string[] shapes = [.. entry.Parameters.Select(t => $"{t.Name} {t.Shape}")];
         _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), shapes, count));
     }
+
+    /// <summary>A parameters cell longer than this wraps onto further lines (a two-layer GRU lists eight tensors).</summary>
+    private const int ParametersWidth = 64;
 
     public string Render(IReadOnlyList<Shape> inputs, IReadOnlyList<Shape> outputs)
     {
         var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
-        var cells = _rows.Select(r => (r.Path, r.Layer, r.Output, r.Params, Format(r.Count))).Prepend(header).ToList();
+        var rows = _rows.Select(r => (r.Path, r.Layer, r.Output, Wrap(r.Params), Format(r.Count))).ToList();
+        var cells = rows.Select(r => (r.Path, r.Layer, r.Output, r.Item4[0], r.Item5)).Prepend(header).ToList();
         int w1 = cells.Max(c => c.Item1.Length), w2 = cells.Max(c => c.Item2.Length), w3 = cells.Max(c => c.Item3.Length),
-            w4 = cells.Max(c => c.Item4.Length), w5 = cells.Max(c => c.Item5.Length);
+            w4 = Math.Max(header.Item4.Length, rows.Select(r => r.Item4.Max(line => line.Length)).DefaultIfEmpty(0).Max()), w5 = cells.Max(c => c.Item5.Length);
         string Line((string, string, string, string, string) c) =>
-            $"{c.Item1.PadRight(w1)}  {c.Item2.PadRight(w2)}  {c.Item3.PadRight(w3)}  {c.Item4.PadRight(w4)}  {c.Item5.PadLeft(w5)}";
+            $"{c.Item1.PadRight(w1)}  {c.Item2.PadRight(w2)}  {c.Item3.PadRight(w3)}  {c.Item4.PadRight(w4)}  {c.Item5.PadLeft(w5)}".TrimEnd();
         int width = w1 + w2 + w3 + w4 + w5 + 8;
         var sb = new StringBuilder();
         sb.Append(inputs.Count == 1 ? "Input shape: " : "Input shapes: ").Append(string.Join(", ", inputs)).Append('\n');
         sb.Append(Line(header)).Append('\n').Append(new string('-', width)).Append('\n');
-        foreach (var c in cells.Skip(1)) sb.Append(Line(c)).Append('\n');
+        foreach (var (path, layer, output, parameters, count) in rows)
+        {
+            sb.Append(Line((path, layer, output, parameters[0], count))).Append('\n');
+            foreach (var more in parameters.Skip(1)) sb.Append(Line(("", "", "", more, ""))).Append('\n');
+        }
         sb.Append(new string('-', width)).Append('\n');
         sb.Append(outputs.Count == 1 ? "Output shape: " : "Output shapes: ").Append(string.Join(", ", outputs)).Append('\n');
         sb.Append("Total parameters: ").Append(Format(_rows.Sum(r => r.Count)));
         return sb.ToString();
+    }
+
+    /// <summary>The parameters cell as lines of at most <see cref="ParametersWidth"/> (or one parameter), broken between parameters.</summary>
+    private static string[] Wrap(string[] parameters)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            string item = parameters[i] + (i < parameters.Length - 1 ? "," : "");
+            if (line.Length > 0 && line.Length + 1 + item.Length > ParametersWidth)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            line.Append(line.Length > 0 ? " " : "").Append(item);
+        }
+        lines.Add(line.ToString());
+        return [.. lines];
     }
 
     private static string Format(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
