@@ -47,7 +47,12 @@ Console.WriteLine(accuracy >= target
 var (examples, _, _) = MakeBatch(data, 4);
 var decoded = Greedy(model, examples);
 for (int i = 0; i < 4; i++)
-    Console.WriteLine($"{string.Concat(examples.ToArray().Skip(i * Length).Take(Length).Select(d => (int)d))} → {string.Concat(decoded.ToArray().Skip(i * Length).Take(Length).Select(d => (int)d))}");
+{
+    string[] TokensOf(Tensor t) => [.. t.ToArray().Skip(i * Length).Take(Length).Select(d => ((int)d).ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    string[] source = TokensOf(examples), output = TokensOf(decoded);
+    // Scored as the book scores its translations: BLEU with n-grams up to 2 against the reversed source.
+    Console.WriteLine($"{string.Concat(source)} → {string.Concat(output)}, bleu {Bleu.Score(output, [.. source.Reverse()], 2):F3}");
+}
 
 // The last decoder block's attention over the source for the first example, averaged over heads.
 var weights = model.LastCrossAttention!.ToArray();   // (1, heads, Length, Length) from the final greedy step
