@@ -148,4 +148,150 @@ public class ModernCnnTests
             Assert.Equal(sizedUpFront, inferred.CollectParams().Select(p => (p.Key, p.Value.Shape)).ToArray());
         }
     }
+
+    /// <summary>
+    /// VGG-11, GoogLeNet, ResNet-18 and DenseNet written with every input size given, as PyTorch must: the inferred
+    /// networks end up with the same parameters, name for name and shape for shape (so the counts above match too).
+    /// </summary>
+    [Theory]
+    [InlineData("vgg", 224)]
+    [InlineData("googlenet", 96)]
+    [InlineData("resnet18", 96)]
+    [InlineData("densenet", 96)]
+    public void Written_with_every_size_given_the_other_networks_have_the_same_parameters_as_inferred(string name, int side)
+    {
+        var given = name switch
+        {
+            "vgg" => ExplicitVgg(),
+            "googlenet" => ExplicitGoogLeNet(),
+            "resnet18" => ExplicitResNet18(),
+            _ => ExplicitDenseNet(),
+        };
+        given.Initialize();
+        var sizedUpFront = given.CollectParams().Select(p => (p.Key, p.Value.Shape)).ToArray();
+        Assert.DoesNotContain(sizedUpFront, p => !p.Shape.IsKnown);
+        var inferred = Make(name);
+        Walk(inferred, side);
+        Assert.Equal(sizedUpFront, inferred.CollectParams().Select(p => (p.Key, p.Value.Shape)).ToArray());
+    }
+
+    private static Sequential ExplicitVgg()
+    {
+        var net = new Sequential();
+        int inChannels = 1;
+        foreach (var (convolutions, channels) in new[] { (1, 64), (1, 128), (2, 256), (2, 512), (2, 512) })
+        {
+            var block = new Sequential();
+            for (int i = 0; i < convolutions; i++, inChannels = channels)
+                block.Add(new Conv2D(channels, 3, padding: 1, inChannels: inChannels, activation: Activation.Relu));
+            block.Add(new MaxPool2D(2, strides: 2));
+            net.Add(block);
+        }
+        foreach (var layer in new Block[] { new Flatten(), new Dense(4096, Activation.Relu, inUnits: 25088), new Dropout(0.5f),
+                     new Dense(4096, Activation.Relu, inUnits: 4096), new Dropout(0.5f), new Dense(10, inUnits: 4096) })
+            net.Add(layer);
+        return net;
+    }
+
+    private static Concurrent ExplicitInception(int inChannels, int c1, (int, int) c2, (int, int) c3, int c4) => new(axis: 1)
+    {
+        new Conv2D(c1, 1, inChannels: inChannels, activation: Activation.Relu),
+        new Sequential
+        {
+            new Conv2D(c2.Item1, 1, inChannels: inChannels, activation: Activation.Relu),
+            new Conv2D(c2.Item2, 3, padding: 1, inChannels: c2.Item1, activation: Activation.Relu),
+        },
+        new Sequential
+        {
+            new Conv2D(c3.Item1, 1, inChannels: inChannels, activation: Activation.Relu),
+            new Conv2D(c3.Item2, 5, padding: 2, inChannels: c3.Item1, activation: Activation.Relu),
+        },
+        new Sequential { new MaxPool2D(3, strides: 1, padding: 1), new Conv2D(c4, 1, inChannels: inChannels, activation: Activation.Relu) },
+    };
+
+    private static Sequential ExplicitGoogLeNet() => new()
+    {
+        new Sequential { new Conv2D(64, 7, strides: 2, padding: 3, inChannels: 1, activation: Activation.Relu), new MaxPool2D(3, strides: 2, padding: 1) },
+        new Sequential
+        {
+            new Conv2D(64, 1, inChannels: 64, activation: Activation.Relu), new Conv2D(192, 3, padding: 1, inChannels: 64, activation: Activation.Relu),
+            new MaxPool2D(3, strides: 2, padding: 1),
+        },
+        new Sequential
+        {
+            ExplicitInception(192, 64, (96, 128), (16, 32), 32), ExplicitInception(256, 128, (128, 192), (32, 96), 64),
+            new MaxPool2D(3, strides: 2, padding: 1),
+        },
+        new Sequential
+        {
+            ExplicitInception(480, 192, (96, 208), (16, 48), 64), ExplicitInception(512, 160, (112, 224), (24, 64), 64),
+            ExplicitInception(512, 128, (128, 256), (24, 64), 64), ExplicitInception(512, 112, (144, 288), (32, 64), 64),
+            ExplicitInception(528, 256, (160, 320), (32, 128), 128), new MaxPool2D(3, strides: 2, padding: 1),
+        },
+        new Sequential
+        {
+            ExplicitInception(832, 256, (160, 320), (32, 128), 128), ExplicitInception(832, 384, (192, 384), (48, 128), 128),
+            new GlobalAvgPool2D(), new Flatten(),
+        },
+        new Dense(10, inUnits: 1024),
+    };
+
+    private static Residual ExplicitResidual(int inChannels, int channels, bool use1x1Shortcut = false, int strides = 1) => new(
+        new Sequential
+        {
+            new Conv2D(channels, 3, strides: strides, padding: 1, inChannels: inChannels), new BatchNorm(inChannels: channels), new Relu(),
+            new Conv2D(channels, 3, padding: 1, inChannels: channels), new BatchNorm(inChannels: channels),
+        },
+        shortcut: use1x1Shortcut ? new Conv2D(channels, 1, strides: strides, inChannels: inChannels) : null,
+        activation: Activation.Relu);
+
+    private static Sequential ExplicitResNet18()
+    {
+        var net = new Sequential
+        {
+            new Sequential
+            {
+                new Conv2D(64, 7, strides: 2, padding: 3, inChannels: 1), new BatchNorm(inChannels: 64), new Relu(), new MaxPool2D(3, strides: 2, padding: 1),
+            },
+            new Sequential { ExplicitResidual(64, 64), ExplicitResidual(64, 64) },
+        };
+        foreach (int channels in new[] { 128, 256, 512 })
+            net.Add(new Sequential { ExplicitResidual(channels / 2, channels, use1x1Shortcut: true, strides: 2), ExplicitResidual(channels, channels) });
+        net.Add(new Sequential { new GlobalAvgPool2D(), new Flatten(), new Dense(10, inUnits: 512) });
+        return net;
+    }
+
+    /// <summary>A dense block with its convolutions' growing input channels written out (the library's infers them).</summary>
+    private sealed class ExplicitDenseBlock : Block
+    {
+        private readonly List<Sequential> _convs = [];
+
+        public ExplicitDenseBlock(int inChannels, int convolutions, int growthRate)
+        {
+            for (int i = 0; i < convolutions; i++, inChannels += growthRate)
+                _convs.Add(new Sequential { new BatchNorm(inChannels: inChannels), new Relu(), new Conv2D(growthRate, 3, padding: 1, inChannels: inChannels) });
+        }
+    }
+
+    private static Sequential ExplicitDenseNet()
+    {
+        var net = new Sequential
+        {
+            new Sequential
+            {
+                new Conv2D(64, 7, strides: 2, padding: 3, inChannels: 1), new BatchNorm(inChannels: 64), new Relu(), new MaxPool2D(3, strides: 2, padding: 1),
+            },
+        };
+        int channels = 64;
+        for (int i = 0; i < 4; i++)
+        {
+            net.Add(new ExplicitDenseBlock(channels, 4, 32));
+            channels += 4 * 32;
+            if (i == 3) continue;
+            net.Add(new Sequential { new BatchNorm(inChannels: channels), new Relu(), new Conv2D(channels / 2, 1, inChannels: channels), new AvgPool2D(2, strides: 2) });
+            channels /= 2;
+        }
+        net.Add(new Sequential { new BatchNorm(inChannels: channels), new Relu(), new GlobalAvgPool2D(), new Flatten(), new Dense(10, inUnits: channels) });
+        return net;
+    }
 }
