@@ -86,6 +86,16 @@ public sealed partial class Tensor
         return (Gather(a, indices), indices);
     }
 
+    /// <summary>
+    /// Each line along <paramref name="axis"/> sorted (stable: equal values keep their order), with the indices the values
+    /// came from, as floats (PyTorch's <c>torch.sort</c>); the values carry the gradient back to their positions.
+    /// </summary>
+    public (Tensor Values, Tensor Indices) Sort(int axis = -1, bool descending = false)
+    {
+        var order = ArgSort(axis, descending);
+        return (Gather(axis, order), order);
+    }
+
     /// <summary>The indices that sort each line along <paramref name="axis"/> (stable), as floats; no gradient.</summary>
     public Tensor ArgSort(int axis = -1, bool descending = false)
     {

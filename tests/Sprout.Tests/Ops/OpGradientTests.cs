@@ -18,6 +18,7 @@ public class OpGradientTests
     public OpGradientTests() => Rng.Seed(16);
 
     [Fact] public void Unsqueeze_squeeze_flatten() => GradCheck.Assert(x => x[0].Unsqueeze(1).Squeeze(1).Unsqueeze(-1).Flatten(1) * x[1], R(2, 3), R(2, 3));
+    [Fact] public void Sort_sends_each_gradient_to_the_position_its_value_came_from() => GradCheck.Assert(x => x[0].Sort(0, descending: true).Values * x[1], R(3, 4), R(3, 4));
     [Fact] public void Stack_on_a_negative_axis() => GradCheck.Assert(x => Tensor.Stack(-1, x[0], x[1], x[0]), R(2, 3), R(2, 3));
     [Fact] public void Split_and_chunk() => GradCheck.Assert(x => x[0].Split(1, 1, 3)[1] * 2f + x[0].Chunk(2, 1)[1].Sum(), R(3, 4));
     [Fact] public void Repeat_tiles() => GradCheck.Assert(x => x[0].Repeat(2, 1, 3), R(2, 3));

@@ -106,6 +106,14 @@ public class OpValueTests
         var (smallest, _) = x.TopK(1, -1, largest: false);
         Assert.Equal([1, 0], smallest.ToArray());
         Assert.Equal([0, 1, 2, 3], T([1, 1, 1, 1], 4).ArgSort().ToArray());   // stable on ties
+        var (sorted, from) = x.Sort(-1);
+        Assert.Equal([1, 2, 3, 0, 4, 5], sorted.ToArray());
+        Assert.Equal([1, 2, 0, 2, 1, 0], from.ToArray());
+        var (down, fromDown) = T([2, 7, 2, 5], 4).Sort(descending: true);
+        Assert.Equal([7, 5, 2, 2], down.ToArray());
+        Assert.Equal([1, 3, 0, 2], fromDown.ToArray());   // ties keep their order
+        Assert.Equal([3, 1, 0, 5, 4, 2], x.Sort(0).Values.ToArray());
+        Assert.Equal(new Shape(2, 3), Tensor.Meta(new Shape(2, 3)).Sort().Values.Shape);
     }
 
     [Fact]
