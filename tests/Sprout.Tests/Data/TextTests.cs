@@ -21,6 +21,17 @@ public sealed class TextTests : TemporaryFolderTests
         Assert.Equal(["<unk>", "<pad>", "b", "a"], Enumerable.Range(0, 4).Select(vocab.Token));
         Assert.Equal([2, 3, 0], vocab.Encode(["b", "a", "c"]));        // c is too rare
         Assert.Throws<ArgumentOutOfRangeException>(() => vocab.Token(4));
+        Assert.Equal(["b", "a", "<unk>", "<pad>"], vocab.Decode([2, 3, 0, 1]));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => vocab.Decode([2, 7]));
+        Assert.Contains("ids 0..3", e.Message);
+    }
+
+    [Fact]
+    public void Reserved_tokens_count_once_even_when_repeated_or_unk()
+    {
+        var vocab = new Vocabulary(["x", "<pad>", "x"], reserved: ["<pad>", "<bos>", "<pad>", "<unk>"]);
+        Assert.Equal(["<unk>", "<pad>", "<bos>", "x"], vocab.Decode(Enumerable.Range(0, vocab.Count)));
+        Assert.Equal([1, 2, 3, 0], vocab.Encode(["<pad>", "<bos>", "x", "y"]));
     }
 
     [Fact]

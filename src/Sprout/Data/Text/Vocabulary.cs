@@ -14,7 +14,8 @@ public sealed class Vocabulary
     {
         ArgumentNullException.ThrowIfNull(tokens);
         Add(Unknown);
-        foreach (var r in reserved ?? []) Add(r);
+        foreach (var r in reserved ?? [])
+            if (!_ids.ContainsKey(r)) Add(r);   // each token once, as the book's set of reserved tokens
         var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
         int position = 0;
         foreach (var t in tokens)
@@ -42,6 +43,13 @@ public sealed class Vocabulary
 
     /// <summary>The ids of <paramref name="tokens"/>.</summary>
     public int[] Encode(IEnumerable<string> tokens) => [.. tokens.Select(t => this[t])];
+
+    /// <summary>The tokens of <paramref name="ids"/> (the book's <c>to_tokens</c>); an id outside the vocabulary is an error naming it.</summary>
+    public string[] Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return [.. ids.Select(Token)];
+    }
 
     private void Add(string token)
     {
