@@ -6,16 +6,33 @@ namespace Sprout;
 // A batch of small products (attention's heads) is split over the threads by batch; a large product splits inside GEMM.
 public sealed partial class Tensor
 {
+    /// <summary>A product with a vector operand: the vector as a row or column matrix, that axis dropped afterwards.</summary>
+    private static Tensor VectorProduct(Tensor a, Tensor b, bool transposeA, bool transposeB)
+    {
+        bool rowLeft = a.Rank == 1, columnRight = b.Rank == 1;
+        int left = rowLeft ? a.Shape[0] : transposeA ? a.Shape[^2] : a.Shape[^1], right = columnRight ? b.Shape[0] : transposeB ? b.Shape[^1] : b.Shape[^2];
+        if (left != right)
+            throw new ArgumentException(
+                $"MatMul: {a.Shape}·{b.Shape}: the inner sizes {left} and {right} differ (a vector on the left is read as a row, on the right as a column).");
+        var product = MatMul(rowLeft ? a.Unsqueeze(0) : a, columnRight ? b.Unsqueeze(-1) : b, transposeA && !rowLeft, transposeB && !columnRight);
+        if (columnRight) product = product.Squeeze(-1);
+        if (rowLeft) product = product.Squeeze(columnRight ? -1 : -2);
+        return product;
+    }
+
     /// <summary>
     /// op(a)·op(b) over the last two axes, op = identity or the transpose of those axes (read in place, never copied),
-    /// with the leading axes broadcast: (…, m, k)·(…, k, n) → (…, m, n). Both operands need rank 2 or more.
+    /// with the leading axes broadcast: (…, m, k)·(…, k, n) → (…, m, n). A vector operand is read as PyTorch's
+    /// <c>matmul</c> reads it: a (k) on the left as a (1, k) row, on the right as a (k, 1) column, and that axis is
+    /// dropped from the result ((m, k)·(k) → (m), (k)·(k, n) → (n), (k)·(k) → a scalar).
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Rank < 2 || b.Rank < 2)
-            throw new ArgumentException($"MatMul: both operands need rank 2 or more (matrices, or batches of them); got {a.Shape} and {b.Shape}. Unsqueeze a vector first.");
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"MatMul: a scalar has no axis to multiply over; got {a.Shape} and {b.Shape}. Multiply by it element-wise (a * b) instead.");
+        if (a.Rank == 1 || b.Rank == 1) return VectorProduct(a, b, transposeA, transposeB);
         if (a.Rank == 2 && b.Rank == 2) return Product(a, b, transposeA, transposeB);
         if (b.Rank == 2 && !transposeA)   // (…, m, k)·(k, n): one GEMM over all rows
         {

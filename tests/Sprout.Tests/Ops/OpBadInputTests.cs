@@ -20,7 +20,9 @@ public class OpBadInputTests
         Assert.Contains("Split", Assert.Throws<ArgumentException>(() => Tensor.Zeros(5).Split(0, 2, 2)).Message);
         Assert.Contains("Pad", Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 2).Pad([1], [1])).Message);
         Assert.Contains("Squeeze", Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 2).Squeeze(0)).Message);
-        Assert.Contains("rank 2", Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Zeros(3), Tensor.Zeros(3, 2))).Message);
+        Assert.Contains("scalar", Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Scalar(2f), Tensor.Zeros(3, 2))).Message);
+        var vector = Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Zeros(3), Tensor.Zeros(4, 2)));   // a row of 3 against 4 rows
+        Assert.Contains("(3,)·(4, 2): the inner sizes 3 and 4 differ", vector.Message);
     }
 
     [Fact]

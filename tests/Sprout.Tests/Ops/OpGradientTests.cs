@@ -42,6 +42,7 @@ public class OpGradientTests
     [Fact] public void Gelu_exact_and_tanh() => GradCheck.Assert(x => (x[0] * 3f).Gelu() + (x[0] * 3f).Gelu(approximate: true), R(12));
     [Fact] public void Silu_softplus_mish() => GradCheck.Assert(x => (x[0] * 3f).Silu() + (x[0] * 3f).Softplus() + (x[0] * 3f).Mish(), R(12));
     [Fact] public void LeakyRelu_elu_hardtanh() => GradCheck.Assert(x => x[0].LeakyRelu(0.2f) + x[0].Elu(0.7f) + (x[0] * 2f).HardTanh(), Spread(12));
+    [Fact] public void Matmul_with_vectors_on_either_side() => GradCheck.Assert(x => x[0].MatMul(x[1]) * 2f + x[1].MatMul(x[2]).Sum() + x[1].MatMul(x[1]), R(3, 4), R(4), R(2, 4, 3));
     [Fact] public void Batched_matmul_four_dimensional() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(2, 3, 2, 4), R(2, 3, 4, 5));
     [Fact] public void Batched_matmul_with_broadcast_batch() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(3, 4), R(2, 4, 2));
     [Fact] public void Batched_matmul_with_a_batch_of_one() => GradCheck.Assert(x => x[0].MatMul(x[1]), R(1, 3, 4), R(2, 1, 4, 2));

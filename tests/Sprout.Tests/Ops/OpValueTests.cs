@@ -241,6 +241,23 @@ public class OpValueTests
     }
 
     [Fact]
+    public void Vector_operands_multiply_as_pytorch_matmul_reads_them()
+    {
+        var m = T([1, 2, 3, 4], 2, 2);
+        var v = T([1, 1], 2);
+        Assert.Equal([3, 7], m.MatMul(v).ToArray());                       // (2, 2)·(2) → (2)
+        Assert.Equal(new Shape(2), m.MatMul(v).Shape);
+        Assert.Equal([4, 6], v.MatMul(m).ToArray());                       // (2)·(2, 2) → (2)
+        var dot = T([1, 2, 3], 3).MatMul(T([4, 5, 6], 3));                 // (3)·(3) → a scalar
+        Assert.Equal(Shape.Scalar, dot.Shape);
+        Assert.Equal(32f, dot.Item());
+        var batch = T([1, 2, 3, 4, 5, 6, 7, 8], 2, 2, 2);
+        Assert.Equal([3, 7, 11, 15], batch.MatMul(v).ToArray());          // (2, 2, 2)·(2) → (2, 2)
+        Assert.Equal([4, 6, 12, 14], v.MatMul(batch).ToArray());          // (2)·(2, 2, 2) → (2, 2)
+        Assert.Equal([4, 6], Tensor.MatMul(m, v, transposeA: true).ToArray());   // mᵀ·v
+    }
+
+    [Fact]
     public void A_large_batch_of_small_products_is_exact_and_backpropagates()
     {
         // 64 products of 24×40·(16×40)ᵀ: the small-product path (B packed from its transpose, the next product's
