@@ -94,6 +94,31 @@ public class SharingAndSummaryTests
     }
 
     [Fact]
+    public void Summary_shows_a_layer_run_in_a_loop_once_with_its_call_count()
+    {
+        var net = new ThreeSteps();
+        string s = net.Summary(new Shape(2, 4));
+        var rows = s.Split('\n').Where(l => l.StartsWith("step", StringComparison.Ordinal)).ToArray();
+        Assert.Single(rows);
+        Assert.Contains("(2, 4) ×3", rows[0]);
+        Assert.Contains("Total parameters: 20", s);
+        net.Initialize();
+        Assert.Equal(new Shape(2, 4), net.Build(new Shape(2, 4)));
+    }
+
+    /// <summary>One Dense layer applied three times, as a decoder applies its layers once per step.</summary>
+    private sealed class ThreeSteps : Block
+    {
+        private readonly Dense _step = new(4);
+
+        protected override Tensor ForwardCore(Tensor x)
+        {
+            for (int i = 0; i < 3; i++) x = _step.Forward(x);
+            return x;
+        }
+    }
+
+    [Fact]
     public void Summary_of_a_deeper_stack_with_nesting_and_flatten()
     {
         var net = new Sequential

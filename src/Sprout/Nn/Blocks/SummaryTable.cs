@@ -3,22 +3,39 @@ using System.Text;
 
 namespace Sprout.Nn;
 
-/// <summary>One row per layer of a summary's dry run, rendered as a table.</summary>
+/// <summary>
+/// One row per layer of a summary's dry run, rendered as a table. A layer that runs several times under one path (a
+/// decoder's attention inside its loop over steps) is one row, its first call's output shape marked with the count.
+/// </summary>
 internal sealed class SummaryTable
 {
     private readonly List<(string Path, string Layer, string Output, string[] Params, long Count)> _rows = [];
+    private readonly Dictionary<(string Path, Block Block), (int Row, int Calls)> _seen = [];
     private readonly HashSet<ParameterSlot> _counted = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Adds a row for a leaf block (or any block holding parameters of its own).</summary>
+    /// <summary>Adds a row for a leaf block (or any block holding parameters of its own), or counts another call of one.</summary>
     public void Add(ForwardTrace.Entry entry)
     {
         if (entry.Block.Children.Any() && entry.Parameters.Count == 0) return;
+        string path = entry.Path.Length == 0 ? "(root)" : entry.Path;
+        string output = string.Join(", ", entry.Outputs);
+        if (_seen.TryGetValue((path, entry.Block), out var seen))
+        {
+            _seen[(path, entry.Block)] = (seen.Row, seen.Calls + 1);
+            var row = _rows[seen.Row];
+            _rows[seen.Row] = row with { Output = $"{FirstOutput(row.Output)} ×{seen.Calls + 1}" };
+            return;
+        }
         long count = 0;
         foreach (var (_, p, shape) in entry.Parameters)
             if (_counted.Add(p.Slot) && shape.IsKnown) count += shape.ElementCount;
         string[] shapes = [.. entry.Parameters.Select(t => $"{t.Name} {t.Shape}")];
-        _rows.Add((entry.Path.Length == 0 ? "(root)" : entry.Path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), shapes, count));
+        _seen[(path, entry.Block)] = (_rows.Count, 1);
+        _rows.Add((path, entry.Block.GetType().Name, output, shapes, count));
     }
+
+    /// <summary>An output cell without its call count.</summary>
+    private static string FirstOutput(string cell) => cell.LastIndexOf(" ×", StringComparison.Ordinal) is int at and >= 0 ? cell[..at] : cell;
 
     /// <summary>A parameters cell longer than this wraps onto further lines (a two-layer GRU lists eight tensors).</summary>
     private const int ParametersWidth = 64;
