@@ -46,6 +46,32 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
         return sub;
     }
 
+    /// <summary>
+    /// A new collection with this one's parameters followed by <paramref name="other"/>'s, each of the latter named with
+    /// <paramref name="prefix"/> in front (Gluon's <c>update</c>; PyTorch chains two <c>parameters()</c>), so that one
+    /// trainer updates two networks: <c>new ParameterCollection().Merge(encoder.CollectParams(), "encoder.")
+    /// .Merge(decoder.CollectParams(), "decoder.")</c>. A parameter in both is kept once, under its first name; a name
+    /// taken by a different parameter is an error naming it, and nothing is merged.
+    /// </summary>
+    public ParameterCollection Merge(ParameterCollection other, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ArgumentNullException.ThrowIfNull(prefix);
+        var merged = new ParameterCollection(Owner);
+        foreach (var (key, p) in _items) merged.Add(key, p);
+        foreach (var (key, p) in other)
+        {
+            if (merged.Values.Contains(p)) continue;
+            string name = prefix + key;
+            if (merged.ContainsKey(name))
+                throw new ArgumentException(
+                    $"ParameterCollection.Merge: '{name}' names a different parameter in each collection ({merged[name].Shape} and {p.Shape}). " +
+                    "Give the second collection a prefix (Merge(other, \"decoder.\")) so that every name stays unique.", nameof(other));
+            merged.Add(name, p);
+        }
+        return merged;
+    }
+
     /// <summary>Sets the gradient requirement of every parameter (e.g. <c>GradReq.Null</c> to freeze them).</summary>
     public void SetGradReq(GradReq request)
     {

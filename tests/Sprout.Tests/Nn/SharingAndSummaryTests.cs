@@ -119,6 +119,29 @@ public class SharingAndSummaryTests
     }
 
     [Fact]
+    public void Merged_collections_let_one_trainer_update_two_networks_and_keep_names_unique()
+    {
+        var shared = new Dense(4);
+        var encoder = new Sequential { new Dense(4), shared };
+        var decoder = new Sequential { shared, new Dense(2) };
+        foreach (var net in new[] { encoder, decoder }) net.Initialize(new Sprout.Init.Constant(0.5f));
+        encoder.Forward(Tensor.Ones(new Shape(1, 5)));
+        decoder.Forward(Tensor.Ones(new Shape(1, 4)));
+        var both = new ParameterCollection().Merge(encoder.CollectParams(), "encoder.").Merge(decoder.CollectParams(), "decoder.");
+        Assert.Equal(["encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias", "decoder.1.weight", "decoder.1.bias"], both.Keys);
+
+        var trainer = new Sprout.Training.Trainer(both, new Sprout.Training.Sgd(0.1f));
+        Tensor loss;
+        using (Sprout.Autograd.Record()) loss = decoder.Forward(encoder.Forward(Tensor.Ones(new Shape(1, 5)))).Sum();
+        loss.Backward();
+        trainer.Step(1);
+        Assert.All(both.Values, p => Assert.NotEqual(0.5f, p.Data().ToArray()[0]));   // every parameter moved, the shared one once
+
+        var clash = Assert.Throws<ArgumentException>(() => encoder.CollectParams().Merge(decoder.CollectParams()));
+        Assert.Contains("'1.weight' names a different parameter in each collection", clash.Message);
+    }
+
+    [Fact]
     public void Summary_of_a_deeper_stack_with_nesting_and_flatten()
     {
         var net = new Sequential
