@@ -9,7 +9,8 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Matrix product over the last two axes, the leading (batch) axes broadcast as NumPy does: (m, k)·(k, n) → (m, n);
-    /// (b, h, m, k)·(b, h, k, n) → (b, h, m, n); (b, m, k)·(k, n) → (b, m, n); (m, k)·(b, k, n) → (b, m, n).
+    /// (b, h, m, k)·(b, h, k, n) → (b, h, m, n); (b, m, k)·(k, n) → (b, m, n); (m, k)·(b, k, n) → (b, m, n). A vector
+    /// is a row on the left and a column on the right, that axis dropped: (m, k)·(k) → (m), (k)·(k) → a scalar.
     /// </summary>
     public Tensor MatMul(Tensor other) => MatMul(this, other);
 
