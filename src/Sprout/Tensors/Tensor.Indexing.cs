@@ -187,8 +187,13 @@ public sealed partial class Tensor
         return y;
     }
 
-    /// <summary>The whole numbers held by <paramref name="t"/>, each checked to lie in [0, limit); errors name the caller's argument.</summary>
-    private static int[] IndicesOf(Tensor t, int limit, string op, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(t))] string argument = "")
+    /// <summary>
+    /// The whole numbers held by <paramref name="t"/>, each checked to lie in [0, limit); errors name the caller's argument,
+    /// and <paramref name="explain"/> (given the value and its position, "(i, j)") words them for a caller that has its own
+    /// terms (an Embedding's vocabulary).
+    /// </summary>
+    internal static int[] IndicesOf(Tensor t, int limit, string op, Func<float, string, string>? explain = null,
+        [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(t))] string argument = "")
     {
         if (t.IsMeta) throw new ArgumentException($"{op}: indices must have values; got a meta tensor of shape {t.Shape}.", argument);
         var values = t.Span;
@@ -198,7 +203,7 @@ public sealed partial class Tensor
             float v = values[i];
             int k = (int)v;
             if (k != v || k < 0 || k >= limit)
-                throw new ArgumentOutOfRangeException(argument, v,
+                throw new ArgumentOutOfRangeException(argument, v, explain?.Invoke(v, t.Shape.PositionOf(i)) ??
                     $"{op}: index {v} at position {t.Shape.PositionOf(i)} of the indices shaped {t.Shape} is {(k != v ? "not a whole number" : "out of range")}; " +
                     $"indices are whole numbers in 0..{limit - 1}.");
             result[i] = k;

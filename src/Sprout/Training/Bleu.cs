@@ -34,14 +34,19 @@ public static class Bleu
     private static int Matches(IReadOnlyList<string> prediction, IReadOnlyList<string> label, int n)
     {
         var available = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i + n <= label.Count; i++) available[Gram(label, i, n)] = available.GetValueOrDefault(Gram(label, i, n)) + 1;
+        for (int i = 0; i + n <= label.Count; i++)
+        {
+            string gram = Gram(label, i, n);
+            available[gram] = available.GetValueOrDefault(gram) + 1;
+        }
         int matches = 0;
         for (int i = 0; i + n <= prediction.Count; i++)
-            if (available.TryGetValue(Gram(prediction, i, n), out int left) && left > 0)
-            {
-                available[Gram(prediction, i, n)] = left - 1;
-                matches++;
-            }
+        {
+            string gram = Gram(prediction, i, n);
+            if (available.GetValueOrDefault(gram) == 0) continue;
+            available[gram]--;
+            matches++;
+        }
         return matches;
     }
 

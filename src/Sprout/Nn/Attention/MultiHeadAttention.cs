@@ -88,11 +88,8 @@ public sealed class MultiHeadAttention : Block
     protected override Tensor[] ForwardCore(IReadOnlyList<Tensor?> inputs)
     {
         var (queries, keys, values) = Inputs(inputs);
-        Tensor? validLengths = inputs.Count > 3 ? inputs[3] : null, mask = inputs.Count > 4 ? inputs[4] : null;
-        if (validLengths is not null && validLengths.Shape != new Shape(queries.Shape[0]) && validLengths.Shape != new Shape(queries.Shape[0], queries.Shape[1]))
-            throw new ArgumentException(
-                $"MultiHeadAttention at '{CurrentPathOrRoot}': valid lengths of shape {validLengths.Shape} do not fit queries {queries.Shape} (batch, steps, features); " +
-                $"give one per sequence, ({queries.Shape[0]},), or one per query, ({queries.Shape[0]}, {queries.Shape[1]}).", nameof(inputs));
+        var validLengths = AttentionInputs.ValidLengths($"MultiHeadAttention at '{CurrentPathOrRoot}'", inputs, queries);
+        var mask = inputs.Count > 4 ? inputs[4] : null;
         int hidden = QueryWeight.Shape[0];
         Tensor? Bias(int part) => InputBias?.Data().Narrow(0, part * hidden, hidden);
         var q = SplitHeads(Tensor.Linear(queries, QueryWeight.Data(), Bias(0)));

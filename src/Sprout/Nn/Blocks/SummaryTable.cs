@@ -9,8 +9,8 @@ namespace Sprout.Nn;
 /// </summary>
 internal sealed class SummaryTable
 {
-    private readonly List<(string Path, string Layer, string Output, string[] Params, long Count)> _rows = [];
-    private readonly Dictionary<(string Path, Block Block), (int Row, int Calls)> _seen = [];
+    private readonly List<(string Path, string Layer, string Output, string[] Params, long Count, int Calls)> _rows = [];
+    private readonly Dictionary<(string Path, Block Block), int> _rowOf = [];
     private readonly HashSet<ParameterSlot> _counted = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds a row for a leaf block (or any block holding parameters of its own), or counts another call of one.</summary>
@@ -18,24 +18,17 @@ internal sealed class SummaryTable
     {
         if (entry.Block.Children.Any() && entry.Parameters.Count == 0) return;
         string path = entry.Path.Length == 0 ? "(root)" : entry.Path;
-        string output = string.Join(", ", entry.Outputs);
-        if (_seen.TryGetValue((path, entry.Block), out var seen))
+        if (_rowOf.TryGetValue((path, entry.Block), out int seen))
         {
-            _seen[(path, entry.Block)] = (seen.Row, seen.Calls + 1);
-            var row = _rows[seen.Row];
-            _rows[seen.Row] = row with { Output = $"{FirstOutput(row.Output)} ×{seen.Calls + 1}" };
+            _rows[seen] = _rows[seen] with { Calls = _rows[seen].Calls + 1 };
             return;
         }
         long count = 0;
         foreach (var (_, p, shape) in entry.Parameters)
             if (_counted.Add(p.Slot) && shape.IsKnown) count += shape.ElementCount;
-        string[] shapes = [.. entry.Parameters.Select(t => $"{t.Name} {t.Shape}")];
-        _seen[(path, entry.Block)] = (_rows.Count, 1);
-        _rows.Add((path, entry.Block.GetType().Name, output, shapes, count));
+        _rowOf[(path, entry.Block)] = _rows.Count;
+        _rows.Add((path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), [.. entry.Parameters.Select(t => $"{t.Name} {t.Shape}")], count, 1));
     }
-
-    /// <summary>An output cell without its call count.</summary>
-    private static string FirstOutput(string cell) => cell.LastIndexOf(" ×", StringComparison.Ordinal) is int at and >= 0 ? cell[..at] : cell;
 
     /// <summary>A parameters cell longer than this wraps onto further lines (a two-layer GRU lists eight tensors).</summary>
     private const int ParametersWidth = 64;
@@ -43,7 +36,7 @@ internal sealed class SummaryTable
     public string Render(IReadOnlyList<Shape> inputs, IReadOnlyList<Shape> outputs)
     {
         var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
-        var rows = _rows.Select(r => (r.Path, r.Layer, r.Output, Wrap(r.Params), Format(r.Count))).ToList();
+        var rows = _rows.Select(r => (r.Path, r.Layer, Output: r.Calls > 1 ? $"{r.Output} ×{r.Calls}" : r.Output, Params: Wrap(r.Params), Count: Format(r.Count))).ToList();
         var cells = rows.Select(r => (r.Path, r.Layer, r.Output, r.Item4[0], r.Item5)).Prepend(header).ToList();
         int w1 = cells.Max(c => c.Item1.Length), w2 = cells.Max(c => c.Item2.Length), w3 = cells.Max(c => c.Item3.Length),
             w4 = Math.Max(header.Item4.Length, rows.Select(r => r.Item4.Max(line => line.Length)).DefaultIfEmpty(0).Max()), w5 = cells.Max(c => c.Item5.Length);

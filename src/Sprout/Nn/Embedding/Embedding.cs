@@ -33,24 +33,9 @@ public sealed class Embedding : Block
     }
 
     /// <summary>The ids as row numbers, each a whole number in 0..VocabSize − 1, else an error naming the first one outside and its position in <paramref name="ids"/>.</summary>
-    private int[] RowsOf(Tensor ids)
-    {
-        var values = ids.AsSpan();
-        var rows = new int[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            float v = values[i];
-            if (v >= 0 && v < VocabSize && v == MathF.Floor(v))
-            {
-                rows[i] = (int)v;
-                continue;
-            }
-            throw new ArgumentOutOfRangeException(nameof(ids), v,
-                $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {ids.Shape.PositionOf(i)} of ids shaped {ids.Shape}. " +
-                $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger.");
-        }
-        return rows;
-    }
+    private int[] RowsOf(Tensor ids) => Tensor.IndicesOf(ids, VocabSize, "Embedding", (v, position) =>
+        $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {position} of ids shaped {ids.Shape}. " +
+        $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger.");
 
     /// <inheritdoc/>
     protected override string Describe() => $"Embedding({VocabSize} -> {Dim})";
