@@ -300,6 +300,7 @@ internal static class ProfileRunner
         new("ltiles", "Winograd F(4×4, 3×3) forward chunks of tiles", 56, 0, () => Sprout.Kernels.Winograd.LargeChunkTiles, v => Sprout.Kernels.Winograd.LargeChunkTiles = v),
         new("taps", "small planes tap by tap", 1, 0, () => Flag(Sprout.Kernels.Convolution.TapWise), v => Sprout.Kernels.Convolution.TapWise = v != 0),
         new("bnrelu", "BatchNorm + ReLU fused", 1, 0, () => Flag(Sequential.FuseBatchNormRelu), v => Sequential.FuseBatchNormRelu = v != 0),
+        new("biasfirst", "convolution bias gradient first", 1, 0, () => Flag(Tensor.ConvBiasGradientFirst), v => Tensor.ConvBiasGradientFirst = v != 0),
         new("addrelu", "residual sum + ReLU fused", 1, 0, () => Flag(Residual.FuseAddRelu), v => Residual.FuseAddRelu = v != 0),
     ];
 

@@ -105,11 +105,12 @@ internal static partial class Convolution
         });
         var weights = dx is null ? default : PackTapWeights(p, w, wOffset, transpose: true);
         var inputs = dw is null ? null : SamplesInnermost(p, x, xOffset);
+        var blocks = Taps(p);
         var weightGrads = dw is null ? null : Buffer(ref t_tapWeightGrads, taps * p.O * p.C);
-        weightGrads?.AsSpan(0, taps * p.O * p.C).Clear();   // taps that never read inside the image have no gradient
+        if (weightGrads is not null) ClearTapsOutside(blocks, taps, p.O * p.C, weightGrads);
         var inputGradsT = dx is null ? null : Buffer(ref t_tapInputGradsT, p.C * plane * p.N);
         inputGradsT?.AsSpan(0, p.C * plane * p.N).Clear();
-        foreach (var t in Taps(p))
+        foreach (var t in blocks)
         {
             int width = p.N * t.Count;
             float[] g = gradient;
@@ -137,6 +138,16 @@ internal static partial class Convolution
             {
                 for (int c = c0; c < c1; c++) AddTransposed(inputGradsT!.AsSpan(c * plane * p.N, plane * p.N), plane, p.N, dx, c * plane, p.C * plane);
             });
+    }
+
+    /// <summary>
+    /// Zeroes the weight gradients of the taps that never read inside the image (they get no product); the others are
+    /// written whole by theirs. Clearing all of them first cost a pass over 9.4 MB in each of ResNet-18's 512-channel layers.
+    /// </summary>
+    private static void ClearTapsOutside(TapBlock[] blocks, int taps, int perTap, float[] weightGrads)
+    {
+        for (int tap = 0; tap < taps; tap++)
+            if (!blocks.Any(b => b.Tap == tap)) weightGrads.AsSpan(tap * perTap, perTap).Clear();
     }
 
     /// <summary>Each tap's weights packed once as the left operand of its products: W_t (O × C), or W_tᵀ (C × O) for dX.</summary>
