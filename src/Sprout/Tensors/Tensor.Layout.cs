@@ -196,6 +196,22 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>
+    /// Index <paramref name="index"/> along <paramref name="axis"/> with that axis removed, as PyTorch's <c>select</c> and
+    /// <c>x[i]</c>: row i of a matrix is <c>m.Select(0, i)</c>, column j is <c>m.Select(1, j)</c>. Negative values count
+    /// from the end. Along the first axis the result is a view sharing storage (writes reach this tensor); along another
+    /// it is a copy. The gradient goes back to the selected place.
+    /// </summary>
+    public Tensor Select(int axis, int index)
+    {
+        if (Rank == 0) throw new InvalidOperationException($"Select needs at least one axis; this tensor is a scalar. Read it with Item().");
+        int a = Shape.NormalizeAxis(axis), size = Shape[a], i = index < 0 ? index + size : index;
+        if (i < 0 || i >= size)
+            throw new ArgumentOutOfRangeException(nameof(index), index,
+                $"Select(axis {axis}, index {index}): axis {a} of shape {Shape} has size {size}; valid indices are {-size} .. {size - 1}.");
+        return (a == 0 ? Slice(i, 1) : Narrow(a, i, 1)).Squeeze(a);
+    }
+
     private static void NarrowBackward(Tensor y, Tensor a, int axis, int start, int count) => y.Record("Narrow", a, g => Placed(g, a.Shape, axis, start));
 
     /// <summary>

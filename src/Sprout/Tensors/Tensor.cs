@@ -139,7 +139,9 @@ public sealed partial class Tensor
     private int FlatIndex(int[] index)
     {
         if (index.Length != Rank)
-            throw new ArgumentException($"Tensor of shape {Shape} needs {Rank} indices; got {index.Length}.", nameof(index));
+            throw new ArgumentException(
+                $"The indexer reads one element: a tensor of shape {Shape} needs {Rank} indices, one per axis; got {index.Length}. " +
+                "To take a row or a sub-tensor, as PyTorch's x[i], use Select(0, i) (or Narrow, IndexSelect).", nameof(index));
         int flat = 0;
         for (int d = 0; d < Rank; d++)
         {

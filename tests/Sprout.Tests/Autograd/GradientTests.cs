@@ -47,6 +47,8 @@ public class GradientTests
     [Fact] public void Concat() => GradCheck.Assert(x => Tensor.Concat(1, x[0], x[1]) * x[2], R(2, 3), R(2, 2), R(2, 5));
     [Fact] public void Slice_rows() => GradCheck.Assert(x => x[0].Slice(1, 2) * 2f, R(4, 3));
     [Fact] public void Narrow() => GradCheck.Assert(x => x[0].Narrow(1, 1, 2), R(3, 4));
+    [Fact] public void Select_first_axis() => GradCheck.Assert(x => x[0].Select(0, 1) * x[0].Select(0, -1), R(3, 4));
+    [Fact] public void Select_inner_axis() => GradCheck.Assert(x => x[0].Select(1, 2), R(2, 3, 4));
     [Fact] public void Narrow_last_axis() => GradCheck.Assert(x => x[0].Narrow(-1, 0, 2) * x[0].Narrow(-1, 3, 2), R(2, 3, 5));
 
     [Fact]

@@ -196,6 +196,39 @@ public class TensorOpsTests
     }
 
     [Fact]
+    public void Select_takes_one_index_along_an_axis_and_drops_the_axis_as_PyTorchs_select()
+    {
+        var m = Tensor.Arange(24).Reshape(2, 3, 4);
+        var row = m.Select(0, 1);
+        Assert.Equal(new Shape(3, 4), row.Shape);
+        Assert.Equal(Enumerable.Range(12, 12).Select(v => (float)v), row.ToArray());
+        Assert.Equal([4f, 5, 6, 7, 16, 17, 18, 19], m.Select(1, -2).ToArray());   // negative index: from the end
+        Assert.Equal([3f, 7, 11, 15, 19, 23], m.Select(-1, 3).ToArray());         // negative axis
+        Assert.Equal(new Shape(2, 3), m.Select(-1, 3).Shape);
+        Assert.Equal(new Shape(), Tensor.Arange(3).Select(0, 2).Shape);
+        Assert.Equal(2f, Tensor.Arange(3).Select(0, 2).Item());
+        row[0, 0] = 100f;                                                        // along the first axis: a view
+        Assert.Equal(100f, m[1, 0, 0]);
+        var column = m.Select(2, 0);
+        column[0, 0] = -1f;                                                      // along another axis: a copy
+        Assert.Equal(0f, m[0, 0, 0]);
+    }
+
+    [Fact]
+    public void Select_out_of_range_names_the_axis_its_size_and_the_valid_indices_and_the_indexer_points_to_it()
+    {
+        var m = Tensor.Arange(6).Reshape(2, 3);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => m.Select(1, 3));
+        Assert.Contains("size 3", e.Message);
+        Assert.Contains("-3 .. 2", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Select(0, -3));
+        Assert.ThrowsAny<ArgumentException>(() => m.Select(2, 0));
+        Assert.Throws<InvalidOperationException>(() => Tensor.Scalar(1f).Select(0, 0));
+        var indexer = Assert.Throws<ArgumentException>(() => m[0]);
+        Assert.Contains("Select(0, i)", indexer.Message);
+    }
+
+    [Fact]
     public void ToString_prints_numpy_style_and_elides_large_tensors()
     {
         var s = Tensor.Arange(6).Reshape(2, 3).ToString();
