@@ -38,6 +38,18 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>
+    /// Swaps two axes (negative values count from the end), the rest kept in order: PyTorch's <c>transpose(d0, d1)</c>,
+    /// NumPy's and MXNet's <c>swapaxes</c>. A (T, N, C) sequence turns batch-major with <c>SwapAxes(0, 1)</c>.
+    /// </summary>
+    public Tensor SwapAxes(int axis0, int axis1)
+    {
+        int a = Shape.NormalizeAxis(axis0), b = Shape.NormalizeAxis(axis1);
+        var axes = Enumerable.Range(0, Rank).ToArray();
+        (axes[a], axes[b]) = (axes[b], axes[a]);
+        return Transpose(axes);
+    }
+
     private static void TransposeBackward(Tensor y, Tensor a, int[] perm)
     {
         var inverse = new int[perm.Length];
@@ -49,7 +61,8 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(axes);
         if (axes.Length != Rank)
-            throw new ArgumentException($"Transpose: {axes.Length} axes ({string.Join(", ", axes)}) given for shape {Shape} of rank {Rank}; expected a permutation of 0..{Rank - 1}.");
+            throw new ArgumentException($"Transpose: {axes.Length} axes ({string.Join(", ", axes)}) given for shape {Shape} of rank {Rank}; expected a permutation of 0..{Rank - 1}." +
+                (axes.Length == 2 && Rank > 2 ? $" To swap two axes, as PyTorch's transpose(d0, d1), use SwapAxes({axes[0]}, {axes[1]})." : ""));
         var perm = axes.Select(Shape.NormalizeAxis).ToArray();
         if (perm.Distinct().Count() != Rank)
             throw new ArgumentException($"Transpose: axes ({string.Join(", ", axes)}) repeat an axis; expected a permutation of 0..{Rank - 1} for shape {Shape}.");

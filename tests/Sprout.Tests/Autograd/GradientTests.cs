@@ -43,6 +43,7 @@ public class GradientTests
     [Fact] public void Max_of_all() => GradCheck.Assert(x => x[0].Max() * 3f, R(10));
     [Fact] public void Reshape() => GradCheck.Assert(x => x[0].Reshape(2, 6) * x[1], R(3, 4), R(2, 6));
     [Fact] public void Transpose_2d() => GradCheck.Assert(x => x[0].Transpose() * x[1], R(3, 4), R(4, 3));
+    [Fact] public void SwapAxes() => GradCheck.Assert(x => x[0].SwapAxes(0, 1) * x[1], R(2, 3, 4), R(3, 2, 4));
     [Fact] public void Transpose_permutation() => GradCheck.Assert(x => x[0].Transpose(2, 0, 1) * x[1], R(2, 3, 4), R(4, 2, 3));
     [Fact] public void Concat() => GradCheck.Assert(x => Tensor.Concat(1, x[0], x[1]) * x[2], R(2, 3), R(2, 2), R(2, 5));
     [Fact] public void Slice_rows() => GradCheck.Assert(x => x[0].Slice(1, 2) * 2f, R(4, 3));

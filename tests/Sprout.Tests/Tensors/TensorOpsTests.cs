@@ -121,6 +121,22 @@ public class TensorOpsTests
     }
 
     [Fact]
+    public void SwapAxes_exchanges_two_axes_and_keeps_the_others_in_order()
+    {
+        var x = Tensor.Arange(24).Reshape(2, 3, 4);
+        var y = x.SwapAxes(0, 1);
+        Assert.Equal(new Shape(3, 2, 4), y.Shape);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++) Assert.Equal(x[i, j, k], y[j, i, k]);
+        Assert.Equal(x.Transpose(0, 2, 1).ToArray(), x.SwapAxes(-1, 1).ToArray());   // negative axes
+        Assert.Equal(x.ToArray(), x.SwapAxes(2, 2).ToArray());                      // an axis with itself: unchanged
+        Assert.ThrowsAny<ArgumentException>(() => x.SwapAxes(0, 3));
+        var e = Assert.Throws<ArgumentException>(() => x.Transpose(1, 0));           // PyTorch's transpose(0, 1) spelled the PyTorch way
+        Assert.Contains("SwapAxes(1, 0)", e.Message);
+    }
+
+    [Fact]
     public void Reshape_is_a_view_and_infers_one_dimension()
     {
         var a = Tensor.Arange(12);
