@@ -17,6 +17,7 @@ Console.WriteLine($"a large tensor prints with its middle elided =\n{Tensor.Aran
 // Shapes: add and remove axes, stack, split, tile, pad.
 var x = Tensor.Arange(6).Reshape(2, 3);
 Console.WriteLine($"\nStack(0, x, 10x) has shape {Tensor.Stack(0, x, x * 10f).Shape}; x.Unsqueeze(1) {x.Unsqueeze(1).Shape}; x.Flatten(0) {x.Flatten(0).Shape}");
+Console.WriteLine($"x.Select(0, 1) (row 1, as x[1]) =\n{x.Select(0, 1)}\nTensor.Arange(24).Reshape(2, 3, 4).SwapAxes(0, 1) has shape {Tensor.Arange(24).Reshape(2, 3, 4).SwapAxes(0, 1).Shape}");
 Console.WriteLine($"x.Repeat(1, 2) =\n{x.Repeat(1, 2)}\nx.Pad([0, 1], [0, 1], -1) =\n{x.Pad([0, 1], [0, 1], -1f)}");
 
 // Indexing and masking: ids are float tensors holding whole numbers.
