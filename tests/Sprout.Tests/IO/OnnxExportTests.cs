@@ -88,6 +88,18 @@ public class OnnxExportTests
         custom.Initialize();
         var n = Assert.Throws<NotSupportedException>(() => custom.ToOnnxBytes(new Shape(1, 3)));
         Assert.Contains("Square at '0'", n.Message);
+        var holding = new Sequential { new Dense(3), new TwoLayers() };   // a custom block keeping layers in fields
+        holding.Initialize();
+        holding.Build(new Shape(1, 3));
+        var c = Assert.Throws<NotSupportedException>(() => holding.ToOnnxBytes(new Shape(1, 3)));
+        Assert.Contains("container TwoLayers at '1'", c.Message);
+        Assert.Contains("new Residual(body, shortcut", c.Message);   // the fix
+    }
+
+    private sealed class TwoLayers : Block
+    {
+        private readonly Dense First = new(4), Second = new(2);
+        protected override Tensor ForwardCore(Tensor x) => Second.Forward(First.Forward(x)) + 1f;
     }
 
     [Fact]

@@ -108,7 +108,11 @@ public static partial class OnnxExport
                 return builder.Add(node + "/residual2", attended, Child("mlp", v.Mlp, Child("norm2", v.Norm2, attended)));
             default:
                 if (block.Children.Any())
-                    throw new NotSupportedException($"ONNX export: the container {block.GetType().Name} at '{node}' is not supported; Sequential, Residual, Concurrent, TransformerEncoderBlock, VitBlock, PatchEmbedding, DenseBlock and VisionTransformer nest layers.");
+                    throw new NotSupportedException(
+                        $"ONNX export: the container {block.GetType().Name} at '{node}' is not supported: its forward pass is code of its own, which the exporter does not read. " +
+                        "Sequential, Residual, Concurrent, TransformerEncoderBlock, VitBlock, PatchEmbedding, DenseBlock and VisionTransformer nest layers; to export this network, " +
+                        "build the block from them (a residual block as new Residual(body, shortcut, Activation.Relu), as Sprout.Models.ModernCnns.ResNet18 does). " +
+                        "Its parameters save and load in safetensors either way (SaveParameters).");
                 if (!calls.TryGetValue(path, out var call))
                     throw new NotSupportedException($"ONNX export: {block.GetType().Name} at '{node}' was not run by the network's forward pass, so its place in the graph is unknown.");
                 return builder.Layer(block, node, x, call.Input);
