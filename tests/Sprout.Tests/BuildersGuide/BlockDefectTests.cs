@@ -47,6 +47,28 @@ public class BlockDefectTests
         Assert.Equal(new Shape(16, -1), net.Hidden.Weight.Shape);
     }
 
+    /// <summary>The book's Nadaraya–Watson regression (11.2): a learnable width kept in a field, no child layers.</summary>
+    private sealed class KernelWidth : Block
+    {
+        private readonly Parameter _w = new("w", new Shape(1));
+
+        protected override Tensor ForwardCore(Tensor x) => (x * _w.Data()).Square();
+    }
+
+    [Fact]
+    public void Initialize_as_the_first_call_fills_a_parameter_kept_in_a_field()
+    {
+        // Initialize walked the block's parameters before registering its fields, so "w" stayed unfilled and the
+        // forward pass then asked for the Initialize() that had just been called.
+        var net = new KernelWidth();
+        net.Initialize(new Constant(2f));
+        Assert.Equal([4f, 16f], net.Forward(Tensor.FromArray([1f, 2f], 2)).ToArray());
+        Assert.Equal(["w"], net.CollectParams().Keys);
+        var nested = new Sequential { new KernelWidth() };   // inside a container too
+        nested.Initialize(new Constant(3f));
+        Assert.Equal([9f], nested.Forward(Tensor.FromArray([1f], 1)).ToArray());
+    }
+
     /// <summary>A layer that caches its parameter in a field and computes with that field.</summary>
     private sealed class CachingScale : Block
     {

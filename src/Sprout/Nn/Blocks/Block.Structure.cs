@@ -174,6 +174,7 @@ public abstract partial class Block
 
     private void VisitBlocks(string prefix, Action<string, Block> visit)
     {
+        EnsureRegistered();   // the visitor reads _params: a parameter kept in a field is there only once registered
         visit(prefix, this);
         foreach (var (name, child) in Children) child.VisitBlocks(Join(prefix, name), visit);
     }
