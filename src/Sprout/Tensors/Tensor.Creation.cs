@@ -33,6 +33,18 @@ public sealed partial class Tensor
         return t;
     }
 
+    /// <summary>The <paramref name="n"/> × <paramref name="m"/> matrix with ones on the main diagonal and zeros elsewhere (square when <paramref name="m"/> is left out).</summary>
+    public static Tensor Eye(int n, int m = Shape.Unknown)
+    {
+        if (m == Shape.Unknown) m = n;
+        if (n <= 0 || m <= 0)
+            throw new ArgumentOutOfRangeException(nameof(n), $"Eye({n}, {m}): both sizes must be positive (leave the second out for a square matrix).");
+        var t = new Tensor(new Shape(n, m));
+        var d = t.AsSpan();
+        for (int i = 0; i < Math.Min(n, m); i++) d[i * m + i] = 1f;
+        return t;
+    }
+
     /// <summary>0, 1, …, count-1 as a 1-D tensor.</summary>
     public static Tensor Arange(int count) => Arange(0, count);
 

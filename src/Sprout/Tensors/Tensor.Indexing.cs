@@ -164,6 +164,48 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// The elements where <paramref name="mask"/> is non-zero, in row-major order, as a 1-D tensor: PyTorch's
+    /// <c>masked_select</c> (<c>x[mask]</c>); this tensor and the mask broadcast together. The result's length depends on
+    /// the mask's values, so in a shape-only run (<c>Build</c>, <c>Summary</c>) the mask must hold values. The gradient
+    /// goes back to the selected places (summed over what was broadcast), zeros elsewhere.
+    /// </summary>
+    public Tensor MaskedSelect(Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (mask.IsMeta)
+            throw new InvalidOperationException(
+                $"MaskedSelect: the mask of shape {mask.Shape} is shape-only (made by Build or Summary), but how many elements it selects depends on its values. " +
+                "Make the mask from values (e.g. from Tensor.Eye or a comparison of a real tensor), or pass an example input to Summary.");
+        Shape shape;
+        try { shape = ShapeInference.Broadcast(Shape, mask.Shape, "MaskedSelect"); }
+        catch (ArgumentException) { throw new ArgumentException($"MaskedSelect: the mask of shape {mask.Shape} does not broadcast with the tensor of shape {Shape}.", nameof(mask)); }
+        ReadOnlySpan<float> m;
+        using (Autograd.Pause()) m = mask.BroadcastTo(shape).Span;
+        var positions = new List<int>();
+        for (int i = 0; i < m.Length; i++) if (m[i] != 0) positions.Add(i);
+        if (positions.Count == 0)
+            throw new ArgumentException($"MaskedSelect: the mask of shape {mask.Shape} selects no element of the tensor of shape {Shape}, and a tensor cannot be empty here. Check the mask, or test mask.Max().Item() > 0 before selecting.", nameof(mask));
+        var x = Shape == shape ? this : BroadcastTo(shape);
+        var y = EmptyForOverwrite(new Shape(positions.Count), x.IsMeta);
+        if (!y.IsMeta)
+        {
+            var xs = x.Span; var d = y.AsSpan();
+            for (int i = 0; i < d.Length; i++) d[i] = xs[positions[i]];
+        }
+        if (Wants(x)) y.Record("MaskedSelect", x, g => Scattered(g, shape, positions));
+        return y;
+    }
+
+    /// <summary>Zeros of <paramref name="shape"/> with <paramref name="g"/>'s elements at the flat <paramref name="positions"/>.</summary>
+    private static Tensor Scattered(Tensor g, Shape shape, List<int> positions)
+    {
+        var full = Zeros(shape);
+        var d = full.AsSpan(); var gs = g.Span;
+        for (int i = 0; i < positions.Count; i++) d[positions[i]] = gs[i];
+        return full;
+    }
+
+    /// <summary>
     /// Element-wise choice: <paramref name="a"/> where <paramref name="condition"/> is non-zero, else <paramref name="b"/>,
     /// all three broadcast together. The gradient goes to the side chosen (none to the condition).
     /// </summary>

@@ -71,6 +71,31 @@ public class OpValueTests
     }
 
     [Fact]
+    public void Eye_and_MaskedSelect_write_the_books_leave_one_out_keys()
+    {
+        Assert.Equal([1, 0, 0, 0, 1, 0], Tensor.Eye(2, 3).ToArray());
+        Assert.Equal([1, 0, 0, 1], Tensor.Eye(2).ToArray());
+        Assert.Equal(new Shape(3, 2), Tensor.Eye(3, 2).Shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Eye(0));
+        // Nadaraya–Watson's training keys (D2L 11.2): each row is x without its own element, x_tile[(1 - eye).bool()].
+        var x = T([10, 20, 30], 3);
+        var keys = x.Repeat(3, 1).MaskedSelect(Tensor.Ones(3, 3) - Tensor.Eye(3)).Reshape(3, -1);
+        Assert.Equal(new Shape(3, 2), keys.Shape);
+        Assert.Equal([20, 30, 10, 30, 10, 20], keys.ToArray());
+        Assert.Equal([1, 4, 5], Tensor.Arange(6).Reshape(2, 3).MaskedSelect(T([0, 1, 0, 0, 1, 1], 2, 3)).ToArray());
+        Assert.Equal([0, 2, 3, 5], Tensor.Arange(6).Reshape(2, 3).MaskedSelect(T([1, 0, 1], 3)).ToArray());   // a broadcast mask
+        Assert.Contains("selects no element", Assert.Throws<ArgumentException>(() => Tensor.Arange(3).MaskedSelect(Tensor.Zeros(3))).Message);
+        var meta = Tensor.Meta(new Shape(3, 3)).MaskedSelect(Tensor.Eye(3));   // shape-only input, a mask with values: the length is known
+        Assert.True(meta.IsMeta);
+        Assert.Equal(new Shape(3), meta.Shape);
+        var e = Assert.Throws<InvalidOperationException>(() => Tensor.Arange(3).MaskedSelect(Tensor.Meta(new Shape(3))));
+        Assert.Contains("depends on its values", e.Message);
+        var shapes = Assert.Throws<ArgumentException>(() => Tensor.Arange(6).Reshape(2, 3).MaskedSelect(Tensor.Ones(2)));
+        Assert.Contains("(2,)", shapes.Message);
+        Assert.Contains("(2, 3)", shapes.Message);
+    }
+
+    [Fact]
     public void Comparisons_give_zero_or_one_with_broadcasting_and_no_gradient()
     {
         var a = T([1, 2, 3], 3);
