@@ -33,6 +33,29 @@ public sealed partial class Tensor
     /// <summary>The mean over <paramref name="axis"/>.</summary>
     public Tensor Mean(int axis, bool keepDims = false) => Sum(axis, keepDims) * (1f / Shape[axis]);
 
+    /// <summary>
+    /// The sum over several axes at once, as PyTorch's <c>sum(dim=(0, 2, 3))</c> (negative axes count from the end);
+    /// with <paramref name="keepDims"/> they stay as size 1, so the result broadcasts against this tensor.
+    /// </summary>
+    public Tensor Sum(int[] axes, bool keepDims = false) => ReduceAxes(axes, keepDims, "Sum", static (t, axis) => t.Sum(axis, keepDims: true));
+
+    /// <summary>The mean over several axes at once (a batch norm's per-channel mean is <c>x.Mean([0, 2, 3], keepDims: true)</c>).</summary>
+    public Tensor Mean(int[] axes, bool keepDims = false) => ReduceAxes(axes, keepDims, "Mean", static (t, axis) => t.Mean(axis, keepDims: true));
+
+    /// <summary>Reduces over each of <paramref name="axes"/> in turn, keeping them as size 1, then drops them unless asked to keep them.</summary>
+    private Tensor ReduceAxes(int[] axes, bool keepDims, string op, Func<Tensor, int, Tensor> reduce)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        if (axes.Length == 0)
+            throw new ArgumentException($"{op}: no axes given for shape {Shape}; call {op}() to reduce over every element.", nameof(axes));
+        var normalized = axes.Select(Shape.NormalizeAxis).ToArray();
+        if (normalized.Distinct().Count() != normalized.Length)
+            throw new ArgumentException($"{op}: axes ({string.Join(", ", axes)}) name an axis of shape {Shape} twice; give each once.", nameof(axes));
+        var y = this;
+        foreach (int axis in normalized) y = reduce(y, axis);
+        return keepDims ? y : y.Reshape(new Shape([.. Enumerable.Range(0, Rank).Where(d => !normalized.Contains(d)).Select(d => Shape[d])]));
+    }
+
     /// <summary>The largest element, as a scalar tensor.</summary>
     public Tensor Max()
     {

@@ -29,6 +29,8 @@ public class OpGradientTests
     [Fact] public void ScatterAdd_into_both_inputs() => GradCheck.Assert(x => x[0].ScatterAdd(0, Tensor.FromArray([1, 0, 1, 1, 1, 0], 2, 3), x[1]), R(3, 3), R(2, 3));
     [Fact] public void MaskedSelect_with_a_broadcast_mask() => GradCheck.Assert(x => x[0].MaskedSelect(Tensor.FromArray([1, 0, 1], 3)) * 3f, R(2, 3));
     [Fact] public void MaskedSelect_of_a_broadcast_tensor_sums_back() => GradCheck.Assert(x => x[0].MaskedSelect(Tensor.FromArray([1, 0, 1, 1, 1, 0], 2, 3)), R(3));
+    [Fact] public void Mean_over_several_axes_kept() => GradCheck.Assert(x => x[0].Mean([0, 2, 3], keepDims: true) * x[0], R(2, 3, 2, 2));
+    [Fact] public void Sum_over_several_axes_dropped() => GradCheck.Assert(x => x[0].Sum([-1, 0]) * x[1], R(2, 3, 4), R(3));
     [Fact] public void MaskedFill() => GradCheck.Assert(x => x[0].MaskedFill(Tensor.FromArray([1, 0, 0], 3), -5f), R(2, 3));
     [Fact] public void Where_with_broadcasting() => GradCheck.Assert(x => Tensor.Where(Tensor.FromArray([1, 0, 1], 3), x[0], x[1]), R(2, 3), R(2, 1));
     [Fact] public void Maximum_and_minimum() => GradCheck.Assert(x => Tensor.Maximum(x[0], x[1]) + Tensor.Minimum(x[0], x[1]) * 3f, Spread(2, 3), Spread(3) + 0.05f);

@@ -71,6 +71,25 @@ public class OpValueTests
     }
 
     [Fact]
+    public void Sum_and_Mean_over_several_axes_equal_one_axis_at_a_time()
+    {
+        var x = Tensor.Arange(24).Reshape(2, 3, 4);
+        var kept = x.Mean([0, 2], keepDims: true);
+        Assert.Equal(new Shape(1, 3, 1), kept.Shape);
+        Assert.Equal([7.5f, 11.5f, 15.5f], kept.ToArray());   // channel c: the mean of 4c..4c+3 and 12+4c..12+4c+3
+        Assert.Equal(new Shape(3), x.Mean([0, -1]).Shape);
+        Assert.Equal(kept.ToArray(), x.Mean([-1, 0]).ToArray());   // order and sign of the axes do not matter
+        Assert.Equal(x.Sum(2).Sum(0).ToArray(), x.Sum([0, 2]).ToArray());
+        Assert.Equal(new Shape(), x.Sum([0, 1, 2]).Shape);
+        Assert.Equal(276f, x.Sum([0, 1, 2]).Item());
+        Assert.Equal(new Shape(1, 1, 1), x.Sum([0, 1, 2], keepDims: true).Shape);
+        Assert.True(Tensor.Meta(new Shape(2, 3, 4)).Mean([0, 2]).IsMeta);
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => x.Sum([1, -2])).Message);
+        Assert.Throws<ArgumentException>(() => x.Mean([]));
+        Assert.ThrowsAny<ArgumentException>(() => x.Sum([3]));
+    }
+
+    [Fact]
     public void Eye_and_MaskedSelect_write_the_books_leave_one_out_keys()
     {
         Assert.Equal([1, 0, 0, 0, 1, 0], Tensor.Eye(2, 3).ToArray());
