@@ -59,6 +59,19 @@ public class SharingAndSummaryTests
     }
 
     [Fact]
+    public void Summary_splits_off_buffers_and_frozen_parameters_as_Keras_and_Gluon_do()
+    {
+        var net = new Sequential { new Dense(8), new BatchNorm(), new Dense(2) };
+        net.Initialize();
+        net.Forward(Tensor.RandomUniform(4, 3));
+        foreach (var p in net[2].Params.Values) p.GradReq = GradReq.Null;   // a frozen head
+        string s = net.Summary(new Shape(4, 3));
+        // Dense 3→8: 32; BatchNorm: gamma and beta 16 trained, running_mean and running_var 16 buffers; Dense 8→2: 18 frozen.
+        Assert.Contains("Total parameters: 82", s);
+        Assert.Contains("Trainable parameters: 48 (34 in buffers or frozen)", s);
+    }
+
+    [Fact]
     public void Summary_of_the_mlp_lists_shapes_and_counts_and_leaves_the_network_untouched()
     {
         var net = new Sequential { new Dense(256, Activation.Relu), new Dense(10) };
@@ -68,6 +81,7 @@ public class SharingAndSummaryTests
         Assert.Contains("5,376", s);
         Assert.Contains("2,570", s);
         Assert.Contains("Total parameters: 7,946", s);
+        Assert.DoesNotContain("Trainable", s);   // every parameter trains: no split to show
         Assert.Equal(new Shape(256, -1), net[0].Params["weight"].Shape);
         Assert.Equal(ParameterState.Declared, net[0].Params["weight"].State);
     }

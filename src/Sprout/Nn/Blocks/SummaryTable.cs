@@ -10,6 +10,7 @@ namespace Sprout.Nn;
 internal sealed class SummaryTable
 {
     private readonly List<(string Path, string Layer, string Output, string[] Params, long Count, int Calls)> _rows = [];
+    private long _untrained;   // elements of buffers (running statistics) and frozen parameters (GradReq.Null) among the counted
     private readonly Dictionary<(string Path, Block Block), int> _rowOf = [];
     private readonly HashSet<ParameterSlot> _counted = new(ReferenceEqualityComparer.Instance);
 
@@ -25,7 +26,11 @@ internal sealed class SummaryTable
         }
         long count = 0;
         foreach (var (_, p, shape) in entry.Parameters)
-            if (_counted.Add(p.Slot) && shape.IsKnown) count += shape.ElementCount;
+            if (_counted.Add(p.Slot) && shape.IsKnown)
+            {
+                count += shape.ElementCount;
+                if (p.IsBuffer || p.GradReq == GradReq.Null) _untrained += shape.ElementCount;
+            }
         _rowOf[(path, entry.Block)] = _rows.Count;
         _rows.Add((path, entry.Block.GetType().Name, string.Join(", ", entry.Outputs), [.. entry.Parameters.Select(t => $"{t.Name} {t.Shape}")], count, 1));
     }
@@ -53,7 +58,11 @@ internal sealed class SummaryTable
         }
         sb.Append(new string('-', width)).Append('\n');
         sb.Append(outputs.Count == 1 ? "Output shape: " : "Output shapes: ").Append(string.Join(", ", outputs)).Append('\n');
-        sb.Append("Total parameters: ").Append(Format(_rows.Sum(r => r.Count)));
+        long total = _rows.Sum(r => r.Count);
+        sb.Append("Total parameters: ").Append(Format(total));
+        if (_untrained > 0)   // as Keras and Gluon split them: what the trainer updates, and the rest
+            sb.Append('\n').Append("Trainable parameters: ").Append(Format(total - _untrained))
+              .Append(" (").Append(Format(_untrained)).Append(" in buffers or frozen)");
         return sb.ToString();
     }
 
