@@ -22,6 +22,9 @@ public sealed partial class Tensor
         GradBuffer ??= new Tensor(Shape) { _isGradientBuffer = true };
     }
 
+    /// <summary>How many backward passes have written this leaf's gradient (a trainer tells fresh gradients from stale ones by it).</summary>
+    internal long GradientWrites { get; private set; }
+
     /// <summary>The gradient of a leaf after <c>Backward</c>.</summary>
     public Tensor Grad() => GradBuffer ?? throw new InvalidOperationException(
         $"This tensor of shape {Shape} has no gradient buffer. Call AttachGrad() on it before recording, or read Parameter.Grad() for a parameter.");
@@ -185,6 +188,7 @@ public sealed partial class Tensor
         else if (t.GradRequest == GradReq.Write) g.Span.CopyTo(t.GradBuffer.AsSpan());
         else System.Numerics.Tensors.TensorPrimitives.Add(t.GradBuffer.Span, g.Span, t.GradBuffer.AsSpan());
         grads.Consumed(t);
+        t.GradientWrites++;
         return true;
     }
 

@@ -10,6 +10,7 @@ namespace Sprout.Training;
 public sealed class Trainer
 {
     private readonly (string Name, Parameter Parameter)[] _parameters;
+    private readonly long[] _writesAtLastStep;   // per parameter: its gradient's write count when this trainer last stepped
     private float[] _scratch = [];
 
     /// <summary>A trainer for <paramref name="parameters"/> (buffers are left out) with <paramref name="optimizer"/>.</summary>
@@ -20,6 +21,7 @@ public sealed class Trainer
         if (parameters.Count == 0) throw new ArgumentException("Trainer needs at least one parameter; the collection is empty.", nameof(parameters));
         if (parameters.Values.All(p => p.IsBuffer)) throw new ArgumentException("Trainer needs at least one trainable parameter; the collection holds only buffers.", nameof(parameters));
         _parameters = [.. parameters.Where(kv => !kv.Value.IsBuffer).Select(kv => (kv.Key, kv.Value))];
+        _writesAtLastStep = new long[_parameters.Length];
         Optimizer = optimizer;
     }
 
@@ -41,9 +43,12 @@ public sealed class Trainer
 
     /// <summary>
     /// One update with the gradients of the last backward pass, rescaled by 1/<paramref name="batchSize"/> (use it with
-    /// a summed loss). Throws, naming it, if a parameter was never filled: no forward pass reached it.
+    /// a summed loss). Throws, naming it, if a parameter was never filled: no forward pass reached it. A gradient that no
+    /// backward pass has written since this trainer's last step is stale (a branch this iteration did not use, or a
+    /// second Step after one Backward): as Gluon's trainer, Step then throws naming those parameters, and changes
+    /// nothing; with <paramref name="ignoreStaleGrad"/> it leaves them out of this update instead.
     /// </summary>
-    public void Step(int batchSize)
+    public void Step(int batchSize, bool ignoreStaleGrad = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         foreach (var (name, p) in _parameters)
@@ -51,18 +56,37 @@ public sealed class Trainer
                 throw new InvalidOperationException(
                     $"Trainer.Step: parameter '{name}' (shape={p.Shape}) was never filled, so it has no data or gradient: no forward pass has reached it ({p.State}). " +
                     "Run a forward pass through every branch before training, or set its GradReq to Null to leave it out.");
+        var fresh = new bool[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+            fresh[i] = _parameters[i].Parameter is { GradReq: not GradReq.Null } p && p.Data().GradientWrites != _writesAtLastStep[i];
+        if (!ignoreStaleGrad) ThrowIfStale(fresh);
         if (Schedule is { } schedule) LearningRate = schedule.Rate(Optimizer.StepCount);
         Optimizer.BeginStep();
         float rescale = 1f / batchSize;
-        foreach (var (_, p) in _parameters)
+        for (int i = 0; i < _parameters.Length; i++)
         {
-            if (p.GradReq == GradReq.Null || Optimizer.TryUpdateFromGradient(p, p.Data(), p.Grad(), rescale)) continue;
+            var p = _parameters[i].Parameter;
+            if (p.GradReq == GradReq.Null || !fresh[i]) continue;
+            _writesAtLastStep[i] = p.Data().GradientWrites;
+            if (Optimizer.TryUpdateFromGradient(p, p.Data(), p.Grad(), rescale)) continue;
             var weight = p.Data().AsSpan();
             if (_scratch.Length < weight.Length) _scratch = new float[weight.Length];
             var grad = _scratch.AsSpan(0, weight.Length);
             TensorPrimitives.Multiply(p.Grad().Span, rescale, grad);
             Optimizer.Update(p, weight, grad);
         }
+    }
+
+    /// <summary>Refuses a step over gradients no backward pass has written since the last one, naming them and the ways out.</summary>
+    private void ThrowIfStale(bool[] fresh)
+    {
+        var stale = _parameters.Where((t, i) => t.Parameter.GradReq != GradReq.Null && !fresh[i]).Select(t => $"'{t.Name}'").ToList();
+        if (stale.Count == 0) return;
+        string names = string.Join(", ", stale.Take(5)) + (stale.Count > 5 ? $" and {stale.Count - 5} more" : "");
+        throw new InvalidOperationException(
+            $"Trainer.Step: the gradient of {names} has not been written by a backward pass since this trainer's last step, so the step would apply an old gradient again; nothing was updated. " +
+            "Run loss.Backward() before each Step. If this iteration leaves those parameters out on purpose (a branch not taken), call Step(batchSize, ignoreStaleGrad: true) " +
+            "to update only the others, or set their GradReq to Null while they rest.");
     }
 
     /// <summary>

@@ -149,6 +149,66 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void A_second_step_after_one_backward_is_refused_and_changes_nothing()
+    {
+        var (w, backward) = Single([1f, 2f]);
+        var trainer = TrainerFor(w, new Sgd(0.5f, momentum: 0.9f));
+        backward([1f, 1f]);
+        trainer.Step(1);
+        var after = w.Data().ToArray();
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(1));   // with momentum it would move w again
+        Assert.Contains("'w'", e.Message);
+        Assert.Contains("ignoreStaleGrad: true", e.Message);
+        Assert.Equal(after, w.Data().ToArray());
+        Assert.Equal(1, trainer.Optimizer.StepCount);   // the refused step did not count
+        backward([1f, 1f]);
+        trainer.Step(1);                                // a fresh gradient steps again
+        Assert.NotEqual(after, w.Data().ToArray());
+    }
+
+    [Fact]
+    public void A_branch_left_out_of_an_iteration_is_named_and_ignoreStaleGrad_updates_only_the_others()
+    {
+        var trunk = new Dense(3, inUnits: 2);
+        var (left, right) = (new Dense(1, inUnits: 3), new Dense(1, inUnits: 3));
+        var holder = new Sequential { trunk, left, right };
+        holder.Initialize();
+        var trainer = new Trainer(holder.CollectParams(), new Sgd(0.1f));
+        void Iteration(Dense head)
+        {
+            Tensor loss;
+            using (Sprout.Autograd.Record()) loss = head.Forward(trunk.Forward(Tensor.Ones(4, 2))).Sum();
+            loss.Backward();
+        }
+        Iteration(left);
+        Iteration(right);
+        trainer.Step(1);                                // both heads have fresh gradients: no complaint
+        Iteration(left);                                // this time the right head is not used
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(1));
+        Assert.Contains("'2.weight', '2.bias'", e.Message);
+        Assert.DoesNotContain("'1.weight'", e.Message);
+        var rightBefore = right.Weight.Data().ToArray();
+        var leftBefore = left.Weight.Data().ToArray();
+        trainer.Step(1, ignoreStaleGrad: true);
+        Assert.Equal(rightBefore, right.Weight.Data().ToArray());        // its old gradient was not applied again
+        Assert.NotEqual(leftBefore, left.Weight.Data().ToArray());
+    }
+
+    [Fact]
+    public void Gradients_accumulated_over_several_backward_passes_step_once()
+    {
+        var (w, backward) = Single([0f]);
+        w.GradReq = GradReq.Add;
+        var trainer = TrainerFor(w, new Sgd(1f));
+        backward([1f]);
+        backward([2f]);
+        trainer.Step(1);
+        Assert.Equal(-3f, w.Data().ToArray()[0]);
+        trainer.ZeroGrad();
+        Assert.Throws<InvalidOperationException>(() => trainer.Step(1));   // cleared, not rewritten by a backward pass
+    }
+
+    [Fact]
     public void ZeroGrad_clears_accumulated_gradients()
     {
         var (w, backward) = Single([1f]);
