@@ -19,7 +19,9 @@ namespace Sprout.Data;
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
     private readonly Tensor _data, _labels;
+    private readonly Tensor[] _more;         // further tensors batched alongside (valid lengths, a second input)
     private readonly int _sampleSize, _labelSize;
+    private readonly int[] _moreSizes;
     private readonly ImageTransform? _transform;
     private readonly ImageShape _imageShape, _batchImageShape;
     private readonly Batch[] _full = new Batch[2];
@@ -40,12 +42,38 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         (_data, _labels, BatchSize, Shuffle, Seed, DropLast, Prefetch) = (data, labels, batchSize, shuffle, seed, dropLast, prefetch);
         _sampleSize = data.Shape.Product(1, data.Rank);
         _labelSize = labels.Shape.Product(1, labels.Rank);
+        (_more, _moreSizes) = ([], []);
         if (transform is not null)
         {
             _imageShape = ImageShape.OfSamples(data.Shape, "DataLoader with a transform");
             _batchImageShape = transform.OutputShape(_imageShape);
             _transform = transform;
         }
+    }
+
+    /// <summary>
+    /// Batches of several tensors that share their first (sample) axis, shuffled together, as PyTorch's
+    /// <c>DataLoader(TensorDataset(*tensors))</c>: <paramref name="tensors"/>[0] is each batch's <see cref="Batch.Data"/>,
+    /// [1] its <see cref="Batch.Labels"/>, the rest its <see cref="Batch.More"/> (also <c>batch[i]</c>) — a translation
+    /// pair's source, target and their valid lengths. Same options as the two-tensor loader, without a transform.
+    /// </summary>
+    public DataLoader(IReadOnlyList<Tensor> tensors, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true)
+        : this(First(tensors, 0), First(tensors, 1), batchSize, shuffle, seed, dropLast, prefetch)
+    {
+        for (int i = 2; i < tensors.Count; i++)
+            if (tensors[i] is not { Rank: > 0 } t || t.Shape[0] != _data.Shape[0])
+                throw new ArgumentException(
+                    $"DataLoader: tensor {i} has shape {tensors[i]?.Shape.ToString() ?? "null"}, but every tensor must have the first (sample) dimension of tensor 0, {_data.Shape[0]}.", nameof(tensors));
+        _more = [.. tensors.Skip(2)];
+        _moreSizes = [.. _more.Select(t => t.Shape.Product(1, t.Rank))];
+    }
+
+    private static Tensor First(IReadOnlyList<Tensor> tensors, int index)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count < 2)
+            throw new ArgumentException($"DataLoader: give at least two tensors (the data and the labels, then any others); got {tensors.Count}.", nameof(tensors));
+        return tensors[index] ?? throw new ArgumentNullException(nameof(tensors), $"DataLoader: tensor {index} is null.");
     }
 
     /// <summary>The transform each image goes through as it is gathered, if any.</summary>
@@ -121,7 +149,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         if (batch.Data is null)
         {
             var shape = _transform is null ? _data.Shape.With(0, size) : new Shape(size, _batchImageShape.Channels, _batchImageShape.Height, _batchImageShape.Width);
-            batch = new Batch(new Tensor(shape), new Tensor(_labels.Shape.With(0, size)));
+            batch = new Batch(new Tensor(shape), new Tensor(_labels.Shape.With(0, size)), [.. _more.Select(t => new Tensor(t.Shape.With(0, size)))]);
             if (size == BatchSize) _full[b % 2] = batch;
             else _partial = batch;
         }
@@ -168,6 +196,11 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             if (_transform is null) src.Slice(s * _sampleSize, _sampleSize).CopyTo(dst.Slice(i * _sampleSize, _sampleSize));
             else _transform.Apply(src.Slice(s * _sampleSize, _sampleSize), _imageShape, dst.Slice(i * outputSize, outputSize), ImageTransform.StreamFor(Seed, epoch, s));
             lsrc.Slice(s * _labelSize, _labelSize).CopyTo(ldst.Slice(i * _labelSize, _labelSize));
+            for (int k = 0; k < _more.Length; k++)
+            {
+                int n = _moreSizes[k];
+                _more[k].Span.Slice(s * n, n).CopyTo(batch.More[k].AsSpan().Slice(i * n, n));
+            }
         }
     }
 }

@@ -91,6 +91,46 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void Several_tensors_are_batched_and_shuffled_together_as_a_translation_pair_with_valid_lengths()
+    {
+        // Source ids (N, 3), target ids (N, 3), and each side's valid length: sample i holds i in every tensor.
+        int n = 11;
+        var source = Tensor.Arange(n).Reshape(n, 1).Repeat(1, 3);
+        var target = source * 10f;
+        var sourceValid = Tensor.Arange(n) + 100f;
+        var targetValid = Tensor.Arange(n) + 200f;
+        var loader = new DataLoader([source, target, sourceValid, targetValid], batchSize: 4, shuffle: true, seed: 3);
+        var seen = new List<float>();
+        foreach (var prefetched in new[] { true, false })
+            foreach (var b in new DataLoader([source, target, sourceValid, targetValid], 4, shuffle: true, seed: 3, prefetch: prefetched))
+            {
+                Assert.Equal(2, b.More.Count);
+                Assert.Same(b.More[1], b[3]);
+                for (int i = 0; i < b.Size; i++)
+                {
+                    float id = b.Data[i, 0];
+                    Assert.Equal(10f * id, b.Labels[i, 2]);       // every tensor's row i is the same sample
+                    Assert.Equal(100f + id, b[2][i]);
+                    Assert.Equal(200f + id, b[3][i]);
+                    if (prefetched) seen.Add(id);
+                }
+            }
+        Assert.Equal(Enumerable.Range(0, n).Select(i => (float)i), seen.Order());   // each sample once
+        Assert.NotEqual(Enumerable.Range(0, n).Select(i => (float)i), seen);        // in a shuffled order
+        var first = loader.First();
+        Assert.Throws<ArgumentOutOfRangeException>(() => first[4]);
+        Assert.Empty(new DataLoader(source, target, 4).First().More);              // two tensors: nothing more
+    }
+
+    [Fact]
+    public void Several_tensors_must_share_the_sample_count_and_be_at_least_two()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DataLoader([Tensor.Zeros(5, 2), Tensor.Zeros(5), Tensor.Zeros(4)], 2));
+        Assert.Contains("tensor 2 has shape (4,)", e.Message);
+        Assert.Throws<ArgumentException>(() => new DataLoader([Tensor.Zeros(5, 2)], 2));
+    }
+
+    [Fact]
     public void Mismatched_sample_counts_are_rejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new DataLoader(Tensor.Zeros(5, 2), Tensor.Zeros(4), 2));
