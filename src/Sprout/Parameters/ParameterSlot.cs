@@ -19,7 +19,10 @@ internal sealed class ParameterSlot
     private Tensor? _spareFill;          // a fill a failed forward took back, reused by the next fill of the same recipe
     private bool _filledByInitializer;   // the data is the initializer's output (not SetData's)
 
-    public ParameterSlot(Parameter primary, Shape shape) => (Primary, Shape) = (primary, shape);
+    public ParameterSlot(Parameter primary, Shape shape) => (Primary, Shape, DeclaredShape) = (primary, shape, shape);
+
+    /// <summary>The shape the parameter was declared with: -1 where a size was left to be inferred.</summary>
+    public Shape DeclaredShape { get; private init; }
 
     /// <summary>The parameter that made this slot: its name, role and own initializer are the slot's.</summary>
     public Parameter Primary { get; }
@@ -187,7 +190,7 @@ internal sealed class ParameterSlot
         {
             var copy = new ParameterSlot(primary, Shape)
             {
-                _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq,
+                _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq, DeclaredShape = DeclaredShape,
             };
             if (_data is not null) copy.Publish(_data.Clone(), _filledByInitializer);
             copy.State = State;   // Publish marks it Initialized; a Deferred or Declared original stays so

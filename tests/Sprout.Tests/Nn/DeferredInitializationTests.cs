@@ -150,7 +150,8 @@ public class DeferredInitializationTests
         Assert.Contains("'0'", e.Message);
         Assert.Contains("expects 20 input features but got 30", e.Message);
         Assert.Contains("(2, 30)", e.Message);
-        Assert.Contains("create the layer without an input size", e.Message);
+        Assert.Contains("given when the layer was created", e.Message);
+        Assert.Contains("create the layer without that size", e.Message);
 
         var inner = new Sequential { new Dense(10, inUnits: 256) };
         var outer = new Sequential { new Dense(20), inner };
@@ -170,7 +171,14 @@ public class DeferredInitializationTests
         net.Forward(Tensor.RandomUniform(2, 20));
         var e = Assert.Throws<ShapeMismatchException>(() => net.Forward(Tensor.RandomUniform(2, 21)));
         Assert.Contains("expects 20 input features but got 21", e.Message);
+        Assert.Contains("inferred from the first input this layer saw", e.Message);   // not "given when created": the fix differs
+        Assert.Contains("Clone()", e.Message);
+        Assert.DoesNotContain("given when the layer was created", e.Message);
         Assert.Equal(new Shape(1, 10), net.Forward(Tensor.RandomUniform(1, 20)).Shape);
+        var twin = (Sequential)GetNet().Clone();   // a clone keeps what was declared: its sizes are inferred, not given
+        twin.Initialize();
+        twin.Forward(Tensor.RandomUniform(2, 20));
+        Assert.Contains("inferred from the first input", Assert.Throws<ShapeMismatchException>(() => twin.Forward(Tensor.RandomUniform(2, 21))).Message);
     }
 
     [Fact]

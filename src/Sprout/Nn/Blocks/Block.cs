@@ -151,10 +151,13 @@ public abstract partial class Block : IParameterOwner
         int d = Enumerable.Range(0, Math.Min(current.Rank, proposed.Rank))
             .FirstOrDefault(i => current[i] != Shape.Unknown && proposed[i] != Shape.Unknown && current[i] != proposed[i]);
         string where = layerPath.Length == 0 ? $"{GetType().Name} (the block Forward was called on)" : $"{GetType().Name} at path '{layerPath}'";
+        bool given = p.Slot.DeclaredShape.Rank == current.Rank && p.Slot.DeclaredShape[d] != Shape.Unknown;
         return new ShapeMismatchException(paramPath, current, proposed,
             $"{where} expects {current[d]} {what} but got {proposed[d]}, from an input of shape {input.Shape}. " +
-            $"Its parameter '{paramPath}' has shape {current}, fixed when the layer was created with its input size or by an earlier forward pass. " +
-            $"Feed inputs with {current[d]} {what}, or create the layer without an input size so that it is inferred from the first input.");
+            (given
+                ? $"Its parameter '{paramPath}' has shape {current}, given when the layer was created. Feed inputs with {current[d]} {what}, or create the layer without that size so that it is inferred from the first input."
+                : $"Its parameter '{paramPath}' has shape {current}, inferred from the first input this layer saw; a network keeps the sizes it inferred. " +
+                  $"Feed inputs with {current[d]} {what}, or use another instance for inputs with {proposed[d]} (build a new one, or Clone() one that has not run yet)."));
     }
 
     private void PrepareParameters(Tensor?[] inputs)
