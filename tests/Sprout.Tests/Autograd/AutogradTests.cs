@@ -107,6 +107,11 @@ public class AutogradTests
         var e = Assert.Throws<InvalidOperationException>(() => y.Backward());
         Assert.Contains("Autograd.Record()", e.Message);
         Assert.False(y.RequiresGrad);
+        Tensor z;   // the book's z.sum().backward() with the sum taken after the scope: named in the message
+        using (Sprout.Autograd.Record()) z = x * 3f;
+        Assert.Contains("loss.Sum() taken after the scope has closed", Assert.Throws<InvalidOperationException>(() => z.Sum().Backward()).Message);
+        z.Backward(Tensor.Ones(3));
+        Assert.Equal([3f, 3f, 3f], x.Grad().ToArray());
     }
 
     [Fact]
