@@ -19,9 +19,9 @@ namespace Sprout.Data;
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
     private readonly Tensor _data, _labels;
-    private readonly Tensor[] _more;         // further tensors batched alongside (valid lengths, a second input)
+    private readonly Tensor[] _more = [];    // further tensors batched alongside (valid lengths, a second input)
     private readonly int _sampleSize, _labelSize;
-    private readonly int[] _moreSizes;
+    private readonly int[] _moreSizes = [];
     private readonly ImageTransform? _transform;
     private readonly ImageShape _imageShape, _batchImageShape;
     private readonly Batch[] _full = new Batch[2];
@@ -42,7 +42,6 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         (_data, _labels, BatchSize, Shuffle, Seed, DropLast, Prefetch) = (data, labels, batchSize, shuffle, seed, dropLast, prefetch);
         _sampleSize = data.Shape.Product(1, data.Rank);
         _labelSize = labels.Shape.Product(1, labels.Rank);
-        (_more, _moreSizes) = ([], []);
         if (transform is not null)
         {
             _imageShape = ImageShape.OfSamples(data.Shape, "DataLoader with a transform");

@@ -56,17 +56,14 @@ public sealed class Trainer
                 throw new InvalidOperationException(
                     $"Trainer.Step: parameter '{name}' (shape={p.Shape}) was never filled, so it has no data or gradient: no forward pass has reached it ({p.State}). " +
                     "Run a forward pass through every branch before training, or set its GradReq to Null to leave it out.");
-        var fresh = new bool[_parameters.Length];
-        for (int i = 0; i < _parameters.Length; i++)
-            fresh[i] = _parameters[i].Parameter is { GradReq: not GradReq.Null } p && p.Data().GradientWrites != _writesAtLastStep[i];
-        if (!ignoreStaleGrad) ThrowIfStale(fresh);
+        if (!ignoreStaleGrad) ThrowIfStale();
         if (Schedule is { } schedule) LearningRate = schedule.Rate(Optimizer.StepCount);
         Optimizer.BeginStep();
         float rescale = 1f / batchSize;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i].Parameter;
-            if (p.GradReq == GradReq.Null || !fresh[i]) continue;
+            if (!HasFreshGradient(i)) continue;
             _writesAtLastStep[i] = p.Data().GradientWrites;
             if (Optimizer.TryUpdateFromGradient(p, p.Data(), p.Grad(), rescale)) continue;
             var weight = p.Data().AsSpan();
@@ -77,11 +74,17 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>Whether parameter <paramref name="i"/> is trained and a backward pass has written its gradient since this trainer's last step.</summary>
+    private bool HasFreshGradient(int i) =>
+        _parameters[i].Parameter is { GradReq: not GradReq.Null } p && p.Data().GradientWrites != _writesAtLastStep[i];
+
     /// <summary>Refuses a step over gradients no backward pass has written since the last one, naming them and the ways out.</summary>
-    private void ThrowIfStale(bool[] fresh)
+    private void ThrowIfStale()
     {
-        var stale = _parameters.Where((t, i) => t.Parameter.GradReq != GradReq.Null && !fresh[i]).Select(t => $"'{t.Name}'").ToList();
-        if (stale.Count == 0) return;
+        List<string>? stale = null;   // made only when a step is refused: Step allocates nothing otherwise
+        for (int i = 0; i < _parameters.Length; i++)
+            if (_parameters[i].Parameter.GradReq != GradReq.Null && !HasFreshGradient(i)) (stale ??= []).Add($"'{_parameters[i].Name}'");
+        if (stale is null) return;
         string names = string.Join(", ", stale.Take(5)) + (stale.Count > 5 ? $" and {stale.Count - 5} more" : "");
         throw new InvalidOperationException(
             $"Trainer.Step: the gradient of {names} has not been written by a backward pass since this trainer's last step, so the step would apply an old gradient again; nothing was updated. " +

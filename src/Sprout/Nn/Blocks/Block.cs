@@ -151,7 +151,7 @@ public abstract partial class Block : IParameterOwner
         int d = Enumerable.Range(0, Math.Min(current.Rank, proposed.Rank))
             .FirstOrDefault(i => current[i] != Shape.Unknown && proposed[i] != Shape.Unknown && current[i] != proposed[i]);
         string where = layerPath.Length == 0 ? $"{GetType().Name} (the block Forward was called on)" : $"{GetType().Name} at path '{layerPath}'";
-        bool given = p.Slot.DeclaredShape.Rank == current.Rank && p.Slot.DeclaredShape[d] != Shape.Unknown;
+        bool given = p.Slot.DeclaredShape[d] != Shape.Unknown;
         return new ShapeMismatchException(paramPath, current, proposed,
             $"{where} expects {current[d]} {what} but got {proposed[d]}, from an input of shape {input.Shape}. " +
             (given

@@ -42,9 +42,9 @@ internal sealed class SummaryTable
     {
         var header = ("Layer", "Type", "Output shape", "Parameters", "Count");
         var rows = _rows.Select(r => (r.Path, r.Layer, Output: r.Calls > 1 ? $"{r.Output} ×{r.Calls}" : r.Output, Params: Wrap(r.Params), Count: Format(r.Count))).ToList();
-        var cells = rows.Select(r => (r.Path, r.Layer, r.Output, r.Item4[0], r.Item5)).Prepend(header).ToList();
+        var cells = rows.Select(r => (r.Path, r.Layer, r.Output, r.Params[0], r.Count)).Prepend(header).ToList();
         int w1 = cells.Max(c => c.Item1.Length), w2 = cells.Max(c => c.Item2.Length), w3 = cells.Max(c => c.Item3.Length),
-            w4 = Math.Max(header.Item4.Length, rows.Select(r => r.Item4.Max(line => line.Length)).DefaultIfEmpty(0).Max()), w5 = cells.Max(c => c.Item5.Length);
+            w4 = Math.Max(header.Item4.Length, rows.Select(r => r.Params.Max(line => line.Length)).DefaultIfEmpty(0).Max()), w5 = cells.Max(c => c.Item5.Length);
         string Line((string, string, string, string, string) c) =>
             $"{c.Item1.PadRight(w1)}  {c.Item2.PadRight(w2)}  {c.Item3.PadRight(w3)}  {c.Item4.PadRight(w4)}  {c.Item5.PadLeft(w5)}".TrimEnd();
         int width = w1 + w2 + w3 + w4 + w5 + 8;
