@@ -146,8 +146,8 @@ public sealed partial class Tensor
                 "Backward() was already called on this graph and its tape has been freed. Recompute the loss inside Autograd.Record() before calling Backward() again.");
         if (Node is null && GradBuffer is null)
             throw new InvalidOperationException(
-                $"This tensor of shape {Shape} was not computed while recording, so there is nothing to differentiate. Compute it inside `using (Autograd.Record()) {{ ... }}` from parameters (or tensors with AttachGrad()); " +
-                "that includes the last reduction: loss.Sum() taken after the scope has closed is not recorded (or call Backward(Tensor.Ones(shape)) on the recorded tensor itself).");
+                $"This tensor of shape {Shape} was not computed while recording from anything that wants a gradient, so there is nothing to differentiate. Compute it inside `using (Autograd.Record()) {{ ... }}` from parameters (or tensors with AttachGrad()), " +
+                "not all of them frozen (GradReq.Null); that includes the last reduction: loss.Sum() taken after the scope has closed is not recorded (or call Backward(Tensor.Ones(shape)) on the recorded tensor itself).");
         if (headGradient is null && Length != 1)
             throw new InvalidOperationException(
                 $"Backward() without a head gradient needs a scalar, but this tensor has shape {Shape}. Reduce it inside the Autograd.Record() scope (loss.Sum() or loss.Mean()), or pass Backward(headGradient) of shape {Shape} (Tensor.Ones for a sum).");

@@ -63,8 +63,19 @@ internal sealed class ParameterSlot
         throw NotReady("read the data");
     }
 
-    /// <summary>The gradient from the last backward pass; same rules as <see cref="Data"/>.</summary>
-    public Tensor Grad() => State == ParameterState.Initialized ? _data!.Grad() : throw NotReady("read the gradient");
+    /// <summary>
+    /// The gradient from the last backward pass; same rules as <see cref="Data"/>. A frozen parameter
+    /// (<see cref="GradReq.Null"/>) keeps none, so asking for it is an error, as in Gluon (PyTorch's <c>.grad</c> is None).
+    /// </summary>
+    public Tensor Grad()
+    {
+        if (State != ParameterState.Initialized) throw NotReady("read the gradient");
+        if (_gradReq == GradReq.Null)
+            throw new InvalidOperationException(
+                $"Parameter '{DisplayName}' has GradReq.Null (it is frozen), so backward keeps no gradient for it. " +
+                "Set its GradReq to GradReq.Write before recording to train it, or skip frozen parameters (GradReq == GradReq.Null) when reading gradients.");
+        return _data!.Grad();
+    }
 
     /// <summary>
     /// Sets the values. Before the shape is fully known, <paramref name="value"/> must agree with every known dimension;

@@ -112,6 +112,6 @@ public sealed class Trainer
     public void ZeroGrad()
     {
         foreach (var (_, p) in _parameters)
-            if (p.IsInitialized) p.Grad().AsSpan().Clear();
+            if (p.IsInitialized && p.GradReq != GradReq.Null) p.Grad().AsSpan().Clear();
     }
 }

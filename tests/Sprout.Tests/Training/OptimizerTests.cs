@@ -221,6 +221,27 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void A_frozen_parameter_has_no_gradient_to_read_and_the_trainer_leaves_it_alone()
+    {
+        var (w, backward) = Single([1f, 2f]);
+        w.GradReq = GradReq.Null;
+        var nothing = Assert.Throws<InvalidOperationException>(() => backward([4f, -8f]));   // all it depends on is frozen
+        Assert.Contains("frozen (GradReq.Null)", nothing.Message);
+        var e = Assert.Throws<InvalidOperationException>(() => w.Grad());   // Gluon refuses too; zeros would read as "no signal"
+        Assert.Contains($"'{w.Path}'", e.Message);
+        Assert.Contains("GradReq.Null", e.Message);
+        Assert.Contains("GradReq.Write", e.Message);
+        var trainer = TrainerFor(w, new Sgd(0.5f));
+        trainer.ZeroGrad();
+        Assert.Equal(0f, trainer.ClipGradients(1f));
+        trainer.Step(1);
+        Assert.Equal([1f, 2f], w.Data().ToArray());
+        w.GradReq = GradReq.Write;   // unfrozen: the buffer is there again
+        backward([4f, -8f]);
+        Assert.Equal([4f, -8f], w.Grad().ToArray());
+    }
+
+    [Fact]
     public void Bad_hyper_parameters_are_rejected_with_the_value()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(-1f));
