@@ -63,6 +63,29 @@ public sealed class Parameter
         set => _slot.GradReq = value;
     }
 
+    /// <summary>
+    /// Scales the optimizer's learning rate for this parameter (1 by default; Gluon's <c>lr_mult</c>, PyTorch's per-group
+    /// <c>lr</c>): the book fine-tunes a pretrained network with its new output layer at 10×. 0 or more, finite.
+    /// </summary>
+    public float LearningRateMultiplier
+    {
+        get => _slot.LearningRateMultiplier;
+        set => _slot.LearningRateMultiplier = CheckMultiplier(value, nameof(LearningRateMultiplier));
+    }
+
+    /// <summary>
+    /// Scales the optimizer's weight decay for this parameter (1 by default; Gluon's <c>wd_mult</c>, PyTorch's per-group
+    /// <c>weight_decay</c>): 0 leaves biases and normalization scales undecayed. 0 or more, finite.
+    /// </summary>
+    public float WeightDecayMultiplier
+    {
+        get => _slot.WeightDecayMultiplier;
+        set => _slot.WeightDecayMultiplier = CheckMultiplier(value, nameof(WeightDecayMultiplier));
+    }
+
+    private float CheckMultiplier(float value, string name) => value >= 0 && float.IsFinite(value) ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"Parameter '{Path}': {name} must be finite and 0 or more; got {value}. It stays {(name == nameof(LearningRateMultiplier) ? LearningRateMultiplier : WeightDecayMultiplier)}.");
+
     /// <summary>Whether this parameter shares its values with <paramref name="other"/> (the same object, or tied to it).</summary>
     public bool IsTiedTo(Parameter other) => ReferenceEquals(_slot, other?._slot);
 

@@ -78,6 +78,24 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
         foreach (var p in Values) p.GradReq = request;
     }
 
+    /// <summary>
+    /// Sets every parameter's <see cref="Parameter.LearningRateMultiplier"/> (Gluon's <c>setattr('lr_mult', …)</c>):
+    /// <c>net.Output.CollectParams().SetLearningRateMultiplier(10)</c> trains a new head ten times faster than the body.
+    /// </summary>
+    public void SetLearningRateMultiplier(float multiplier)
+    {
+        foreach (var p in Values) p.LearningRateMultiplier = multiplier;   // a bad value throws at the first, changing none
+    }
+
+    /// <summary>
+    /// Sets every parameter's <see cref="Parameter.WeightDecayMultiplier"/> (Gluon's <c>setattr('wd_mult', …)</c>):
+    /// <c>net.CollectParams(".*bias").SetWeightDecayMultiplier(0)</c> decays the weights alone, as the book's weight decay section does.
+    /// </summary>
+    public void SetWeightDecayMultiplier(float multiplier)
+    {
+        foreach (var p in Values) p.WeightDecayMultiplier = multiplier;
+    }
+
     /// <summary>The total number of elements; unknown while a shape has -1s.</summary>
     public long? ElementCount => Values.All(p => p.Shape.IsKnown) ? Values.Sum(p => (long)p.Shape.ElementCount) : null;
 

@@ -53,6 +53,12 @@ internal sealed class ParameterSlot
     }
     private GradReq _gradReq = GradReq.Write;
 
+    /// <summary>Scales the optimizer's learning rate for this parameter (Gluon's <c>lr_mult</c>).</summary>
+    public float LearningRateMultiplier { get; set; } = 1f;
+
+    /// <summary>Scales the optimizer's weight decay for this parameter (Gluon's <c>wd_mult</c>).</summary>
+    public float WeightDecayMultiplier { get; set; } = 1f;
+
     private string DisplayName => Primary.Path;
 
     /// <summary>The data; throws <see cref="DeferredInitializationException"/> or <see cref="UninitializedParameterException"/> before it is filled.</summary>
@@ -202,6 +208,7 @@ internal sealed class ParameterSlot
             var copy = new ParameterSlot(primary, Shape)
             {
                 _recordedInit = _recordedInit, _seed = _seed, _streamKey = _streamKey, _gradReq = _gradReq, DeclaredShape = DeclaredShape,
+                LearningRateMultiplier = LearningRateMultiplier, WeightDecayMultiplier = WeightDecayMultiplier,
             };
             if (_data is not null) copy.Publish(_data.Clone(), _filledByInitializer);
             copy.State = State;   // Publish marks it Initialized; a Deferred or Declared original stays so

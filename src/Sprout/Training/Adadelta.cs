@@ -30,7 +30,7 @@ public sealed class Adadelta : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
-        if (WeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);
+        if (ParameterWeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, ParameterWeightDecay, grad, grad);
         Span<float> s = state[0], delta = state[1], scratch = state[2];
         TensorPrimitives.Multiply(grad, grad, scratch);
         TensorPrimitives.Multiply(s, Rho, s);
@@ -45,6 +45,6 @@ public sealed class Adadelta : Optimizer
         TensorPrimitives.Multiply(grad, grad, scratch);
         TensorPrimitives.Multiply(delta, Rho, delta);
         TensorPrimitives.MultiplyAdd(scratch, 1f - Rho, delta, delta);
-        TensorPrimitives.MultiplyAdd(grad, -LearningRate, weight, weight);
+        TensorPrimitives.MultiplyAdd(grad, -ParameterLearningRate, weight, weight);
     }
 }

@@ -17,10 +17,10 @@ public sealed class Adagrad(float learningRate = 0.01f, float epsilon = 1e-6f, f
     /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
-        if (WeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);
+        if (ParameterWeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, ParameterWeightDecay, grad, grad);
         Span<float> s = state[0], scratch = state[1];
         TensorPrimitives.MultiplyAdd(grad, grad, s, s);
-        AdaptiveStep(weight, grad, s, scratch, LearningRate, Epsilon);
+        AdaptiveStep(weight, grad, s, scratch, ParameterLearningRate, Epsilon);
     }
 
     /// <summary>w ← w − η·g/√(s + ε), through <paramref name="scratch"/>.</summary>

@@ -37,10 +37,10 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
-        if (WeightDecay > 0)
+        if (ParameterWeightDecay > 0)
         {
-            if (Decoupled) TensorPrimitives.Multiply(weight, 1f - LearningRate * WeightDecay, weight);
-            else TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);
+            if (Decoupled) TensorPrimitives.Multiply(weight, 1f - ParameterLearningRate * ParameterWeightDecay, weight);
+            else TensorPrimitives.MultiplyAdd(weight, ParameterWeightDecay, grad, grad);
         }
         Span<float> m = state[0], v = state[1], scratch = state[2];
         TensorPrimitives.Multiply(m, Beta1, m);
@@ -56,6 +56,6 @@ public class Adam : Optimizer
         TensorPrimitives.Sqrt(scratch, scratch);
         TensorPrimitives.Add(scratch, Epsilon, scratch);
         TensorPrimitives.Divide(m, scratch, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, -LearningRate / correction1, weight, weight);
+        TensorPrimitives.MultiplyAdd(scratch, -ParameterLearningRate / correction1, weight, weight);
     }
 }

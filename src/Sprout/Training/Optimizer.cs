@@ -32,20 +32,43 @@ public abstract class Optimizer
     /// <summary>The L2 weight decay λ.</summary>
     public float WeightDecay { get; }
 
+    /// <summary>
+    /// The learning rate for the parameter being updated: <see cref="LearningRate"/> × its
+    /// <see cref="Parameter.LearningRateMultiplier"/> (Gluon's <c>_get_lr</c>). An update rule steps by this one.
+    /// </summary>
+    protected float ParameterLearningRate { get; private set; }
+
+    /// <summary>The weight decay for the parameter being updated: <see cref="WeightDecay"/> × its <see cref="Parameter.WeightDecayMultiplier"/>.</summary>
+    protected float ParameterWeightDecay { get; private set; }
+
     /// <summary>How many steps have been taken.</summary>
     public int StepCount { get; private set; }
 
     internal void BeginStep() => StepCount++;
 
     /// <summary>Applies one update to <paramref name="weight"/> from <paramref name="grad"/> (already rescaled).</summary>
-    internal void Update(Parameter p, Span<float> weight, Span<float> grad) => Update(weight, grad, StateOf(p, weight.Length));
+    internal void Update(Parameter p, Span<float> weight, Span<float> grad)
+    {
+        SelectRatesOf(p);
+        Update(weight, grad, StateOf(p, weight.Length));
+    }
 
     /// <summary>
     /// Updates <paramref name="weight"/> straight from the unscaled <paramref name="grad"/> times
     /// <paramref name="gradScale"/>, without a scaled copy, if this rule can (built-in rules, over threads); returns
     /// false, changing nothing, otherwise.
     /// </summary>
-    internal virtual bool TryUpdateFromGradient(Parameter p, Tensor weight, Tensor grad, float gradScale) => false;
+    internal bool TryUpdateFromGradient(Parameter p, Tensor weight, Tensor grad, float gradScale)
+    {
+        SelectRatesOf(p);
+        return TryUpdateInPlace(p, weight, grad, gradScale);
+    }
+
+    /// <summary><see cref="TryUpdateFromGradient"/> once the parameter's rates are selected.</summary>
+    private protected virtual bool TryUpdateInPlace(Parameter p, Tensor weight, Tensor grad, float gradScale) => false;
+
+    private void SelectRatesOf(Parameter p) =>
+        (ParameterLearningRate, ParameterWeightDecay) = (LearningRate * p.LearningRateMultiplier, WeightDecay * p.WeightDecayMultiplier);
 
     /// <summary>The buffers this rule keeps for <paramref name="p"/>, created on first use.</summary>
     internal float[][] StateOf(Parameter p, int length)

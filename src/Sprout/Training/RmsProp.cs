@@ -27,11 +27,11 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
-        if (WeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);
+        if (ParameterWeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, ParameterWeightDecay, grad, grad);
         Span<float> s = state[0], scratch = state[1];
         TensorPrimitives.Multiply(grad, grad, scratch);
         TensorPrimitives.Multiply(s, Gamma, s);
         TensorPrimitives.MultiplyAdd(scratch, 1f - Gamma, s, s);
-        Adagrad.AdaptiveStep(weight, grad, s, scratch, LearningRate, Epsilon);
+        Adagrad.AdaptiveStep(weight, grad, s, scratch, ParameterLearningRate, Epsilon);
     }
 }

@@ -33,7 +33,7 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> weight, Span<float> grad, float[][] state)
     {
-        if (WeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, WeightDecay, grad, grad);
+        if (ParameterWeightDecay > 0) TensorPrimitives.MultiplyAdd(weight, ParameterWeightDecay, grad, grad);
         if (Momentum > 0)
         {
             var v = state[0].AsSpan();
@@ -41,7 +41,7 @@ public sealed class Sgd : Optimizer
             if (Nesterov) TensorPrimitives.MultiplyAdd(v, Momentum, grad, grad);
             else v.CopyTo(grad);
         }
-        TensorPrimitives.MultiplyAdd(grad, -LearningRate, weight, weight);
+        TensorPrimitives.MultiplyAdd(grad, -ParameterLearningRate, weight, weight);
     }
 
     /// <summary>
@@ -49,11 +49,11 @@ public sealed class Sgd : Optimizer
     /// one pass over weight, gradient and velocity: <see cref="HeavyBall"/>), and split a large parameter into ranges over
     /// the threads; the other variants take the general path.
     /// </summary>
-    internal override bool TryUpdateFromGradient(Parameter p, Tensor weight, Tensor grad, float gradScale)
+    private protected override bool TryUpdateInPlace(Parameter p, Tensor weight, Tensor grad, float gradScale)
     {
-        if (WeightDecay > 0 || Nesterov) return false;
+        if (ParameterWeightDecay > 0 || Nesterov) return false;
         float[]? velocity = Momentum > 0 ? StateOf(p, weight.Length)[0] : null;
-        float step = -LearningRate, momentum = Momentum;
+        float step = -ParameterLearningRate, momentum = Momentum;
         WorkerPool.ForRanges(weight.Length, weight.Length, (start, end) =>
         {
             var w = weight.AsSpan()[start..end];

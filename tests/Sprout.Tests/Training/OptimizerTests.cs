@@ -107,6 +107,87 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>A Dense(1) with weight [w0] and bias [b0] over a one-feature input x, and a backward of loss = Σ g·(x·w + b).</summary>
+    private static (Dense Layer, Action<float> Backward) WeightAndBias(float w0, float b0, float x)
+    {
+        var layer = new Dense(1, inUnits: 1);
+        layer.Initialize();
+        layer.Weight.SetData(Tensor.FromArray([w0], 1, 1));
+        layer.Bias!.SetData(Tensor.FromArray([b0], 1));
+        return (layer, g =>
+        {
+            Tensor loss;
+            using (Sprout.Autograd.Record()) loss = (layer.Forward(Tensor.FromArray([x], 1, 1)) * g).Sum();
+            loss.Backward();
+        });
+    }
+
+    [Theory]
+    [InlineData(0f)]     // plain SGD takes the in-place path
+    [InlineData(0.9f)]   // heavy-ball with weight decay takes the general one
+    public void Per_parameter_multipliers_scale_the_learning_rate_and_the_weight_decay_as_gluon_does(float momentum)
+    {
+        var (layer, backward) = WeightAndBias(w0: 1f, b0: 2f, x: 3f);
+        var trainer = new Trainer(layer.CollectParams(), new Sgd(0.1f, momentum, weightDecay: momentum > 0 ? 0.5f : 0f));
+        layer.CollectParams(".*bias").SetWeightDecayMultiplier(0);   // the book's weight decay: weights only
+        layer.CollectParams(".*weight").SetLearningRateMultiplier(10);
+        double w = 1, b = 2, vw = 0, vb = 0, wd = momentum > 0 ? 0.5 : 0;
+        for (int step = 0; step < 3; step++)
+        {
+            backward(2f);   // ∂/∂w = g·x = 6, ∂/∂b = g = 2
+            trainer.Step(1);
+            vw = momentum * vw + 6 + wd * w;
+            vb = momentum * vb + 2;   // wd × 0
+            w -= 0.1 * 10 * vw;
+            b -= 0.1 * vb;
+            Assert.Equal(w, layer.Weight.Data().ToArray()[0], 1e-4);
+            Assert.Equal(b, layer.Bias!.Data().ToArray()[0], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void AdamW_decays_by_the_parameter_s_own_rates()
+    {
+        var (layer, backward) = WeightAndBias(w0: 0.5f, b0: 0.5f, x: 1f);
+        layer.Weight.LearningRateMultiplier = 0.5f;
+        layer.Weight.WeightDecayMultiplier = 4f;
+        layer.Bias!.WeightDecayMultiplier = 0f;
+        var trainer = new Trainer(layer.CollectParams(), new AdamW(0.01f, weightDecay: 0.1f));
+        double w = 0.5, b = 0.5, mw = 0, vw = 0, mb = 0, vb = 0;
+        for (int t = 1; t <= 3; t++)
+        {
+            backward(1.5f);   // both gradients 1.5
+            trainer.Step(1);
+            w *= 1 - 0.005 * 0.4;   // decoupled: η·mult × λ·mult
+            (mw, vw) = (0.9 * mw + 0.1 * 1.5, 0.999 * vw + 0.001 * 2.25);
+            (mb, vb) = (0.9 * mb + 0.1 * 1.5, 0.999 * vb + 0.001 * 2.25);
+            double c1 = 1 - Math.Pow(0.9, t), c2 = 1 - Math.Pow(0.999, t);
+            w -= 0.005 * (mw / c1) / (Math.Sqrt(vw / c2) + 1e-8);
+            b -= 0.01 * (mb / c1) / (Math.Sqrt(vb / c2) + 1e-8);
+            Assert.Equal(w, layer.Weight.Data().ToArray()[0], 1e-5);
+            Assert.Equal(b, layer.Bias.Data().ToArray()[0], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Multipliers_are_shared_by_tied_parameters_copied_by_clones_and_checked()
+    {
+        var net = new Sequential { new Dense(4), new Dense(4) };
+        net[1].ShareParameters(net[0].CollectParams());
+        net[0].CollectParams().SetLearningRateMultiplier(3);
+        Assert.Equal(3f, ((Dense)net[1]).Weight.LearningRateMultiplier);
+        var clone = (Sequential)net.Clone();
+        Assert.Equal(3f, ((Dense)clone[0]).Weight.LearningRateMultiplier);
+        ((Dense)clone[0]).Weight.LearningRateMultiplier = 1;
+        Assert.Equal(3f, ((Dense)net[0]).Weight.LearningRateMultiplier);   // the clone's own
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.CollectParams().SetWeightDecayMultiplier(-1));
+        Assert.Contains("'0.weight'", e.Message);
+        Assert.Contains("got -1", e.Message);
+        Assert.All(net.CollectParams().Values, p => Assert.Equal(1f, p.WeightDecayMultiplier));   // the first refusal changed nothing
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((Dense)net[0]).Weight.LearningRateMultiplier = float.NaN);
+        Assert.Equal(3f, ((Dense)net[0]).Weight.LearningRateMultiplier);
+    }
+
     [Fact]
     public void A_trainer_made_before_the_first_forward_trains_the_filled_parameters()
     {
