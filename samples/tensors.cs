@@ -23,7 +23,7 @@ Console.WriteLine($"x.Repeat(1, 2) =\n{x.Repeat(1, 2)}\nx.Pad([0, 1], [0, 1], -1
 // Indexing and masking: ids are float tensors holding whole numbers.
 var ids = Tensor.FromArray([2, 0, 2], 3);
 Console.WriteLine($"x.IndexSelect(1, [2, 0, 2]) =\n{x.IndexSelect(1, ids)}\nOneHot([2, 0, 2], 3) =\n{Tensor.OneHot(ids, 3)}");
-Console.WriteLine($"x.MaskedFill(x > 2, 0) =\n{x.MaskedFill(x.Gt(2f), 0f)}");
+Console.WriteLine($"x.MaskedFill(x > 2, 0) =\n{x.MaskedFill(x > 2f, 0f)}");
 
 // Comparisons, orderings and reductions.
 var (top, where) = Tensor.FromArray([3f, 1f, 4f, 1f, 5f], 5).TopK(2);
@@ -36,3 +36,13 @@ Console.WriteLine($"GELU {z.Gelu()}\nSiLU {z.Silu()}\nMish {z.Mish()}");
 var q = Tensor.RandomUniform(2, 4, 8, 16);   // (batch, heads, queries, dim)
 var k = Tensor.RandomUniform(2, 4, 8, 16);
 Console.WriteLine($"scores Q·Kᵀ: {Tensor.MatMul(q, k, transposeB: true).Shape}; (2, 8, 16)·(16, 5): {Tensor.RandomUniform(2, 8, 16).MatMul(Tensor.RandomUniform(16, 5)).Shape}");
+
+// Writing in place, outside the recording: the book's from-scratch update w[:] = w - lr * grad, and zeroing a gradient.
+var w = Tensor.FromArray([1f, 2f], 2);
+w.AttachGrad();
+Tensor loss;
+using (Autograd.Record()) loss = (w * w).Sum();
+loss.Backward();
+w.CopyFrom(w - 0.1f * w.Grad());
+w.Grad().Fill(0f);
+Console.WriteLine($"after one step of w·w from [1, 2] at lr 0.1: w = {w}");

@@ -15,6 +15,9 @@ internal sealed class TapeNode(string op, Tensor[] inputs, Func<Tensor, Tensor>[
     public Tensor[] Inputs { get; } = inputs;
     public Func<Tensor, Tensor>[] Rules { get; } = rules;
 
+    /// <summary>The in-place write clock when the op ran: an input written after it has changed under the rule.</summary>
+    public long WritesBefore { get; } = Tensor.InPlaceClock;
+
     /// <summary>This node's place in its thread's recording order (1, 2, …).</summary>
     public long Sequence { get; } = ++t_issued;
 }

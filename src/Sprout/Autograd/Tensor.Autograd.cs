@@ -76,6 +76,7 @@ public sealed partial class Tensor
         ThrowIfCannotBackward(headGradient);
         var head = headGradient ?? Ones(Shape);
         var order = TopologicalOrder();
+        ThrowIfOverwrittenSinceRecorded(order);
         var uses = gradientReady is null ? null : LeafUses(order);
         var grads = new GradientTable(StoragePool.BeginRentalLog());
         try

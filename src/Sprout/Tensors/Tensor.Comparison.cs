@@ -32,6 +32,34 @@ public sealed partial class Tensor
     /// <summary>1 where this ≥ <paramref name="value"/>, else 0.</summary>
     public Tensor Ge(float value) => Ge(Scalar(value));
 
+    // The ordering operators, as NumPy and PyTorch write them (x > 0.5 is a 0/1 mask). == and != keep their C# meaning
+    // (the same tensor object): use Eq and Ne for element-wise equality.
+
+    /// <summary>1 where <paramref name="a"/> &lt; <paramref name="b"/> (broadcasting), else 0: <see cref="Lt(Tensor)"/>.</summary>
+    public static Tensor operator <(Tensor a, Tensor b) => a.Lt(b);
+    /// <summary>1 where <paramref name="a"/> &gt; <paramref name="b"/> (broadcasting), else 0: <see cref="Gt(Tensor)"/>.</summary>
+    public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
+    /// <summary>1 where <paramref name="a"/> ≤ <paramref name="b"/> (broadcasting), else 0: <see cref="Le(Tensor)"/>.</summary>
+    public static Tensor operator <=(Tensor a, Tensor b) => a.Le(b);
+    /// <summary>1 where <paramref name="a"/> ≥ <paramref name="b"/> (broadcasting), else 0: <see cref="Ge(Tensor)"/>.</summary>
+    public static Tensor operator >=(Tensor a, Tensor b) => a.Ge(b);
+    /// <summary>1 where <paramref name="a"/> &lt; <paramref name="value"/>, else 0.</summary>
+    public static Tensor operator <(Tensor a, float value) => a.Lt(value);
+    /// <summary>1 where <paramref name="a"/> &gt; <paramref name="value"/>, else 0.</summary>
+    public static Tensor operator >(Tensor a, float value) => a.Gt(value);
+    /// <summary>1 where <paramref name="a"/> ≤ <paramref name="value"/>, else 0.</summary>
+    public static Tensor operator <=(Tensor a, float value) => a.Le(value);
+    /// <summary>1 where <paramref name="a"/> ≥ <paramref name="value"/>, else 0.</summary>
+    public static Tensor operator >=(Tensor a, float value) => a.Ge(value);
+    /// <summary>1 where <paramref name="value"/> &lt; <paramref name="a"/>, else 0.</summary>
+    public static Tensor operator <(float value, Tensor a) => a.Gt(value);
+    /// <summary>1 where <paramref name="value"/> &gt; <paramref name="a"/>, else 0.</summary>
+    public static Tensor operator >(float value, Tensor a) => a.Lt(value);
+    /// <summary>1 where <paramref name="value"/> ≤ <paramref name="a"/>, else 0.</summary>
+    public static Tensor operator <=(float value, Tensor a) => a.Ge(value);
+    /// <summary>1 where <paramref name="value"/> ≥ <paramref name="a"/>, else 0.</summary>
+    public static Tensor operator >=(float value, Tensor a) => a.Le(value);
+
     /// <summary>Element-wise max(a, b) with broadcasting; the gradient goes to the larger, split equally on ties.</summary>
     public static Tensor Maximum(Tensor a, Tensor b)
     {

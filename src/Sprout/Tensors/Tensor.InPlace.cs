@@ -1,0 +1,88 @@
+namespace Sprout;
+
+// Writing into an existing tensor: MXNet's x[:] = value and PyTorch's copy_ / fill_ / zero_, which the book's
+// from-scratch chapters use to update parameters and clear gradients. Autograd keeps a clock of such writes, so a
+// backward pass whose recorded ops read a tensor that was overwritten after they ran refuses before it writes
+// anything (PyTorch's "modified by an inplace operation" check).
+public sealed partial class Tensor
+{
+    private static long s_inPlaceWrites;   // the clock: in-place writes so far, in this process
+    private long _writtenAt;                // on a storage's owner: the clock at its last in-place write
+
+    /// <summary>The in-place write clock now (a recorded op notes it, see <see cref="TapeNode.WritesBefore"/>).</summary>
+    internal static long InPlaceClock => Volatile.Read(ref s_inPlaceWrites);
+
+    /// <summary>Whether this tensor's storage was written in place after the clock read <paramref name="clock"/>.</summary>
+    internal bool WrittenInPlaceAfter(long clock) => (_owner ?? this)._writtenAt > clock;
+
+    /// <summary>
+    /// Overwrites every element with <paramref name="source"/>'s, broadcast to this shape (MXNet's <c>x[:] = source</c>,
+    /// PyTorch's <c>x.copy_(source)</c>): the book's from-scratch update is
+    /// <c>w.CopyFrom(w - lr * w.Grad() / batchSize)</c>, outside the <c>Autograd.Record()</c> scope. The source is read
+    /// whole before anything is written, so it may be computed from this tensor. Not recorded: no gradient flows
+    /// through the write.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/>'s shape does not broadcast to this one.</exception>
+    /// <exception cref="InvalidOperationException">While recording, on a tensor that wants a gradient; or on a meta tensor.</exception>
+    public void CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfCannotWriteInPlace("CopyFrom");
+        source.ThrowIfMeta("CopyFrom's source");
+        if (!BroadcastsTo(source.Shape, Shape))
+            throw new ArgumentException(
+                $"CopyFrom: a source of shape {source.Shape} cannot be written into a tensor of shape {Shape}. " +
+                $"Give a source of shape {Shape}, or one that broadcasts to it (size-1 or missing leading axes).", nameof(source));
+        Tensor values;
+        using (Autograd.Pause()) values = source.Shape == Shape ? source : source.BroadcastTo(Shape);
+        StampInPlaceWrite();
+        values.Span.CopyTo(AsSpan());   // overlapping storage (a view of this tensor) is moved as memmove does
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/> (PyTorch's <c>fill_</c>; <c>Fill(0)</c> is <c>zero_</c>, e.g. on a gradient).</summary>
+    /// <exception cref="InvalidOperationException">While recording, on a tensor that wants a gradient; or on a meta tensor.</exception>
+    public void Fill(float value)
+    {
+        ThrowIfCannotWriteInPlace("Fill");
+        StampInPlaceWrite();
+        AsSpan().Fill(value);
+    }
+
+    private void ThrowIfCannotWriteInPlace(string operation)
+    {
+        ThrowIfMeta(operation);
+        if (Autograd.IsRecording && RequiresGrad)
+            throw new InvalidOperationException(
+                $"{operation} would overwrite a tensor of shape {Shape} that the recorded graph differentiates ({(Node is null ? "a leaf with a gradient" : $"the output of '{Node.Op}'")}), " +
+                "so the gradients of the ops that read it would be wrong. Write it after the Autograd.Record() scope has closed (as PyTorch's " +
+                "torch.no_grad()), or compute a new tensor instead (y = x * 2 rather than overwriting x).");
+        _ = Storage;   // a released tensor says so here, before anything is written
+    }
+
+    /// <summary>Whether <paramref name="from"/> broadcasts to exactly <paramref name="to"/> (aligned on the right, each size equal or 1).</summary>
+    private static bool BroadcastsTo(Shape from, Shape to)
+    {
+        if (from.Rank > to.Rank) return false;
+        for (int i = 1; i <= from.Rank; i++)
+            if (from[^i] != to[^i] && from[^i] != 1) return false;
+        return true;
+    }
+
+    private void StampInPlaceWrite() => (_owner ?? this)._writtenAt = Interlocked.Increment(ref s_inPlaceWrites);
+
+    /// <summary>
+    /// Refuses, before any gradient is written, a backward pass through an op one of whose inputs was overwritten in
+    /// place after the op ran (its rule would use the new values).
+    /// </summary>
+    private static void ThrowIfOverwrittenSinceRecorded(List<Tensor> order)
+    {
+        if (InPlaceClock == 0) return;
+        foreach (var t in order)
+            if (t.Node is { } node)
+                for (int k = 0; k < node.Inputs.Length; k++)
+                    if (node.Inputs[k].WrittenInPlaceAfter(node.WritesBefore))
+                        throw new InvalidOperationException(
+                            $"Backward: input {k} of the recorded op '{node.Op}' (shape {node.Inputs[k].Shape}) was overwritten in place (CopyFrom or Fill) after the op ran, " +
+                            "so its gradient would be computed from the new values. Overwrite tensors after Backward(), or record the forward pass again after writing them. No gradient was written.");
+    }
+}
