@@ -65,6 +65,7 @@ public sealed class Trainer
             var p = _parameters[i].Parameter;
             if (!HasFreshGradient(i)) continue;
             _writesAtLastStep[i] = p.Data().GradientWrites;
+            p.Data().StampInPlaceWrite();   // a graph recorded before this step no longer matches the weights
             if (Optimizer.TryUpdateFromGradient(p, p.Data(), p.Grad(), rescale)) continue;
             var weight = p.Data().AsSpan();
             if (_scratch.Length < weight.Length) _scratch = new float[weight.Length];

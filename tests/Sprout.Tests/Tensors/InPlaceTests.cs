@@ -99,6 +99,22 @@ public class InPlaceTests
     }
 
     [Fact]
+    public void A_graph_recorded_before_an_optimizer_step_cannot_run_back_after_it()
+    {
+        var net = new Sprout.Nn.Dense(1, inUnits: 2);
+        net.Initialize();
+        var trainer = new Sprout.Training.Trainer(net.CollectParams(), new Sprout.Training.Sgd(0.1f));
+        var x = T([1, 2], 1, 2);
+        Tensor first, second;
+        using (Sprout.Autograd.Record()) first = net.Forward(x).Sum();
+        using (Sprout.Autograd.Record()) second = (net.Forward(x) * 2f).Sum();
+        first.Backward();
+        trainer.Step(1);   // moves the weights second's graph read
+        var e = Assert.Throws<InvalidOperationException>(() => second.Backward());
+        Assert.Contains("overwritten in place", e.Message);
+    }
+
+    [Fact]
     public void Linear_regression_from_scratch_as_the_book_writes_it_learns_the_true_weights()
     {
         // d2l 3.4: w ~ N(0, 0.01), b = 0; minibatch SGD with param[:] = param - lr * param.grad / batch_size.
