@@ -9,37 +9,128 @@ public abstract partial class Block
 {
     private static readonly Lock s_registration = new();
 
+    private Dictionary<string, object>? _fromFields;   // what the fields held at the last look: registration name → block or parameter
+
     /// <summary>
-    /// Registers, once, the blocks and parameters this block keeps in its own fields (and auto-properties) but did not
-    /// declare: a field <c>Hidden</c> holding a <c>Dense</c> becomes child <c>hidden</c>; a list <c>Blocks</c> of blocks
-    /// becomes children <c>blocks.0</c>, <c>blocks.1</c>, … (PyTorch's names). Fields declared by <see cref="Block"/> itself
-    /// and blocks that would make a cycle are skipped. Fields assigned after the first use are not seen: declare those.
+    /// Registers, the first time, the blocks and parameters this block keeps in its own fields (and auto-properties) but
+    /// did not declare: a field <c>Hidden</c> holding a <c>Dense</c> becomes child <c>hidden</c>; a list <c>Blocks</c> of
+    /// blocks becomes children <c>blocks.0</c>, <c>blocks.1</c>, … (PyTorch's names). Fields declared by <see cref="Block"/>
+    /// itself and blocks that would make a cycle are skipped. The forward pass looks only this once; the walks over the
+    /// structure look again (<see cref="RegisterFieldsAgain"/>).
     /// </summary>
     private void EnsureRegistered()
     {
-        if (_registered) return;
+        if (!_registered) RegisterFieldsAgain();
+    }
+
+    /// <summary>
+    /// Brings the registration up to date with what the fields hold now, as PyTorch's and Gluon's attribute assignment
+    /// does: a field given a new block or parameter after first use (the book's fine-tuning, <c>net.Output = new
+    /// Dense(2)</c>) is registered in the old one's place, under the same name; one emptied is unregistered; a list that
+    /// grew registers its new items. Blocks and parameters declared with <c>AddChild</c>/<c>AddParameter</c> stay.
+    /// Called by the walks that read the structure (parameters, initialization, printing, cloning).
+    /// </summary>
+    private void RegisterFieldsAgain()
+    {
         lock (s_registration)
         {
-            if (_registered) return;
-            foreach (var field in OwnFields(GetType()))
-            {
-                string name = FieldName(field);
-                switch (field.GetValue(this))
+            var now = FieldContents();
+            var held = new HashSet<object>(now.Values, ReferenceEqualityComparer.Instance);
+            if (_fromFields is not null)
+                foreach (var (name, old) in _fromFields)
                 {
-                    case Block b: RegisterFound(name, b); break;
-                    case Parameter p: if (!_params.Values.Contains(p)) Register(name, p); break;
-                    case IEnumerable items when HoldsBlocksOrParameters(field.FieldType):
-                        int i = 0;
-                        foreach (var item in items)
-                        {
-                            if (item is Block ib) RegisterFound($"{name}.{i}", ib);
-                            else if (item is Parameter ip && !_params.Values.Contains(ip)) Register($"{name}.{i}", ip);
-                            i++;
-                        }
-                        break;
+                    if (held.Contains(old)) continue;   // another field (or the same one) still holds it
+                    if (now.TryGetValue(name, out var value) && !IsRegistered(value) && ReplaceInPlace(old, value)) continue;
+                    Unregister(old);
                 }
-            }
+            foreach (var (name, value) in now)
+                if (!IsRegistered(value)) RegisterFieldValue(name, value);
+            _fromFields = now;
             _registered = true;
+        }
+    }
+
+    /// <summary>Every block and parameter the own fields hold, by the name each is registered under.</summary>
+    private Dictionary<string, object> FieldContents()
+    {
+        var found = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var field in OwnFields(GetType()))
+        {
+            string name = FieldName(field);
+            var value = field.GetValue(this);
+            switch (value)
+            {
+                case Block or Parameter: found[name] = value; break;
+                case IEnumerable items when HoldsBlocksOrParameters(field.FieldType):
+                    int i = 0;
+                    foreach (var item in items)
+                    {
+                        if (item is Block or Parameter) found[$"{name}.{i}"] = item;
+                        i++;
+                    }
+                    break;
+            }
+        }
+        return found;
+    }
+
+    private bool IsRegistered(object value) => value switch
+    {
+        Block b => KeyOf(_children, b) is not null,
+        Parameter p => KeyOf(_params, p) is not null,
+        _ => false,
+    };
+
+    /// <summary>Puts <paramref name="value"/> where <paramref name="old"/> was registered, under its key and at its place; false when they differ in kind or old was not registered.</summary>
+    private bool ReplaceInPlace(object old, object value)
+    {
+        if (old is Block ob && value is Block nb && KeyOf(_children, ob) is { } childKey)
+        {
+            if (ReferenceEquals(nb, this) || nb.Contains(this)) return false;
+            _children[childKey] = nb;
+            if (ReferenceEquals(ob._parent, this)) (ob._parent, ob._nameInParent) = (null, "");
+            if (nb._parent is null) (nb._parent, nb._nameInParent) = (this, childKey);
+            return true;
+        }
+        if (old is Parameter op && value is Parameter np && KeyOf(_params, op) is { } paramKey)
+        {
+            _params[paramKey] = np;
+            np.Owner ??= this;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Removes a block or parameter that no field holds any more (nothing if it was not registered).</summary>
+    private void Unregister(object old)
+    {
+        if (old is Block b && KeyOf(_children, b) is { } childKey)
+        {
+            _children.Remove(childKey);
+            if (ReferenceEquals(b._parent, this)) (b._parent, b._nameInParent) = (null, "");
+        }
+        else if (old is Parameter p && KeyOf(_params, p) is { } paramKey) _params.Remove(paramKey);
+    }
+
+    private static string? KeyOf<T>(OrderedDictionary<string, T> entries, T value) where T : class
+    {
+        foreach (var (key, v) in entries) if (ReferenceEquals(v, value)) return key;
+        return null;
+    }
+
+    private void RegisterFieldValue(string name, object value)
+    {
+        if (_children.ContainsKey(name) || _params.ContainsKey(name)) return;   // a declared entry of that name wins
+        if (value is Block b)
+        {
+            if (ReferenceEquals(b, this) || b.Contains(this)) return;
+            _children.Add(name, b);
+            if (b._parent is null) (b._parent, b._nameInParent) = (this, name);
+        }
+        else if (value is Parameter p)
+        {
+            _params.Add(name, p);
+            p.Owner ??= this;
         }
     }
 
@@ -50,13 +141,6 @@ public abstract partial class Block
         if (type.IsArray) return Element(type.GetElementType());
         return type.GetInterfaces().Append(type)
             .Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>) && Element(i.GetGenericArguments()[0]));
-    }
-
-    private void RegisterFound(string name, Block b)
-    {
-        if (_children.Values.Any(c => ReferenceEquals(c, b)) || ReferenceEquals(b, this) || b.Contains(this)) return;
-        _children.Add(name, b);
-        if (b._parent is null) (b._parent, b._nameInParent) = (this, name);
     }
 
     /// <summary>The instance fields declared by the block's own classes (not by <see cref="Block"/>).</summary>
@@ -83,14 +167,14 @@ public abstract partial class Block
     /// </summary>
     public Block Clone()
     {
-        EnsureRegistered();
+        RegisterFieldsAgain();
         return CloneWith(new Dictionary<object, object>(ReferenceEqualityComparer.Instance));
     }
 
     private Block CloneWith(Dictionary<object, object> copies)
     {
         if (copies.TryGetValue(this, out var done)) return (Block)done;
-        EnsureRegistered();
+        RegisterFieldsAgain();
         var copy = (Block)MemberwiseClone();
         copies[this] = copy;
         copy._parent = null;

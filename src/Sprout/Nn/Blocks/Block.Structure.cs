@@ -17,7 +17,7 @@ public abstract partial class Block
     {
         get
         {
-            EnsureRegistered();
+            RegisterFieldsAgain();
             var c = new ParameterCollection(GetType().Name);
             foreach (var (name, p) in _params) c.Add(name, p);
             return c;
@@ -29,7 +29,7 @@ public abstract partial class Block
     {
         get
         {
-            EnsureRegistered();
+            RegisterFieldsAgain();
             return _children;
         }
     }
@@ -91,13 +91,22 @@ public abstract partial class Block
         while (stack.TryPop(out var b))
         {
             if (ReferenceEquals(b, target)) return true;
-            if (seen.Add(b)) foreach (var child in b.Children) stack.Push(child.Value);
+            if (!seen.Add(b)) continue;
+            b.EnsureRegistered();
+            foreach (var child in b._children.Values) stack.Push(child);
         }
         return false;
     }
 
     /// <summary>How many children this block has.</summary>
-    protected int ChildCount => Children.Count();
+    protected int ChildCount
+    {
+        get
+        {
+            EnsureRegistered();   // a forward pass counts: it looks at the fields once
+            return _children.Count;
+        }
+    }
 
     /// <summary>The child at position <paramref name="index"/>, in the order they were added.</summary>
     protected Block ChildAt(int index)
@@ -174,9 +183,9 @@ public abstract partial class Block
 
     private void VisitBlocks(string prefix, Action<string, Block> visit)
     {
-        EnsureRegistered();   // the visitor reads _params: a parameter kept in a field is there only once registered
+        RegisterFieldsAgain();   // the visitor reads _params: what the fields hold now, registered
         visit(prefix, this);
-        foreach (var (name, child) in Children) child.VisitBlocks(Join(prefix, name), visit);
+        foreach (var (name, child) in _children) child.VisitBlocks(Join(prefix, name), visit);
     }
 
     private void VisitParameters(string prefix, Action<string, Block, string, Parameter> visit) =>

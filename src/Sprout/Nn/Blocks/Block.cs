@@ -194,7 +194,7 @@ public abstract partial class Block : IParameterOwner
     /// <summary>The block, and its children indented beneath it, as Gluon prints a network.</summary>
     public override string ToString()
     {
-        EnsureRegistered();
+        RegisterFieldsAgain();
         if (_children.Count == 0) return Describe();
         var sb = new System.Text.StringBuilder(GetType().Name).Append("(\n");
         foreach (var (name, child) in _children)
