@@ -87,4 +87,27 @@ public class FieldReassignmentTests
         Assert.NotSame(net.Scale, clone.Scale);
         Assert.Same(clone.Scale, clone.CollectParams()["scale"]);
     }
+
+    [Fact]
+    public void A_sequential_item_set_to_a_new_block_takes_its_place_and_name()
+    {
+        var net = new Sequential { new Dense(8, Activation.Relu), new Dense(10) };
+        net.Initialize();
+        net.Forward(Tensor.RandomUniform(2, 5));
+        var old = net[1];
+        net[1] = new Dense(2);   // PyTorch: net[-1] = nn.Linear(8, 2)
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias"], net.CollectParams().Keys);
+        Assert.Equal("1.weight", ((Dense)net[1]).Weight.Path);
+        Assert.Equal("", old.FullPath);
+        net.Initialize();
+        Assert.Equal(new Shape(2, 2), net.Forward(Tensor.RandomUniform(2, 5)).Shape);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net[2] = new Dense(3));
+        Assert.Contains("0 to 1", e.Message);
+        Assert.Throws<ArgumentException>(() => net[0] = net);   // a cycle, refused
+        Assert.Equal(2, net.Count);
+        Assert.IsType<Dense>(net[0]);
+        var list = new BlockList { new Dense(3), new Dense(4) };
+        list[0] = new Dense(5);
+        Assert.Equal(5, ((Dense)list[0]).Weight.Shape[0]);
+    }
 }

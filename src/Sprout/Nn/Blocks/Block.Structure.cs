@@ -83,6 +83,23 @@ public abstract partial class Block
         return block;
     }
 
+    /// <summary>
+    /// Puts <paramref name="block"/> in place of the child at <paramref name="index"/>, under its name (PyTorch's
+    /// <c>net[i] = layer</c>); the old child leaves the network. Refuses a block that would make a cycle, changing nothing.
+    /// </summary>
+    private protected void ReplaceChildAt(int index, Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var (name, old) = ChildEntryAt(index);
+        if (ReferenceEquals(block, this) || block.Contains(this))
+            throw new ArgumentException(
+                $"Putting this {block.GetType().Name} at {index} ('{name}') of a {GetType().Name} would make a cycle: the {GetType().Name} is {(ReferenceEquals(block, this) ? "that block itself" : "inside it")}. " +
+                "A network must be a tree; put a new block there instead.", nameof(block));
+        _children[name] = block;
+        if (ReferenceEquals(old._parent, this) && !_children.Values.Any(c => ReferenceEquals(c, old))) (old._parent, old._nameInParent) = (null, "");
+        if (block._parent is null) (block._parent, block._nameInParent) = (this, name);
+    }
+
     /// <summary>Whether <paramref name="target"/> is this block or one of its descendants.</summary>
     private bool Contains(Block target)
     {

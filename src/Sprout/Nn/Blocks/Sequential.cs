@@ -28,9 +28,18 @@ public class Sequential : Block, IEnumerable<Block>
     /// <summary>How many blocks it holds.</summary>
     public int Count => ChildCount;
 
-    /// <summary>The block at <paramref name="index"/>.</summary>
-    public Block this[int index] => index >= 0 && index < ChildCount ? ChildAt(index)
-        : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a Sequential of {ChildCount} blocks.");
+    /// <summary>
+    /// The block at <paramref name="index"/>; setting it puts a new block in its place under the same name (PyTorch's
+    /// <c>net[-1] = nn.Linear(512, 2)</c> when fine-tuning). Initialize the new block before the next forward.
+    /// </summary>
+    public Block this[int index]
+    {
+        get => ChildAt(CheckIndex(index));
+        set => ReplaceChildAt(CheckIndex(index), value);
+    }
+
+    private int CheckIndex(int index) => index >= 0 && index < ChildCount ? index
+        : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a Sequential of {ChildCount} blocks (0 to {ChildCount - 1}).");
 
     /// <summary>The child named <paramref name="name"/>.</summary>
     public Block this[string name] => Get<Block>(name);

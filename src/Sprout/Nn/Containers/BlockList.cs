@@ -25,9 +25,15 @@ public sealed class BlockList : Block, IReadOnlyList<Block>
     /// <summary>How many blocks it holds.</summary>
     public int Count => ChildCount;
 
-    /// <summary>The block at <paramref name="index"/>.</summary>
-    public Block this[int index] => index >= 0 && index < Count ? ChildAt(index)
-        : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a BlockList of {Count} blocks.");
+    /// <summary>The block at <paramref name="index"/>; setting it puts a new block in its place under the same name (PyTorch's <c>ModuleList</c> item assignment).</summary>
+    public Block this[int index]
+    {
+        get => ChildAt(CheckIndex(index));
+        set => ReplaceChildAt(CheckIndex(index), value);
+    }
+
+    private int CheckIndex(int index) => index >= 0 && index < Count ? index
+        : throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is out of range for a BlockList of {Count} blocks (0 to {Count - 1}).");
 
     /// <inheritdoc/>
     protected override Tensor ForwardCore(Tensor x) => throw new NotSupportedException(
