@@ -83,7 +83,7 @@ public sealed partial class Tensor
                 for (int k = 0; k < node.Inputs.Length; k++)
                     if (node.Inputs[k].WrittenInPlaceAfter(node.WritesBefore))
                         throw new InvalidOperationException(
-                            $"Backward: input {k} of the recorded op '{node.Op}' (shape {node.Inputs[k].Shape}) was overwritten in place (CopyFrom, Fill or a Trainer.Step) after the op ran, " +
+                            $"Backward: input {k} of the recorded op '{node.Op}' (shape {node.Inputs[k].Shape}) was overwritten in place (CopyFrom, Fill, the element indexer or a Trainer.Step) after the op ran, " +
                             "so its gradient would be computed from the new values. Overwrite tensors after Backward(), or record the forward pass again after writing them. No gradient was written.");
     }
 }

@@ -133,7 +133,13 @@ public sealed partial class Tensor
     public float this[params int[] index]
     {
         get => AsSpan()[FlatIndex(index)];
-        set => AsSpan()[FlatIndex(index)] = value;
+        set
+        {
+            int flat = FlatIndex(index);
+            ThrowIfCannotWriteInPlace("Setting an element");   // an in-place write, as CopyFrom: Tensor.InPlace.cs
+            StampInPlaceWrite();
+            AsSpan()[flat] = value;
+        }
     }
 
     private int FlatIndex(int[] index)

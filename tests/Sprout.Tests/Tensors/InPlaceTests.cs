@@ -70,6 +70,7 @@ public class InPlaceTests
             Assert.Contains("Autograd.Record()", e.Message);
             var y = w * 2f;
             Assert.Throws<InvalidOperationException>(() => y.Fill(0f));
+            Assert.Throws<InvalidOperationException>(() => w[0] = 9f);
             var plain = T([1, 1], 2);
             plain.Fill(2f);   // data no gradient flows to may be written
             Assert.Equal([2f, 2], plain.ToArray());
@@ -85,11 +86,12 @@ public class InPlaceTests
         var x = T([3, 4], 2);
         Tensor loss;
         using (Sprout.Autograd.Record()) loss = (w * x).Sum();
-        x.Fill(0f);   // the rule for ∂/∂w reads x
+        x[1] = 0f;   // the rule for ∂/∂w reads x: one element is enough
         var e = Assert.Throws<InvalidOperationException>(() => loss.Backward());
         Assert.Contains("overwritten in place", e.Message);
         Assert.Contains("input 1 of the recorded op", e.Message);
         Assert.Equal([0f, 0], w.Grad().ToArray());   // nothing written
+        Assert.Equal([3f, 0], x.ToArray());
         x.CopyFrom(T([3, 4], 2));
         using (Sprout.Autograd.Record()) loss = (w * x).Sum();   // recorded again after the write: fine
         loss.Backward();
