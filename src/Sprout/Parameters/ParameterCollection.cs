@@ -72,6 +72,16 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
         return merged;
     }
 
+    /// <summary>
+    /// Sets every gradient to zero (Gluon's <c>collect_params().zero_grad()</c>, PyTorch's <c>net.zero_grad()</c>): needed
+    /// between steps when gradients accumulate (<c>GradReq.Add</c>). Frozen and not yet filled parameters have none and are skipped.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Values)
+            if (p.IsInitialized && p.GradReq != GradReq.Null) p.Grad().AsSpan().Clear();
+    }
+
     /// <summary>Sets the gradient requirement of every parameter (e.g. <c>GradReq.Null</c> to freeze them).</summary>
     public void SetGradReq(GradReq request)
     {

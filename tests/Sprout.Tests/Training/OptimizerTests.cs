@@ -299,6 +299,13 @@ public class OptimizerTests
         Assert.Equal(6f, w.Grad().ToArray()[0]);
         TrainerFor(w, new Sgd(0.1f)).ZeroGrad();
         Assert.Equal(0f, w.Grad().ToArray()[0]);
+        backward([3f]);
+        var frozen = new Dense(2);   // not filled, and then frozen: both skipped
+        var c = new ParameterCollection("net");
+        c.Add("w", w);
+        c.Add("pending", frozen.Weight);
+        c.ZeroGrad();   // Gluon's collect_params().zero_grad()
+        Assert.Equal(0f, w.Grad().ToArray()[0]);
     }
 
     [Fact]
