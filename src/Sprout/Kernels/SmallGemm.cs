@@ -29,16 +29,16 @@ internal static unsafe class SmallGemm
     /// fetching a transposed B, which packing reads at once, 12 points worse.
     /// </summary>
     public static void MultiplyBatch(IMicroKernel kernel, bool transA, bool transB, int m, int n, int k, float[] a, int[] aOffsets, int lda,
-        float[] b, int[] bOffsets, int ldb, float[] c, int start, int end)
+        float[] b, int[] bOffsets, int ldb, float[] c, int cOffset, int start, int end)
     {
         fixed (float* pa = a, pb = b, pc = c)
             for (int i = start; i < end; i++)
             {
                 var next = i + 1 < end
                     ? new Upcoming(new(pb + bOffsets[i + 1], transB ? n : k, transB ? k : n, ldb), new(pa + aOffsets[i + 1], transA ? k : m, transA ? m : k, lda),
-                        new(pc + (long)(i + 1) * m * n, m, n, n))
+                        new(pc + cOffset + (long)(i + 1) * m * n, m, n, n))
                     : default;
-                MultiplyFetching(kernel, transA, transB, m, n, k, a, aOffsets[i], lda, b, bOffsets[i], ldb, c, i * m * n, n, next);
+                MultiplyFetching(kernel, transA, transB, m, n, k, a, aOffsets[i], lda, b, bOffsets[i], ldb, c, cOffset + i * m * n, n, next);
             }
     }
 

@@ -53,23 +53,27 @@ public sealed partial class Tensor
         Shape batch;
         try { batch = ShapeInference.Broadcast(aBatch, bBatch, "MatMul"); }
         catch (ArgumentException) { throw new ArgumentException($"MatMul: cannot multiply {Describe()}: batch axes {aBatch} and {bBatch} do not broadcast."); }
-        var y = EmptyForOverwrite(new Shape([.. batch, m, n]), a.IsMeta || b.IsMeta);
+        var outShape = new Shape([.. batch, m, n]);
+        // Each product's rows start on a cache line (m·n is a multiple of 16 at attention's shapes): its 64-byte stores
+        // then write whole lines. A/B over five alternations at one thread (`probe` in Sprout.Bench, since removed): 1–3 %
+        // faster in 16 of 18 comparisons over the six shapes of the batched bench.
+        var y = a.IsMeta || b.IsMeta ? Meta(outShape) : UninitializedAligned(outShape);
         if (!y.IsMeta)
         {
             int count = batch.ElementCount;
             var aIndex = BatchOffsets(aBatch, batch, m * k);
             var bIndex = BatchOffsets(bBatch, batch, k * n);
-            var (aa, ao, bb, bo, yy) = (a.Storage!, a._offset, b.Storage!, b._offset, y.Storage!);
+            var (aa, ao, bb, bo, yy, yo) = (a.Storage!, a._offset, b.Storage!, b._offset, y.Storage!, y._offset);
             int lda = a.Shape[^1], ldb = b.Shape[^1];
             bool small = SmallGemm.Suits(m, n, k);
             if (ao != 0) for (int i = 0; i < count; i++) aIndex[i] += ao;
             if (bo != 0) for (int i = 0; i < count; i++) bIndex[i] += bo;
             void Run(int start, int end)
             {
-                if (small) SmallGemm.MultiplyBatch(Gemm.Kernel, transA, transB, m, n, k, aa, aIndex, lda, bb, bIndex, ldb, yy, start, end);
+                if (small) SmallGemm.MultiplyBatch(Gemm.Kernel, transA, transB, m, n, k, aa, aIndex, lda, bb, bIndex, ldb, yy, yo, start, end);
                 else
                     for (int i = start; i < end; i++)
-                        Gemm.Multiply(transA, transB, m, n, k, 1f, aa, aIndex[i], lda, bb, bIndex[i], ldb, 0f, yy, i * m * n, n);
+                        Gemm.Multiply(transA, transB, m, n, k, 1f, aa, aIndex[i], lda, bb, bIndex[i], ldb, 0f, yy, yo + i * m * n, n);
             }
             long work = (long)m * n * k;
             if (work < GemmBlocking.ParallelThreshold) WorkerPool.ForRanges(count, work * count, Run);   // small products: by batch
