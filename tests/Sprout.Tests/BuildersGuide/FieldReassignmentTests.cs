@@ -78,8 +78,10 @@ public class FieldReassignmentTests
         var net = new Classifier();
         net.Initialize();
         net.Forward(Tensor.RandomUniform(2, 5));
+        var replaced = net.Scale;
         net.Scale = new Parameter("scale", new Shape(1), new Sprout.Init.Constant(3f));
         Assert.Same(net.Scale, net.CollectParams()["scale"]);
+        Assert.Null(replaced.Owner);   // no longer the network's
         net.Initialize();
         var clone = (Classifier)net.Clone();
         clone.Forward(Tensor.RandomUniform(2, 5));
@@ -109,5 +111,20 @@ public class FieldReassignmentTests
         var list = new BlockList { new Dense(3), new Dense(4) };
         list[0] = new Dense(5);
         Assert.Equal(5, ((Dense)list[0]).Weight.Shape[0]);
+    }
+
+    private sealed class Clash : Block
+    {
+        public Clash() => AddParameter("weight", new Shape(2));
+        public Parameter Weight { get; set; } = new("w", new Shape(2));
+        protected override Tensor ForwardCore(Tensor x) => x;
+    }
+
+    [Fact]
+    public void A_field_whose_name_is_taken_by_a_declared_parameter_is_refused_naming_both()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Clash().CollectParams());
+        Assert.Contains("field 'weight'", e.Message);
+        Assert.Contains("Rename", e.Message);
     }
 }

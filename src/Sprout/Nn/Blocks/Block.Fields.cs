@@ -95,6 +95,7 @@ public abstract partial class Block
         if (old is Parameter op && value is Parameter np && KeyOf(_params, op) is { } paramKey)
         {
             _params[paramKey] = np;
+            if (ReferenceEquals(op.Owner, this)) op.Owner = null;
             np.Owner ??= this;
             return true;
         }
@@ -109,7 +110,11 @@ public abstract partial class Block
             _children.Remove(childKey);
             if (ReferenceEquals(b._parent, this)) (b._parent, b._nameInParent) = (null, "");
         }
-        else if (old is Parameter p && KeyOf(_params, p) is { } paramKey) _params.Remove(paramKey);
+        else if (old is Parameter p && KeyOf(_params, p) is { } paramKey)
+        {
+            _params.Remove(paramKey);
+            if (ReferenceEquals(p.Owner, this)) p.Owner = null;
+        }
     }
 
     private static string? KeyOf<T>(OrderedDictionary<string, T> entries, T value) where T : class
@@ -120,7 +125,10 @@ public abstract partial class Block
 
     private void RegisterFieldValue(string name, object value)
     {
-        if (_children.ContainsKey(name) || _params.ContainsKey(name)) return;   // a declared entry of that name wins
+        if (_children.ContainsKey(name) || _params.ContainsKey(name))
+            throw new ArgumentException(
+                $"{GetType().Name} keeps a {value.GetType().Name} in its field '{name}', but it already has a different child or parameter named '{name}' " +
+                "(declared with AddChild/AddParameter, or held by another field). Rename the field or the declared one, so that each is trained under its own name.");
         if (value is Block b)
         {
             if (ReferenceEquals(b, this) || b.Contains(this)) return;
