@@ -40,7 +40,7 @@ public static partial class SafeTensors
     public static IReadOnlyDictionary<string, Tensor> LoadTensors(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var file = SafeTensorsFile.OpenRead(path);
         var header = SafeTensorsHeader.Read(file, file.Length, path);
         var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in header.Entries) result.Add(entry.Name, SafeTensorsFile.ReadTensor(file, header.DataStart, entry));

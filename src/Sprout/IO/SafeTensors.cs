@@ -40,7 +40,7 @@ public static partial class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var file = SafeTensorsFile.OpenRead(path);
         var parameters = block.CollectParams();
         int maxEntries = strict ? 2 * parameters.Count + 1000 : int.MaxValue;   // a strict load still lists a few unexpected names
         var header = SafeTensorsHeader.Read(file, file.Length, path, parameters.ContainsKey, maxEntries,
@@ -97,7 +97,7 @@ public static partial class SafeTensors
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var file = SafeTensorsFile.OpenRead(path, 4096);
         return SafeTensorsHeader.Read(file, file.Length, path, metadataOnly: true).Metadata;
     }
 }

@@ -11,6 +11,24 @@ namespace Sprout.IO;
 /// </summary>
 internal static class SafeTensorsFile
 {
+    /// <summary>
+    /// Opens <paramref name="path"/> to read, or throws a <see cref="FileNotFoundException"/> (or
+    /// <see cref="DirectoryNotFoundException"/>) that says where a relative path was looked for and how to make the file.
+    /// </summary>
+    public static FileStream OpenRead(string path, int bufferSize = 1 << 16)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            string message = $"Cannot load {path}: there is no such file{(Path.IsPathRooted(path) ? "" : $" (a relative path, looked for in {Environment.CurrentDirectory})")}. " +
+                "Check the path, or write the file first (SaveParameters, SaveTensors).";
+            throw e is FileNotFoundException ? new FileNotFoundException(message, path, e) : new DirectoryNotFoundException(message, e);
+        }
+    }
+
     /// <summary>Writes <paramref name="tensors"/> (name, values) to <paramref name="path"/>; <paramref name="wrap"/> lets tests inject failures.</summary>
     public static void Write(string path, IReadOnlyList<(string Name, Tensor Data)> tensors, IReadOnlyDictionary<string, string>? metadata,
                              Func<Stream, Stream>? wrap = null)

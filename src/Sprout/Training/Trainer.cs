@@ -50,7 +50,9 @@ public sealed class Trainer
     /// </summary>
     public void Step(int batchSize, bool ignoreStaleGrad = false)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"Trainer.Step: the batch size rescales the summed gradients by 1/batchSize, so it must be positive; got {batchSize}. Pass the number of samples the loss was summed over (batch.Size), or 1 if the loss is already a mean.");
         foreach (var (name, p) in _parameters)
             if (!p.IsInitialized && p.GradReq != GradReq.Null)
                 throw new InvalidOperationException(

@@ -34,8 +34,11 @@ public sealed class Embedding : Block
 
     /// <summary>The ids as row numbers, each a whole number in 0..VocabSize − 1, else an error naming the first one outside and its position in <paramref name="ids"/>.</summary>
     private int[] RowsOf(Tensor ids) => Tensor.IndicesOf(ids, VocabSize, "Embedding", (v, position) =>
-        $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {position} of ids shaped {ids.Shape}. " +
-        $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger.");
+        v == MathF.Floor(v)
+            ? $"Embedding at '{CurrentPathOrRoot}' has {VocabSize} ids (0..{VocabSize - 1}); got {v} at position {position} of ids shaped {ids.Shape}. " +
+              $"Map tokens into 0..{VocabSize - 1} (an <unk> id for unknown ones), or make the Embedding's vocabSize larger."
+            : $"Embedding at '{CurrentPathOrRoot}' takes whole-number ids (0..{VocabSize - 1}); got {v} at position {position} of ids shaped {ids.Shape}. " +
+              "Ids are float tensors holding exact integers: pass token ids from a Vocabulary, not features or probabilities.");
 
     /// <inheritdoc/>
     protected override string Describe() => $"Embedding({VocabSize} -> {Dim})";

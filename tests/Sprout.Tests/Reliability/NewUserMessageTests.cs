@@ -1,0 +1,50 @@
+using Sprout.IO;
+using Sprout.Nn;
+using Sprout.Training;
+
+namespace Sprout.Tests.Reliability;
+
+/// <summary>Messages a new user met where .NET's defaults said what was wrong but not why or how to fix it.</summary>
+public sealed class NewUserMessageTests : TemporaryFolderTests
+{
+    [Fact]
+    public void Loading_a_file_that_is_not_there_says_where_a_relative_path_was_looked_for()
+    {
+        var net = new Sequential { new Dense(2) };
+        var e = Assert.Throws<FileNotFoundException>(() => net.LoadParameters("no-such-checkpoint.safetensors"));
+        Assert.Contains("no-such-checkpoint.safetensors", e.Message);
+        Assert.Contains(Environment.CurrentDirectory, e.Message);
+        Assert.Contains("SaveParameters", e.Message);
+        Assert.Equal("no-such-checkpoint.safetensors", e.FileName);
+        var folder = Assert.Throws<DirectoryNotFoundException>(() => SafeTensors.LoadTensors(PathOf("missing/x.safetensors")));
+        Assert.DoesNotContain("relative path", folder.Message);
+        Assert.Contains("no such file", folder.Message);
+    }
+
+    [Fact]
+    public void A_batch_size_of_zero_says_what_the_batch_size_is_for()
+    {
+        var net = new Sequential { new Dense(2) };
+        net.Initialize();
+        var trainer = new Trainer(net.CollectParams(), new Sgd(0.1f));
+        using (Sprout.Autograd.Record()) net.Forward(Tensor.RandomUniform(3, 4)).Sum().Backward();
+        var before = ((Dense)net[0]).Weight.Data().ToArray();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(0));
+        Assert.Contains("1/batchSize", e.Message);
+        Assert.Contains("batch.Size", e.Message);
+        Assert.Equal(before, ((Dense)net[0]).Weight.Data().ToArray());
+        trainer.Step(3);   // the refused step changed nothing: the gradient is still fresh
+    }
+
+    [Fact]
+    public void An_embedding_given_a_fractional_id_says_ids_are_whole_numbers()
+    {
+        var embedding = new Embedding(10, 4);
+        embedding.Initialize();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => embedding.Forward(Tensor.FromArray([1f, 2.5f], 2)));
+        Assert.Contains("whole-number ids", e.Message);
+        Assert.Contains("got 2.5 at position (1)", e.Message);
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => embedding.Forward(Tensor.FromArray([12f], 1)));
+        Assert.Contains("make the Embedding's vocabSize larger", range.Message);
+    }
+}
