@@ -47,4 +47,19 @@ public sealed class NewUserMessageTests : TemporaryFolderTests
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => embedding.Forward(Tensor.FromArray([12f], 1)));
         Assert.Contains("make the Embedding's vocabSize larger", range.Message);
     }
+
+    [Fact]
+    public void A_load_result_prints_the_names_and_compares_by_them()
+    {
+        var net = new Sequential { new Dense(2, inUnits: 3) };
+        net.Initialize();
+        net.SaveParameters(PathOf("net.safetensors"));
+        var bigger = new Sequential { new Dense(2, inUnits: 3), new Dense(4, inUnits: 2) };
+        bigger.Initialize();
+        var result = bigger.LoadParameters(PathOf("net.safetensors"), strict: false);
+        Assert.Equal("LoadResult { Missing = [1.weight, 1.bias], Unexpected = [] }", result.ToString());
+        Assert.Equal(new LoadResult(["1.weight", "1.bias"], []), result);
+        Assert.NotEqual(new LoadResult(["1.bias", "1.weight"], []), result);
+        Assert.Equal(new LoadResult([], []), net.LoadParameters(PathOf("net.safetensors")));
+    }
 }
