@@ -94,7 +94,7 @@ public sealed class Parameter
     /// <summary>The data; throws <see cref="DeferredInitializationException"/> or <see cref="UninitializedParameterException"/> before it is filled.</summary>
     public Tensor Data() => _slot.Data();
 
-    /// <summary>The gradient from the last backward pass; same rules as <see cref="Data"/>.</summary>
+    /// <summary>The gradient from the last backward pass; same rules as <see cref="Data"/>, and an error for a frozen parameter (<see cref="GradReq.Null"/>), which keeps none.</summary>
     public Tensor Grad() => _slot.Grad();
 
     /// <summary>
