@@ -97,6 +97,12 @@ public sealed class Parameter
     /// <summary>The gradient from the last backward pass; same rules as <see cref="Data"/>, and an error for a frozen parameter (<see cref="GradReq.Null"/>), which keeps none.</summary>
     public Tensor Grad() => _slot.Grad();
 
+    /// <summary>Sets the gradient to zero, if the parameter keeps one (filled and not frozen).</summary>
+    internal void ZeroGrad()
+    {
+        if (IsInitialized && GradReq != GradReq.Null) Grad().AsSpan().Clear();
+    }
+
     /// <summary>
     /// Sets the values. Before the shape is fully known, <paramref name="value"/> must agree with every known dimension;
     /// it then fixes the shape and fills the parameter (no initializer runs). After, the shapes must be equal.

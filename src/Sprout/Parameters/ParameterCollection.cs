@@ -78,8 +78,7 @@ public sealed class ParameterCollection : IReadOnlyDictionary<string, Parameter>
     /// </summary>
     public void ZeroGrad()
     {
-        foreach (var p in Values)
-            if (p.IsInitialized && p.GradReq != GradReq.Null) p.Grad().AsSpan().Clear();
+        foreach (var p in Values) p.ZeroGrad();
     }
 
     /// <summary>Sets the gradient requirement of every parameter (e.g. <c>GradReq.Null</c> to freeze them).</summary>

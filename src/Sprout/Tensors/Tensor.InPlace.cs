@@ -27,15 +27,14 @@ public sealed partial class Tensor
     public void CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ThrowIfCannotWriteInPlace("CopyFrom");
         source.ThrowIfMeta("CopyFrom's source");
         if (!BroadcastsTo(source.Shape, Shape))
             throw new ArgumentException(
                 $"CopyFrom: a source of shape {source.Shape} cannot be written into a tensor of shape {Shape}. " +
                 $"Give a source of shape {Shape}, or one that broadcasts to it (size-1 or missing leading axes).", nameof(source));
+        BeginInPlaceWrite("CopyFrom");
         Tensor values;
         using (Autograd.Pause()) values = source.Shape == Shape ? source : source.BroadcastTo(Shape);
-        StampInPlaceWrite();
         values.Span.CopyTo(AsSpan());   // overlapping storage (a view of this tensor) is moved as memmove does
     }
 
@@ -43,12 +42,12 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">While recording, on a tensor that wants a gradient; or on a meta tensor.</exception>
     public void Fill(float value)
     {
-        ThrowIfCannotWriteInPlace("Fill");
-        StampInPlaceWrite();
+        BeginInPlaceWrite("Fill");
         AsSpan().Fill(value);
     }
 
-    private void ThrowIfCannotWriteInPlace(string operation)
+    /// <summary>Checks that <paramref name="operation"/> may overwrite this tensor, then notes the write on the clock; call it once every argument is checked.</summary>
+    private void BeginInPlaceWrite(string operation)
     {
         ThrowIfMeta(operation);
         if (Autograd.IsRecording && RequiresGrad)
@@ -57,6 +56,7 @@ public sealed partial class Tensor
                 "so the gradients of the ops that read it would be wrong. Write it after the Autograd.Record() scope has closed (as PyTorch's " +
                 "torch.no_grad()), or compute a new tensor instead (y = x * 2 rather than overwriting x).");
         _ = Storage;   // a released tensor says so here, before anything is written
+        StampInPlaceWrite();
     }
 
     /// <summary>Whether <paramref name="from"/> broadcasts to exactly <paramref name="to"/> (aligned on the right, each size equal or 1).</summary>

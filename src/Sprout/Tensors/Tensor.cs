@@ -136,8 +136,7 @@ public sealed partial class Tensor
         set
         {
             int flat = FlatIndex(index);
-            ThrowIfCannotWriteInPlace("Setting an element");   // an in-place write, as CopyFrom: Tensor.InPlace.cs
-            StampInPlaceWrite();
+            BeginInPlaceWrite("Setting an element");   // an in-place write, as CopyFrom: Tensor.InPlace.cs
             AsSpan()[flat] = value;
         }
     }

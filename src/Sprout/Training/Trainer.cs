@@ -114,7 +114,6 @@ public sealed class Trainer
     /// <summary>Sets every gradient to zero (needed between steps for parameters with GradReq.Add).</summary>
     public void ZeroGrad()
     {
-        foreach (var (_, p) in _parameters)
-            if (p.IsInitialized && p.GradReq != GradReq.Null) p.Grad().AsSpan().Clear();
+        foreach (var (_, p) in _parameters) p.ZeroGrad();
     }
 }

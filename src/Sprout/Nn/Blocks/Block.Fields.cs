@@ -76,7 +76,7 @@ public abstract partial class Block
 
     private bool IsRegistered(object value) => value switch
     {
-        Block b => KeyOf(_children, b) is not null,
+        Block b => KeyOfChild(b) is not null,
         Parameter p => KeyOf(_params, p) is not null,
         _ => false,
     };
@@ -84,12 +84,10 @@ public abstract partial class Block
     /// <summary>Puts <paramref name="value"/> where <paramref name="old"/> was registered, under its key and at its place; false when they differ in kind or old was not registered.</summary>
     private bool ReplaceInPlace(object old, object value)
     {
-        if (old is Block ob && value is Block nb && KeyOf(_children, ob) is { } childKey)
+        if (old is Block ob && value is Block nb && KeyOfChild(ob) is { } childKey)
         {
-            if (ReferenceEquals(nb, this) || nb.Contains(this)) return false;
-            _children[childKey] = nb;
-            if (ReferenceEquals(ob._parent, this)) (ob._parent, ob._nameInParent) = (null, "");
-            if (nb._parent is null) (nb._parent, nb._nameInParent) = (this, childKey);
+            if (nb.Contains(this)) return false;
+            SwapChild(childKey, ob, nb);
             return true;
         }
         if (old is Parameter op && value is Parameter np && KeyOf(_params, op) is { } paramKey)
@@ -105,10 +103,10 @@ public abstract partial class Block
     /// <summary>Removes a block or parameter that no field holds any more (nothing if it was not registered).</summary>
     private void Unregister(object old)
     {
-        if (old is Block b && KeyOf(_children, b) is { } childKey)
+        if (old is Block b && KeyOfChild(b) is { } childKey)
         {
             _children.Remove(childKey);
-            if (ReferenceEquals(b._parent, this)) (b._parent, b._nameInParent) = (null, "");
+            Release(b);
         }
         else if (old is Parameter p && KeyOf(_params, p) is { } paramKey)
         {
@@ -116,6 +114,8 @@ public abstract partial class Block
             if (ReferenceEquals(p.Owner, this)) p.Owner = null;
         }
     }
+
+    private string? KeyOfChild(Block b) => KeyOf(_children, b);
 
     private static string? KeyOf<T>(OrderedDictionary<string, T> entries, T value) where T : class
     {
@@ -131,9 +131,9 @@ public abstract partial class Block
                 "(declared with AddChild/AddParameter, or held by another field). Rename the field or the declared one, so that each is trained under its own name.");
         if (value is Block b)
         {
-            if (ReferenceEquals(b, this) || b.Contains(this)) return;
+            if (b.Contains(this)) return;   // a field pointing back up the tree (a parent kept for convenience) is not a child
             _children.Add(name, b);
-            if (b._parent is null) (b._parent, b._nameInParent) = (this, name);
+            Adopt(name, b);
         }
         else if (value is Parameter p)
         {

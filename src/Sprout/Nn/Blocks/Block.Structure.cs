@@ -79,7 +79,7 @@ public abstract partial class Block
         if (_children.ContainsKey(name) || _params.ContainsKey(name))
             throw new ArgumentException($"{GetType().Name} already has a child or parameter named '{name}'; give each a distinct name.", nameof(name));
         _children.Add(name, block);
-        if (block._parent is null) (block._parent, block._nameInParent) = (this, name);
+        Adopt(name, block);
         return block;
     }
 
@@ -91,16 +91,34 @@ public abstract partial class Block
     {
         ArgumentNullException.ThrowIfNull(block);
         var (name, old) = ChildEntryAt(index);
-        if (ReferenceEquals(block, this) || block.Contains(this))
+        if (block.Contains(this))
             throw new ArgumentException(
                 $"Putting this {block.GetType().Name} at {index} ('{name}') of a {GetType().Name} would make a cycle: the {GetType().Name} is {(ReferenceEquals(block, this) ? "that block itself" : "inside it")}. " +
                 "A network must be a tree; put a new block there instead.", nameof(block));
+        SwapChild(name, old, block);
+    }
+
+    /// <summary>Puts <paramref name="block"/> under <paramref name="name"/> in place of <paramref name="old"/>, keeping its position; the old one leaves unless it is still a child under another name.</summary>
+    private void SwapChild(string name, Block old, Block block)
+    {
         _children[name] = block;
-        if (ReferenceEquals(old._parent, this) && !_children.Values.Any(c => ReferenceEquals(c, old))) (old._parent, old._nameInParent) = (null, "");
+        Release(old);
+        Adopt(name, block);
+    }
+
+    /// <summary>After <paramref name="old"/> was taken out: it leaves this block (its paths start afresh) unless it is still a child under another name.</summary>
+    private void Release(Block old)
+    {
+        if (ReferenceEquals(old._parent, this) && KeyOfChild(old) is null) (old._parent, old._nameInParent) = (null, "");
+    }
+
+    /// <summary>Makes this block the parent of <paramref name="block"/> (for its paths) unless it already has one: a shared block keeps its first.</summary>
+    private void Adopt(string name, Block block)
+    {
         if (block._parent is null) (block._parent, block._nameInParent) = (this, name);
     }
 
-    /// <summary>Whether <paramref name="target"/> is this block or one of its descendants.</summary>
+    /// <summary>Whether <paramref name="target"/> is this block or one of its descendants (so adding this to target would make a cycle).</summary>
     private bool Contains(Block target)
     {
         var seen = new HashSet<Block>(ReferenceEqualityComparer.Instance);
