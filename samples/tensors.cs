@@ -20,6 +20,12 @@ Console.WriteLine($"\nStack(0, x, 10x) has shape {Tensor.Stack(0, x, x * 10f).Sh
 Console.WriteLine($"x.Select(0, 1) (row 1, as x[1]) =\n{x.Select(0, 1)}\nTensor.Arange(24).Reshape(2, 3, 4).SwapAxes(0, 1) has shape {Tensor.Arange(24).Reshape(2, 3, 4).SwapAxes(0, 1).Shape}");
 Console.WriteLine($"x.Repeat(1, 2) =\n{x.Repeat(1, 2)}\nx.Pad([0, 1], [0, 1], -1) =\n{x.Pad([0, 1], [0, 1], -1f)}");
 
+// Slicing with C# ranges, as PyTorch's x[:, 1:3] and x[-1]: a range keeps its axis, a position drops it; assigning writes in place.
+var grid = Tensor.Arange(12).Reshape(3, 4);
+Console.WriteLine($"grid[.., 1..3] =\n{grid[.., 1..3]}\ngrid[^1, ..] = {grid[^1, ..]}");
+grid[.., 1..3] = Tensor.Scalar(0f);   // the book's edge image: X[:, 2:6] = 0
+Console.WriteLine($"after grid[.., 1..3] = 0:\n{grid}");
+
 // Indexing and masking: ids are float tensors holding whole numbers.
 var ids = Tensor.FromArray([2, 0, 2], 3);
 Console.WriteLine($"x.IndexSelect(1, [2, 0, 2]) =\n{x.IndexSelect(1, ids)}\nOneHot([2, 0, 2], 3) =\n{Tensor.OneHot(ids, 3)}");

@@ -18,6 +18,7 @@ public sealed partial class Tensor
     public void AttachGrad(GradReq request = GradReq.Write)
     {
         ThrowIfMeta("AttachGrad");
+        OwnCopy();   // a variable made as x = t.Transpose() is the user's own: its updates write into it
         GradRequest = request;
         GradBuffer ??= new Tensor(Shape) { _isGradientBuffer = true };
     }

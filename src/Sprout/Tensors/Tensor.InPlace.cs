@@ -8,6 +8,7 @@ public sealed partial class Tensor
 {
     private static long s_inPlaceWrites;   // the clock: in-place writes so far, in this process
     private long _writtenAt;                // on a storage's owner: the clock at its last in-place write
+    private string? _copiedBy;              // on a storage's owner: the op that copied it where PyTorch's makes a view
 
     /// <summary>The in-place write clock now (a recorded op notes it, see <see cref="TapeNode.WritesBefore"/>).</summary>
     internal static long InPlaceClock => Volatile.Read(ref s_inPlaceWrites);
@@ -50,6 +51,11 @@ public sealed partial class Tensor
     private void BeginInPlaceWrite(string operation)
     {
         ThrowIfMeta(operation);
+        if ((_owner ?? this)._copiedBy is { } copiedBy)
+            throw new InvalidOperationException(
+                $"{operation} would write into a copy: this tensor (shape {Shape}) came from {copiedBy}, which copies the elements " +
+                "where PyTorch's returns a view, so the tensor it was taken from would not change. To write into part of a tensor, " +
+                "assign through its range indexer: x[.., 2..6] = values (or Tensor.Scalar(0f)). To change this copy on its own, write into its Clone().");
         if (Autograd.IsRecording && RequiresGrad)
             throw new InvalidOperationException(
                 $"{operation} would overwrite a tensor of shape {Shape} that the recorded graph differentiates ({(Node is null ? "a leaf with a gradient" : $"the output of '{Node.Op}'")}), " +
@@ -67,6 +73,20 @@ public sealed partial class Tensor
             if (from[^i] != to[^i] && from[^i] != 1) return false;
         return true;
     }
+
+    /// <summary>
+    /// Marks <paramref name="copy"/>, the output of <paramref name="op"/>, as a copy where PyTorch's op gives a view
+    /// (Narrow past the first axis, Transpose, BroadcastTo): writing into it would leave the source unchanged, so the
+    /// in-place writers refuse it.
+    /// </summary>
+    private static Tensor MarkedCopy(Tensor copy, string op)
+    {
+        copy._copiedBy = op;
+        return copy;
+    }
+
+    /// <summary>Takes this tensor's storage as its own (a leaf given a gradient): in-place writes into it are meant.</summary>
+    private void OwnCopy() => (_owner ?? this)._copiedBy = null;
 
     /// <summary>Notes an in-place write made outside these methods (an optimizer's step on a parameter's data).</summary>
     internal void StampInPlaceWrite() => (_owner ?? this)._writtenAt = Interlocked.Increment(ref s_inPlaceWrites);

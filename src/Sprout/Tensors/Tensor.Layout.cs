@@ -27,12 +27,15 @@ public sealed partial class Tensor
         return Transpose(axes);
     }
 
-    /// <summary>Permutes the axes: output axis i is input axis <c>axes[i]</c>.</summary>
+    /// <summary>
+    /// Permutes the axes: output axis i is input axis <c>axes[i]</c>. The result is a copy, which refuses in-place writes
+    /// (PyTorch's permute is a view); its <c>Clone()</c>, or a leaf given <c>AttachGrad()</c>, is the caller's own.
+    /// </summary>
     public Tensor Transpose(params int[] axes)
     {
         var perm = ValidatePermutation(axes);
         var dims = perm.Select(p => Shape[p]).ToArray();
-        var y = EmptyForOverwrite(new Shape(dims), IsMeta);   // Permute writes every element
+        var y = MarkedCopy(EmptyForOverwrite(new Shape(dims), IsMeta), "Transpose");   // Permute writes every element
         if (!IsMeta) Permute(Span, Shape, perm, y.AsSpan());
         if (Wants(this)) TransposeBackward(y, this, perm);
         return y;
@@ -193,14 +196,18 @@ public sealed partial class Tensor
 
     private static void SliceBackward(Tensor y, Tensor a, int start, int count) => y.Record("Slice", a, g => Placed(g, a.Shape, 0, start));
 
-    /// <summary>Elements [start, start + count) along <paramref name="axis"/>, copied.</summary>
+    /// <summary>
+    /// Elements [start, start + count) along <paramref name="axis"/>: along the first axis a view sharing storage (as
+    /// <see cref="Slice"/>), along another a copy, which refuses in-place writes (PyTorch's narrow is a view, so a write
+    /// would be expected to reach this tensor: write through the range indexer, <c>x[.., 2..6] = v</c>, instead).
+    /// </summary>
     public Tensor Narrow(int axis, int start, int count)
     {
         int a = Shape.NormalizeAxis(axis);
         if (start < 0 || count <= 0 || start + count > Shape[a])
             throw new ArgumentOutOfRangeException(nameof(start), $"Narrow(axis {axis}, {start}, {count}) is out of range for size {Shape[a]} (shape {Shape}).");
         if (a == 0) return Slice(start, count);
-        var y = Empty(Shape.With(a, count), IsMeta);
+        var y = MarkedCopy(Empty(Shape.With(a, count), IsMeta), "Narrow or Select along an axis other than the first");
         int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
         if (!IsMeta)
             for (int o = 0; o < outer; o++)
@@ -213,7 +220,7 @@ public sealed partial class Tensor
     /// Index <paramref name="index"/> along <paramref name="axis"/> with that axis removed, as PyTorch's <c>select</c> and
     /// <c>x[i]</c>: row i of a matrix is <c>m.Select(0, i)</c>, column j is <c>m.Select(1, j)</c>. Negative values count
     /// from the end. Along the first axis the result is a view sharing storage (writes reach this tensor); along another
-    /// it is a copy. The gradient goes back to the selected place.
+    /// it is a copy, which refuses in-place writes (see <see cref="Narrow"/>). The gradient goes back to the selected place.
     /// </summary>
     public Tensor Select(int axis, int index)
     {

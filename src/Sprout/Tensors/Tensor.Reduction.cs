@@ -117,7 +117,7 @@ public sealed partial class Tensor
         if (shape != target)
             throw new ArgumentException($"BroadcastTo: shape {Shape} cannot be broadcast to {target}.", nameof(target));
         if (Shape == target) return this;
-        var y = Empty(target, IsMeta);
+        var y = MarkedCopy(Empty(target, IsMeta), "BroadcastTo");
         if (!IsMeta) Broadcast.Run<AddOp>(y.Span, target.Span, Span, Shape.Span, y.AsSpan(), target.Span);
         if (Wants(this)) BroadcastBackward(y, this);
         return y;

@@ -146,7 +146,7 @@ public sealed partial class Tensor
         if (index.Length != Rank)
             throw new ArgumentException(
                 $"The indexer reads one element: a tensor of shape {Shape} needs {Rank} indices, one per axis; got {index.Length}. " +
-                "To take a row or a sub-tensor, as PyTorch's x[i], use Select(0, i) (or Narrow, IndexSelect).", nameof(index));
+                "To take a row or a part, as PyTorch's x[i] or x[:, 2:6], use the range indexer: x[i, ..] or x[.., 2..6] (or Select(0, i)).", nameof(index));
         int flat = 0;
         for (int d = 0; d < Rank; d++)
         {

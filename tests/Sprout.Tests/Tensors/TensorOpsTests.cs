@@ -225,8 +225,8 @@ public class TensorOpsTests
         Assert.Equal(2f, Tensor.Arange(3).Select(0, 2).Item());
         row[0, 0] = 100f;                                                        // along the first axis: a view
         Assert.Equal(100f, m[1, 0, 0]);
-        var column = m.Select(2, 0);
-        column[0, 0] = -1f;                                                      // along another axis: a copy
+        var column = m.Select(2, 0);                                             // along another axis: a copy, which
+        Assert.Throws<InvalidOperationException>(() => column[0, 0] = -1f);      // refuses a write that would not reach m
         Assert.Equal(0f, m[0, 0, 0]);
     }
 
