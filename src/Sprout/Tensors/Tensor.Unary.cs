@@ -57,6 +57,25 @@ public sealed partial class Tensor
 
     private static void PowBackward(Tensor y, Tensor a, float p) => y.Record("Pow", a, g => g * p * a.Pow(p - 1f));
 
+    /// <summary>
+    /// Element-wise <paramref name="a"/> to the power <paramref name="exponent"/>, with broadcasting (PyTorch's
+    /// <c>torch.pow(a, b)</c>): the book's positional encoding divides by <c>Tensor.Pow(10000f, Tensor.Arange(0, d, 2) / d)</c>.
+    /// The exponent's gradient is g·aᵇ·ln a, taken as 0 where a is 0 (as PyTorch does).
+    /// </summary>
+    public static Tensor Pow(Tensor a, Tensor exponent)
+    {
+        var y = Binary<PowOp>(a, exponent, "Pow");
+        if (Wants(a, exponent)) TensorPowBackward(y, a, exponent);
+        return y;
+    }
+
+    /// <summary>A scalar base to the power of each element of <paramref name="exponent"/>.</summary>
+    public static Tensor Pow(float a, Tensor exponent) => Pow(Scalar(a), exponent);
+
+    private static void TensorPowBackward(Tensor y, Tensor a, Tensor b) =>
+        y.Record("Pow", a, g => (g * b * Pow(a, b - 1f)).SumTo(a.Shape),
+            b, g => (g * y * Map(a, static v => v == 0f ? 0f : MathF.Log(v))).SumTo(b.Shape));
+
     /// <summary>max(x, 0).</summary>
     public Tensor Relu()
     {

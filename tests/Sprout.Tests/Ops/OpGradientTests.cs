@@ -17,6 +17,20 @@ public class OpGradientTests
 
     public OpGradientTests() => Rng.Seed(16);
 
+    [Fact] public void Pow_of_a_tensor_to_a_broadcast_tensor_exponent() => GradCheck.Assert(x => Tensor.Pow(x[0], x[1]), Positive(2, 3), R(3));
+
+    [Fact]
+    public void Pow_values_broadcast_and_a_zero_base_gives_the_exponent_no_NaN_gradient()
+    {
+        Assert.Equal([1f, 2, 8], Tensor.Pow(2f, Tensor.FromArray([0f, 1, 3], 3)).ToArray());
+        Assert.Equal([1f, 2, 4, 1, 3, 9], Tensor.Pow(Tensor.FromArray([2f, 3], 2, 1), Tensor.FromArray([0f, 1, 2], 3)).ToArray());
+        var b = Tensor.FromArray([2f, 3f], 2);
+        b.AttachGrad();
+        using (global::Sprout.Autograd.Record()) Tensor.Pow(Tensor.FromArray([0f, 2f], 2), b).Sum().Backward();
+        Assert.Equal(0f, b.Grad()[0]);                        // 0^b·ln 0 taken as 0, as PyTorch does
+        Assert.Equal(8f * MathF.Log(2f), b.Grad()[1], 4);      // 2³·ln 2
+    }
+
     [Fact] public void Unsqueeze_squeeze_flatten() => GradCheck.Assert(x => x[0].Unsqueeze(1).Squeeze(1).Unsqueeze(-1).Flatten(1) * x[1], R(2, 3), R(2, 3));
     [Fact] public void Sort_sends_each_gradient_to_the_position_its_value_came_from() => GradCheck.Assert(x => x[0].Sort(0, descending: true).Values * x[1], R(3, 4), R(3, 4));
     [Fact] public void Stack_on_a_negative_axis() => GradCheck.Assert(x => Tensor.Stack(-1, x[0], x[1], x[0]), R(2, 3), R(2, 3));

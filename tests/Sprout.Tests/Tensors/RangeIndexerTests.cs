@@ -151,4 +151,46 @@ public class RangeIndexerTests
         w.CopyFrom(w * 2f);
         Assert.Equal([0f, 6, 2, 8, 4, 10], w.ToArray());
     }
+
+    [Fact]
+    public void A_stepped_slice_reads_and_writes_every_step_th_position_as_Pythons_start_stop_step()
+    {
+        var x = Tensor.Arange(10);
+        Assert.Equal([0f, 2, 4, 6, 8], x[TensorIndex.Slice(0, null, 2)].ToArray());
+        Assert.Equal([1f, 4, 7], x[TensorIndex.Slice(1, 9, 3)].ToArray());        // 1:9:3
+        Assert.Equal([7f, 9], x[TensorIndex.Slice(-3, null, 2)].ToArray());       // -3::2
+        Assert.Equal(":9:3", TensorIndex.Slice(null, 9, 3).ToString());
+        Assert.Equal("1::2", TensorIndex.Slice(1, null, 2).ToString());
+        Assert.Equal("2..^1", ((TensorIndex)(2..^1)).ToString());
+        Assert.Equal("-1", ((TensorIndex)(-1)).ToString());
+        var m = M();
+        Assert.Equal([1f, 3, 9, 11], m[TensorIndex.Slice(0, null, 2), TensorIndex.Slice(1, null, 2)].ToArray());
+        Assert.Throws<InvalidOperationException>(() => m[TensorIndex.Slice(0, null, 2)].Fill(0f));   // a copy (PyTorch's is a view)
+        GradCheck.Assert(v => v[0][.., TensorIndex.Slice(1, null, 2)] * v[0][.., TensorIndex.Slice(0, null, 2)], Tensor.RandomNormal(2, 6));
+    }
+
+    [Fact]
+    public void The_books_positional_encoding_writes_sines_and_cosines_into_alternate_columns()
+    {
+        const int steps = 6, hidden = 8;
+        var position = Tensor.Arange(steps).Reshape(-1, 1) / Tensor.Pow(10000f, Tensor.Arange(0, hidden, 2) / hidden);
+        var p = Tensor.Zeros(1, steps, hidden);
+        p[.., .., TensorIndex.Slice(0, null, 2)] = position.Sin();   // P[:, :, 0::2] = torch.sin(X)
+        p[.., .., TensorIndex.Slice(1, null, 2)] = position.Cos();   // P[:, :, 1::2] = torch.cos(X)
+        for (int i = 0; i < steps; i++)
+            for (int j = 0; j < hidden / 2; j++)
+            {
+                double angle = i / Math.Pow(10000, 2.0 * j / hidden);
+                Assert.Equal(Math.Sin(angle), p[0, i, 2 * j], 5);
+                Assert.Equal(Math.Cos(angle), p[0, i, 2 * j + 1], 5);
+            }
+    }
+
+    [Fact]
+    public void A_slice_step_must_be_positive()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TensorIndex.Slice(0, null, 0));
+        Assert.Contains("positive", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Arange(4)[TensorIndex.Slice(0, 9, 2)]);   // past the end: refused, not clamped
+    }
 }
