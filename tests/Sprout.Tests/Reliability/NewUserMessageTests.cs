@@ -62,4 +62,20 @@ public sealed class NewUserMessageTests : TemporaryFolderTests
         Assert.NotEqual(new LoadResult(["1.bias", "1.weight"], []), result);
         Assert.Equal(new LoadResult([], []), net.LoadParameters(PathOf("net.safetensors")));
     }
+
+    [Fact]
+    public void Grouped_convolution_channels_that_groups_do_not_divide_are_refused_with_the_counts_that_would_fit()
+    {
+        var made = Assert.Throws<ArgumentException>(() => new Conv2D(30, 3, groups: 4));
+        Assert.Contains("30 output channels", made.Message);
+        Assert.Contains("such as 32", made.Message);
+        Assert.Contains("1, 2, 3, 5, 6, 10, 15, 30", made.Message);
+        var net = new Sequential { new Conv2D(6, 1), new Conv2D(32, 3, padding: 1, groups: 4) };
+        net.Initialize();
+        var e = Assert.Throws<ArgumentException>(() => net.Forward(Tensor.RandomUniform(1, 3, 8, 8)));
+        Assert.Contains("'1'", e.Message);                   // the layer's path
+        Assert.Contains("6 input channels", e.Message);
+        Assert.Contains("1, 2, 3, 6", e.Message);            // groups that would fit
+        Assert.Contains("multiple of 4", e.Message);
+    }
 }

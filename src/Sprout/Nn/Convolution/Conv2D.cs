@@ -19,7 +19,9 @@ public sealed class Conv2D : Block
         if (kernelSize.H <= 0 || kernelSize.W <= 0)
             throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Expected a positive kernel size.");
         if (channels % groups != 0)
-            throw new ArgumentException($"Conv2D: {channels} output channels are not divisible by groups={groups}.", nameof(groups));
+            throw new ArgumentException(
+                $"Conv2D: {channels} output channels are not divisible by groups={groups}: each group makes the same number of channels. " +
+                $"Give a channel count that {groups} divides (such as {channels / groups * groups + groups}), or groups that divide {channels} ({Divisors(channels)}).", nameof(groups));
         if (inChannels != Shape.Unknown && (inChannels <= 0 || inChannels % groups != 0))
             throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"Expected a positive input channel count divisible by groups={groups}, or leave it out to infer it.");
         Size2Checks.Positive(strides ?? 1, nameof(strides));
@@ -60,7 +62,9 @@ public sealed class Conv2D : Block
                 $"Conv2D at '{CurrentPathOrRoot}' expects an input of shape (N, C, H, W); got {x.Shape} (rank {x.Rank}). " +
                 "Reshape a batch of images to four axes, e.g. (N, 1, 28, 28) for grayscale.", nameof(x));
         if (x.Shape[1] % Groups != 0)
-            throw new ArgumentException($"Conv2D at '{CurrentPathOrRoot}': {x.Shape[1]} input channels (input {x.Shape}) are not divisible by groups={Groups}.", nameof(x));
+            throw new ArgumentException(
+                $"Conv2D at '{CurrentPathOrRoot}': {x.Shape[1]} input channels (input {x.Shape}) are not divisible by groups={Groups}: each group reads the same number of channels. " +
+                $"Give the layer groups that divide {x.Shape[1]} ({Divisors(x.Shape[1])}), or make the layer before it produce a multiple of {Groups} channels.", nameof(x));
         RefineShape(Weight, new Shape(Channels, x.Shape[1] / Groups, KernelSize.H, KernelSize.W), x, "input channels per group (dimension 1 of its input / groups)");
     }
 
@@ -87,5 +91,12 @@ public sealed class Conv2D : Block
         int inChannels = Weight.Shape[1] == Shape.Unknown ? Shape.Unknown : Weight.Shape[1] * Groups;
         string c = inChannels == Shape.Unknown ? "None" : inChannels.ToString(CultureInfo.InvariantCulture);
         return $"Conv2D({c} -> {Channels}, kernel_size={KernelSize}, stride={Strides}, padding={Padding}{(Groups > 1 ? $", groups={Groups}" : "")}, {Activation.Describe()})";
+    }
+
+    /// <summary>The divisors of <paramref name="n"/> up to 8 of them, for a message: "1, 2, 3, 5, 6, 10, 15, 30".</summary>
+    private static string Divisors(int n)
+    {
+        var all = Enumerable.Range(1, n).Where(d => n % d == 0).ToList();
+        return all.Count <= 8 ? string.Join(", ", all) : string.Join(", ", all.Take(7)) + ", …, " + n;
     }
 }
