@@ -4,6 +4,8 @@ namespace Sprout.Training;
 public sealed class L1Loss : Loss
 {
     /// <inheritdoc/>
-    protected override Tensor Compute(Tensor prediction, Tensor label) =>
-        MeanPerSample((prediction - SameShape(prediction, label)).Abs());
+    protected override Tensor Compute(Tensor prediction, Tensor label) => MeanPerSample(ComputeElementwise(prediction, label));
+
+    /// <inheritdoc/>
+    protected override Tensor ComputeElementwise(Tensor prediction, Tensor label) => (prediction - SameShape(prediction, label)).Abs();
 }

@@ -4,9 +4,12 @@ namespace Sprout.Training;
 public sealed class L2Loss : Loss
 {
     /// <inheritdoc/>
-    protected override Tensor Compute(Tensor prediction, Tensor label)
+    protected override Tensor Compute(Tensor prediction, Tensor label) => MeanPerSample(ComputeElementwise(prediction, label));
+
+    /// <inheritdoc/>
+    protected override Tensor ComputeElementwise(Tensor prediction, Tensor label)
     {
         var d = prediction - SameShape(prediction, label);
-        return MeanPerSample(d * d * 0.5f);
+        return d * d * 0.5f;
     }
 }

@@ -7,8 +7,11 @@ namespace Sprout.Training;
 /// </summary>
 public sealed class MaskedSoftmaxCrossEntropyLoss : Loss
 {
-    /// <summary>The per-sample loss, padding beyond <paramref name="validLengths"/> ignored.</summary>
-    public Tensor Forward(Tensor prediction, Tensor label, Tensor validLengths)
+    /// <summary>
+    /// The per-sample loss, padding beyond <paramref name="validLengths"/> ignored: here the third tensor is the valid
+    /// lengths, not weights (as the book's MaskedSoftmaxCELoss overrides its base's <c>sample_weight</c>).
+    /// </summary>
+    public override Tensor Forward(Tensor prediction, Tensor label, Tensor validLengths)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(label);

@@ -10,15 +10,18 @@ public sealed class SigmoidBinaryCrossEntropyLoss(bool fromSigmoid = false) : Lo
     public bool FromSigmoid { get; } = fromSigmoid;
 
     /// <inheritdoc/>
-    protected override Tensor Compute(Tensor prediction, Tensor label)
+    protected override Tensor Compute(Tensor prediction, Tensor label) => MeanPerSample(ComputeElementwise(prediction, label));
+
+    /// <inheritdoc/>
+    protected override Tensor ComputeElementwise(Tensor prediction, Tensor label)
     {
         var z = SameShape(prediction, label);
         if (FromSigmoid)
         {
             const float Eps = 1e-12f;
-            return MeanPerSample(-(z * (prediction + Eps).Log() + (1f - z) * (1f - prediction + Eps).Log()));
+            return -(z * (prediction + Eps).Log() + (1f - z) * (1f - prediction + Eps).Log());
         }
         var x = prediction;
-        return MeanPerSample(x.Relu() - x * z + ((-x.Abs()).Exp() + 1f).Log());
+        return x.Relu() - x * z + ((-x.Abs()).Exp() + 1f).Log();
     }
 }
