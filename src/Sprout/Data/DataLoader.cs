@@ -6,7 +6,7 @@ using Sprout.Training;
 namespace Sprout.Data;
 
 /// <summary>
-/// Mini-batches over samples held in memory. Each enumeration is one epoch; with <c>shuffle</c> every epoch gets its
+/// Mini-batches over samples held in memory, or read one by one from an <see cref="ISampleSource"/>. Each enumeration is one epoch; with <c>shuffle</c> every epoch gets its
 /// own permutation from the stream (seed, epoch number), so runs are reproducible. Batches are gathered into two
 /// buffers that are reused, so an epoch does not allocate per batch: a batch's tensors are valid until the next one
 /// is requested. With <c>prefetch</c>, the next batch is gathered while the current one is used: on a spare core when
@@ -18,10 +18,11 @@ namespace Sprout.Data;
 /// </summary>
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
-    private readonly Tensor _data, _labels;
+    private readonly Tensor _data, _labels;   // a source's loader: meta tensors of one sample, shaped as its fields
     private readonly Tensor[] _more = [];    // further tensors batched alongside (valid lengths, a second input)
     private readonly int _sampleSize, _labelSize;
     private readonly int[] _moreSizes = [];
+    private readonly ISampleSource? _source;
     private readonly ImageTransform? _transform;
     private readonly ImageShape _imageShape, _batchImageShape;
     private readonly Batch[] _full = new Batch[2];
@@ -67,6 +68,42 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         _moreSizes = [.. _more.Select(t => t.Shape.Product(1, t.Rank))];
     }
 
+    /// <summary>
+    /// Batches of the samples <paramref name="source"/> reads one by one (PyTorch's <c>DataLoader(dataset)</c> over a
+    /// map-style data set): its fields [0] and [1] are each batch's <see cref="Batch.Data"/> and
+    /// <see cref="Batch.Labels"/>, the rest its <see cref="Batch.More"/>. Same options as the tensor loaders; the
+    /// samples of a batch are read in parallel, and the next batch ahead when <paramref name="prefetch"/>. An exception
+    /// from <see cref="ISampleSource.Read"/> comes out of the enumeration naming the sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">No samples, fewer than two fields, or a field shape with an unknown size.</exception>
+    public DataLoader(ISampleSource source, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = true)
+        : this(Empty(source, 0), Empty(source, 1), batchSize, shuffle, seed, dropLast: false, prefetch)
+    {
+        if (dropLast && batchSize > source.Count)
+            throw new ArgumentException($"DataLoader: batch size {batchSize} with dropLast leaves no batch from {source.Count} samples.", nameof(batchSize));
+        DropLast = dropLast;
+        _source = source;
+        _more = [.. Enumerable.Range(2, source.FieldShapes.Count - 2).Select(f => Empty(source, f))];
+        _moreSizes = [.. _more.Select(t => t.Shape.Product(1, t.Rank))];
+    }
+
+    /// <summary>A meta tensor of one sample of field <paramref name="field"/>: what the loader's buffers are shaped after.</summary>
+    private static Tensor Empty(ISampleSource source, int field)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var shapes = source.FieldShapes ?? throw new ArgumentException($"DataLoader: {source.GetType().Name}.FieldShapes is null.", nameof(source));
+        string name = source.GetType().Name;
+        if (source.Count <= 0)
+            throw new ArgumentException($"DataLoader: {name} has {source.Count} samples; a data set to batch needs at least one.", nameof(source));
+        if (shapes.Count < 2)
+            throw new ArgumentException(
+                $"DataLoader: {name}.FieldShapes lists {shapes.Count} field(s); give at least two, the data and the label (a class index has shape ()), then any others.", nameof(source));
+        var shape = shapes[field];
+        if (!shape.IsKnown)
+            throw new ArgumentException($"DataLoader: field {field} of {name} has shape {shape} with an unknown size; every size of a sample must be known.", nameof(source));
+        return Tensor.Meta(new Shape([1, .. shape.ToArray()]));
+    }
+
     private static Tensor First(IReadOnlyList<Tensor> tensors, int index)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -90,7 +127,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     public bool Prefetch { get; }
 
     /// <summary>The number of samples.</summary>
-    public int SampleCount => _data.Shape[0];
+    public int SampleCount => _source?.Count ?? _data.Shape[0];
 
     /// <summary>Batches per epoch.</summary>
     public int BatchCount => DropLast ? SampleCount / BatchSize : (SampleCount + BatchSize - 1) / BatchSize;
@@ -164,7 +201,8 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     {
         var batch = BufferFor(b);
         int start = b * BatchSize, size = batch.Size;
-        if (overKernelThreads) WorkerPool.ForRanges(size, (long)size * _sampleSize, (from, to) => Copy(order, epoch, start, from, to, batch));
+        long work = _source is null ? (long)size * _sampleSize : (long)size * WorkerPool.MinParallelWork;   // a sample read is worth a thread
+        if (overKernelThreads) WorkerPool.ForRanges(size, work, (from, to) => Copy(order, epoch, start, from, to, batch));
         else Copy(order, epoch, start, 0, size, batch);
         return batch;
     }
@@ -186,6 +224,11 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// <summary>Copies samples order[start + from .. start + to) into rows from .. to of <paramref name="batch"/>.</summary>
     private void Copy(int[] order, int epoch, int start, int from, int to, Batch batch)
     {
+        if (_source is not null)
+        {
+            Read(_source, order, start, from, to, batch);
+            return;
+        }
         var src = _data.Span; var lsrc = _labels.Span;
         var dst = batch.Data.AsSpan(); var ldst = batch.Labels.AsSpan();
         int outputSize = _transform is null ? _sampleSize : _batchImageShape.Length;
@@ -199,6 +242,21 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             {
                 int n = _moreSizes[k];
                 _more[k].Span.Slice(s * n, n).CopyTo(batch.More[k].AsSpan().Slice(i * n, n));
+            }
+        }
+    }
+
+    /// <summary>Has <paramref name="source"/> write samples order[start + from .. start + to) into rows from .. to of <paramref name="batch"/>.</summary>
+    private static void Read(ISampleSource source, int[] order, int start, int from, int to, Batch batch)
+    {
+        for (int i = from; i < to; i++)
+        {
+            int index = order[start + i];
+            try { source.Read(index, new SampleFields(batch, i)); }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException(
+                    $"DataLoader: {source.GetType().Name}.Read({index}) threw {e.GetType().Name}: {e.Message} (sample {index} of {source.Count}; the inner exception has its stack).", e);
             }
         }
     }
