@@ -43,6 +43,21 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Transposed_convolutions_agree_with_onnx_runtime()
+    {
+        Rng.Seed(12);
+        var net = new Sequential
+        {
+            new Conv2D(6, 3, padding: 1, strides: 2), new Relu(),
+            new Conv2DTranspose(4, 3, strides: 2, padding: 1, outputPadding: 1, activation: Activation.Relu),
+            new Conv2DTranspose(4, 4, strides: 2, padding: 1, groups: 2, dilation: 2),
+        };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 3, 8, 8));
+        AssertAgrees(net, [3, 8, 8]);
+    }
+
+    [Fact]
     public void LeNet_agrees_with_onnx_runtime()
     {
         Rng.Seed(2);

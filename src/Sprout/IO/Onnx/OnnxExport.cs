@@ -9,7 +9,7 @@ namespace Sprout.IO;
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
-/// Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
+/// Conv2D, Conv2DTranspose, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
 /// (ids as float inputs, cast to integers for Gather), LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
 /// self-attention without masks, TransformerEncoderBlock, VitBlock, PatchEmbedding, ClassToken, PositionEmbedding,
@@ -149,6 +149,10 @@ public static partial class OnnxExport
                 ("kernel_shape", new long[] { c.KernelSize.H, c.KernelSize.W }), ("strides", new long[] { c.Strides.H, c.Strides.W }),
                 ("pads", new long[] { c.Padding.H, c.Padding.W, c.Padding.H, c.Padding.W }), ("dilations", new long[] { c.Dilation.H, c.Dilation.W }),
                 ("group", (long)c.Groups))),
+            Conv2DTranspose t => Activation(t.Activation, path, Node("ConvTranspose", path, [x, Name(t.Weight), .. Optional(t.Bias)],
+                ("kernel_shape", new long[] { t.KernelSize.H, t.KernelSize.W }), ("strides", new long[] { t.Strides.H, t.Strides.W }),
+                ("pads", new long[] { t.Padding.H, t.Padding.W, t.Padding.H, t.Padding.W }), ("dilations", new long[] { t.Dilation.H, t.Dilation.W }),
+                ("output_padding", new long[] { t.OutputPadding.H, t.OutputPadding.W }), ("group", (long)t.Groups))),
             MaxPool2D m => Node("MaxPool", path, [x], PoolAttributes(m)),
             AvgPool2D a => Node("AveragePool", path, [x], [.. PoolAttributes(a), ("count_include_pad", 1L)]),
             GlobalAvgPool2D => Node("GlobalAveragePool", path, [x]),
