@@ -58,6 +58,24 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void One_dimensional_convolutions_and_pools_agree_with_onnx_runtime()
+    {
+        Rng.Seed(13);
+        var net = new Sequential
+        {
+            new Conv1D(6, 3, padding: 1, activation: Activation.Relu), new MaxPool1D(3, strides: 2, padding: 1),
+            new Conv1D(6, 3, dilation: 2, groups: 2), new AvgPool1D(2), new GlobalMaxPool1D(), new Flatten(), new Dense(3),
+        };
+        net.Initialize(new Xavier());
+        net.Build(new Shape(1, 4, 20));
+        AssertAgrees(net, [4, 20]);
+        var averaged = new Sequential { new Conv1D(5, 2, strides: 2), new GlobalAvgPool1D() };
+        averaged.Initialize(new Xavier());
+        averaged.Build(new Shape(1, 3, 9));
+        AssertAgrees(averaged, [3, 9]);
+    }
+
+    [Fact]
     public void LeNet_agrees_with_onnx_runtime()
     {
         Rng.Seed(2);

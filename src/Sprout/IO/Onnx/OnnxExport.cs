@@ -9,7 +9,7 @@ namespace Sprout.IO;
 /// shape-only dry run, so each layer's real input rank is known; parameters become initializers under their
 /// structural names (<c>0.weight</c>), and the batch dimension is symbolic (<c>N</c>). Supported: Sequential, Residual,
 /// Concurrent, Dense,
-/// Conv2D, Conv2DTranspose, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
+/// Conv1D and its pools, Conv2D, Conv2DTranspose, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, adaptive pools (even bins), BatchNorm (prediction mode), Flatten, Embedding
 /// (ids as float inputs, cast to integers for Gather), LayerNorm, PositionWiseFfn, the
 /// activation layers, Dropout, Rnn, Gru and Lstm (their sequence output; stacked and bidirectional), MultiHeadAttention as
 /// self-attention without masks, TransformerEncoderBlock, VitBlock, PatchEmbedding, ClassToken, PositionEmbedding,
@@ -153,6 +153,13 @@ public static partial class OnnxExport
                 ("kernel_shape", new long[] { t.KernelSize.H, t.KernelSize.W }), ("strides", new long[] { t.Strides.H, t.Strides.W }),
                 ("pads", new long[] { t.Padding.H, t.Padding.W, t.Padding.H, t.Padding.W }), ("dilations", new long[] { t.Dilation.H, t.Dilation.W }),
                 ("output_padding", new long[] { t.OutputPadding.H, t.OutputPadding.W }), ("group", (long)t.Groups))),
+            Conv1D c => Activation(c.Activation, path, Node("Conv", path, [x, Name(c.Weight), .. Optional(c.Bias)],
+                ("kernel_shape", new long[] { c.KernelSize }), ("strides", new long[] { c.Strides }), ("pads", new long[] { c.Padding, c.Padding }),
+                ("dilations", new long[] { c.Dilation }), ("group", (long)c.Groups))),
+            MaxPool1D m => Node("MaxPool", path, [x], PoolAttributes(m)),
+            AvgPool1D a => Node("AveragePool", path, [x], [.. PoolAttributes(a), ("count_include_pad", 1L)]),
+            GlobalMaxPool1D => Node("GlobalMaxPool", path, [x]),
+            GlobalAvgPool1D => Node("GlobalAveragePool", path, [x]),
             MaxPool2D m => Node("MaxPool", path, [x], PoolAttributes(m)),
             AvgPool2D a => Node("AveragePool", path, [x], [.. PoolAttributes(a), ("count_include_pad", 1L)]),
             GlobalAvgPool2D => Node("GlobalAveragePool", path, [x]),
@@ -242,6 +249,12 @@ public static partial class OnnxExport
 
         /// <summary>A scalar initializer holding <paramref name="value"/>, added once.</summary>
         private string Constant(float value) => AddInitializer($"const_{BitConverter.SingleToInt32Bits(value):x8}", () => Tensor.Scalar(value));
+
+        private static (string, object)[] PoolAttributes(Pool1D p) =>
+        [
+            ("kernel_shape", new long[] { p.PoolSize }), ("strides", new long[] { p.Strides }), ("pads", new long[] { p.Padding, p.Padding }),
+            ("ceil_mode", p.CeilMode ? 1L : 0L),
+        ];
 
         private static (string, object)[] PoolAttributes(Pool2D p) =>
         [
