@@ -4,12 +4,12 @@ using Sprout.Init;
 using static TorchSharp.torch;
 
 // Sprout against TorchSharp (libtorch, MKL, OpenMP) on the book's workloads, in one run, alternating A/B.
-// Usage: dotnet run -c Release --project bench/Sprout.Bench.Peers -- [all|mlp|lenet|modern|step|cold|resnet|transformer|vit|gru] [runs]
+// Usage: dotnet run -c Release --project bench/Sprout.Bench.Peers -- [all|mlp|lenet|modern|step|cold|resnet|transformer|vit|gru|decoder] [runs]
 if (args is [ColdStart.ChildCommand, var what, var library]) return ColdStart.RunChild(what, library);
 
 string which = args.Length > 0 ? args[0] : "all";
 int runs = args.Length > 1 ? int.Parse(args[1]) : 5;
-string[] known = ["all", "mlp", "lenet", "modern", "step", "cold", "resnet", "transformer", "vit", "gru"];
+string[] known = ["all", "mlp", "lenet", "modern", "step", "cold", "resnet", "transformer", "vit", "gru", "decoder"];
 if (!known.Contains(which))
 {
     Console.Error.WriteLine($"Unknown workload '{which}'; expected one of: {string.Join(", ", known)}, then an optional run count.");
@@ -57,6 +57,8 @@ foreach (int threads in ThreadCounts())
             workloads.Add(new($"(8) LSTM {input} -> 256, T 35, batch 32", "samples", SproutSide.LstmSteps(sequence, 32, 35, 256, 5), TorchSequences.LstmSteps(sequence, 32, 35, 256, 5)));
         }
     }
+    if (Wants("decoder"))
+        workloads.Add(new("(10) decoder: 2 transposed convs 14x14 -> 56x56, batch 32", "samples", SproutSide.DecoderSteps(32, 3), TorchSequences.DecoderSteps(32, 3)));
     if (Wants("step"))
         foreach (var (batch, steps) in new[] { (2, 2000), (64, 500) })
             workloads.Add(new($"(4) step 20-256-10, batch {batch}", "step", SproutSide.Steps(batch, steps), TorchSide.Steps(batch, steps)));

@@ -80,6 +80,17 @@ internal static class SproutSide
         return SequenceSteps(block, x => block.Forward(x, null), x, batch, steps);
     }
 
+    /// <summary>
+    /// <paramref name="steps"/> training steps of a decoder of two stride-2 transposed convolutions (4×4, padding 1;
+    /// 64 → 32 → 1 channels, input channels inferred) from a fixed (N, 64, 14, 14) batch to (N, 1, 56, 56).
+    /// </summary>
+    public static Func<int> DecoderSteps(int batch, int steps)
+    {
+        var net = new Sequential { new Conv2DTranspose(32, 4, strides: 2, padding: 1, activation: Activation.Relu), new Conv2DTranspose(1, 4, strides: 2, padding: 1) };
+        var x = Tensor.FromArray(SequenceBatch(batch, 64, 14 * 14), batch, 64, 14, 14);
+        return SequenceSteps(net, net.Forward, x, batch, steps);
+    }
+
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU (input size inferred) on a fixed (T, N, features) batch per call.</summary>
     public static Func<int> GruSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {

@@ -20,6 +20,14 @@ internal static class TorchSequences
         return Steps(block.parameters(), block.forward, x, batch, steps);
     }
 
+    /// <summary><paramref name="steps"/> training steps of the decoder of <c>SproutSide.DecoderSteps</c>: two stride-2 transposed convolutions.</summary>
+    public static Func<int> DecoderSteps(int batch, int steps)
+    {
+        var net = Sequential(ConvTranspose2d(64, 32, 4, stride: 2, padding: 1), ReLU(), ConvTranspose2d(32, 1, 4, stride: 2, padding: 1));
+        var x = tensor(SproutSide.SequenceBatch(batch, 64, 14 * 14), [batch, 64, 14, 14]);
+        return Steps(net.parameters(), net.forward, x, batch, steps);
+    }
+
     /// <summary><paramref name="steps"/> training steps of a <paramref name="hidden"/>-unit GRU on a fixed (T, N, features) batch per call.</summary>
     public static Func<int> GruSteps(float[] sequence, int batch, int length, int hidden, int steps)
     {
